@@ -1,0 +1,95 @@
+/**
+ * TensorFlow.js backend selection. The fastest backend that loads wins, in this order:
+ * tfjs-node-gpu (CUDA), tfjs-node (native libtensorflow), wasm (SIMD + threads where available), cpu (pure JS, last resort).
+ * tfjs-node(-gpu) are optional dependencies: their install downloads libtensorflow, which fails on machines
+ * without general internet access, so they are detected at run time rather than imported statically.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** User-facing aliases accepted by --backend and FACET_BACKEND. */
+const ALIASES: Record<string, BackendName> = {
+  'tfjs-node-gpu': 'tensorflow-gpu',
+  gpu: 'tensorflow-gpu',
+  'tensorflow-gpu': 'tensorflow-gpu',
+  'tfjs-node': 'tensorflow',
+  node: 'tensorflow',
+  tensorflow: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+}
+
+export function parseBackendName(value: string): BackendName {
+  const name = ALIASES[value.trim().toLowerCase()];
+  if (!name) {
+    throw new BackendError(`unknown backend "${value}": use one of ${Object.keys(ALIASES).join(', ')}`);
+  }
+  return name;
+}
+
+const require = createRequire(import.meta.url);
+
+async function tryRegister(name: BackendName): Promise<boolean> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow': {
+      const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+      try {
+        // The native binding registers a backend called "tensorflow" as a side effect of loading.
+        await import(pkg);
+      } catch {
+        return false;
+      }
+      return tf.setBackend('tensorflow').then(() => true, () => false);
+    }
+    case 'wasm': {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      // In Node the .wasm binaries sit beside the package's dist bundle; tell the loader where.
+      const distDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+      wasm.setWasmPaths(distDir + path.sep);
+      return tf.setBackend('wasm').then((ok) => ok, () => false);
+    }
+    case 'cpu': {
+      await import('@tensorflow/tfjs-backend-cpu');
+      return tf.setBackend('cpu');
+    }
+  }
+}
+
+let active: BackendName | undefined;
+
+/**
+ * Initialise tfjs on the requested backend, or on the fastest one that loads.
+ * A backend named explicitly (flag or FACET_BACKEND) that fails to load is an error, not a silent fallback.
+ */
+export async function initBackend(requested?: string): Promise<BackendName> {
+  const wanted = requested ?? process.env.FACET_BACKEND;
+  if (active && (!wanted || parseBackendName(wanted) === active)) return active;
+  if (wanted) {
+    const name = parseBackendName(wanted);
+    if (!(await tryRegister(name))) throw new BackendError(`backend "${name}" could not be loaded on this machine`);
+    await tf.ready();
+    active = name;
+    return name;
+  }
+  for (const name of BACKEND_NAMES) {
+    if (await tryRegister(name)) {
+      await tf.ready();
+      active = name;
+      return name;
+    }
+  }
+  throw new BackendError('no TensorFlow.js backend could be loaded');
+}
+
+export function activeBackend(): BackendName | undefined {
+  return active;
+}
