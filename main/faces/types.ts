@@ -34,6 +34,8 @@ export interface DetectedFace {
   /** Detector confidence in [0, 1]. */
   score: number;
   landmarks: FiveLandmarks;
+  /** The full 68-point iBUG layout where the landmark model provides it (used for finer alignment). */
+  landmarks68?: Point[];
 }
 
 /** Every model sits behind a small interface with load() and dispose(). */
