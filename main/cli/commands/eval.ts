@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Command } from '../main.ts';
+import { createProgressPrinter } from '../progress.ts';
+
+function requireDataDir(value: unknown, what: string): string {
+  const dir = path.resolve(typeof value === 'string' ? value : path.join('..', 'shared', 'data', 'lfw'));
+  if (!existsSync(path.join(dir, 'pairs.txt'))) {
+    throw new Error(`${what}: ${dir} does not hold LFW (no pairs.txt); pass --data DIR`);
+  }
+  return dir;
+}
+
+export const evalCommand: Command = {
+  summary: 'measure accuracy: eval lfw (verification, 10-fold protocol)',
+  usage: 'facet eval lfw --data DIR [--folds K] [--model ID] [--detector ID] [--no-flip] [--json]',
+  options: {
+    data: { type: 'string' },
+    folds: { type: 'string' },
+    model: { type: 'string' },
+    detector: { type: 'string' },
+    'no-flip': { type: 'boolean' },
+    pairs: { type: 'string' },
+  },
+  async run({ args, values, json, out }) {
+    const [what] = args;
+    if (what !== 'lfw') throw new Error(`unknown evaluation "${what ?? ''}": use ${this.usage}`);
+    const { evaluateLfw } = await import('../../eval/lfw.ts');
+    const folds = values.folds === undefined ? undefined : Number(values.folds);
+    if (folds !== undefined && !(Number.isInteger(folds) && folds >= 1)) throw new Error(`--folds must be a whole number >= 1, got "${values.folds}"`);
+    const progress = createProgressPrinter(process.stderr);
+    const report = await evaluateLfw({
+      dataDir: requireDataDir(values.data, 'eval lfw'),
+      folds,
+      pairsFile: values.pairs as string | undefined,
+      embedder: values.model as string | undefined,
+      detector: values.detector as string | undefined,
+      flip: values['no-flip'] !== true,
+      onProgress: progress,
+    });
+    progress.end();
+    if (json) {
+      const { model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond } = report;
+      out(JSON.stringify({ model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond, images: report.images, farAchieved: report.farAchieved, seconds: report.seconds }));
+    } else {
+      out(`LFW ${report.pairs} pairs, ${report.folds} folds, ${report.model} + ${report.detector} on ${report.backend}`);
+      out(`accuracy     ${report.accuracy.toFixed(4)} ± ${report.stderr.toFixed(4)}`);
+      out(`VAL@FAR=1e-3 ${report.valAtFar.toFixed(4)} (FAR achieved ${report.farAchieved.toFixed(5)})`);
+      out(`AUC          ${report.auc.toFixed(5)}`);
+      out(`threshold    ${report.threshold.toFixed(4)} (squared L2)`);
+      out(`detection failures ${report.detectFailures} of ${report.images} images; ${report.facesPerSecond.toFixed(1)} faces/s`);
+    }
+    return 0;
+  },
+};
