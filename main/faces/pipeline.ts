@@ -1,0 +1,84 @@
+/**
+ * The face pipeline for one decoded image: detect → five landmarks → align to the embedder's
+ * template → quality → embed (batched over the image's faces). Owns its models; dispose() frees them.
+ */
+import { initBackend, type BackendName } from '../embed/backend.ts';
+import { createEmbedder } from '../embed/embedders.ts';
+import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
+import { alignToTemplate } from './align.ts';
+import { createDetector } from './detectors.ts';
+import { assessQuality, type FaceQuality } from './quality.ts';
+import type { DetectedFace, FaceDetector, FaceEmbedder, FiveLandmarks, RgbImage } from './types.ts';
+
+export interface PipelineOptions {
+  detector?: string;
+  embedder?: string;
+  backend?: string;
+  /** Average each embedding with its mirror image's (more accurate, twice the embedding cost). */
+  flip?: boolean;
+}
+
+export interface AnalysedFace extends DetectedFace {
+  quality: FaceQuality;
+  crop: RgbImage;
+  embedding: Float32Array;
+}
+
+export interface PipelineTimings {
+  detectMs: number;
+  alignMs: number;
+  embedMs: number;
+}
+
+export class FacePipeline {
+  readonly timings: PipelineTimings = { detectMs: 0, alignMs: 0, embedMs: 0 };
+
+  private constructor(
+    readonly backend: BackendName,
+    readonly detector: FaceDetector,
+    readonly embedder: FaceEmbedder,
+  ) {}
+
+  static async create(options: PipelineOptions = {}): Promise<FacePipeline> {
+    const backend = await initBackend(options.backend);
+    const detector = createDetector((options.detector ?? DEFAULT_DETECTOR) as Parameters<typeof createDetector>[0]);
+    const embedder = createEmbedder(options.embedder ?? DEFAULT_EMBEDDER, { flip: options.flip ?? true });
+    await Promise.all([detector.load(), embedder.load()]);
+    return new FacePipeline(backend, detector, embedder);
+  }
+
+  async detect(image: RgbImage): Promise<DetectedFace[]> {
+    const started = performance.now();
+    const faces = await this.detector.detect(image);
+    this.timings.detectMs += performance.now() - started;
+    return faces;
+  }
+
+  /** Aligns, scores and embeds faces whose landmarks are known (detected, or drawn by the user). */
+  async describe(image: RgbImage, faces: DetectedFace[]): Promise<AnalysedFace[]> {
+    if (faces.length === 0) return [];
+    let started = performance.now();
+    const crops = faces.map((face) => alignToTemplate(image, face.landmarks, this.embedder.template));
+    const qualities = faces.map((face, i) => assessQuality(face.landmarks, crops[i]!));
+    this.timings.alignMs += performance.now() - started;
+    started = performance.now();
+    const embeddings = await this.embedder.embed(crops);
+    this.timings.embedMs += performance.now() - started;
+    return faces.map((face, i) => ({ ...face, quality: qualities[i]!, crop: crops[i]!, embedding: embeddings[i]! }));
+  }
+
+  async analyse(image: RgbImage): Promise<AnalysedFace[]> {
+    return this.describe(image, await this.detect(image));
+  }
+
+  /** Embeds one face from landmarks alone (no detection): used for fallbacks and evaluation. */
+  async embedAt(image: RgbImage, landmarks: FiveLandmarks): Promise<Float32Array> {
+    const [face] = await this.describe(image, [{ box: { x: 0, y: 0, width: image.width, height: image.height }, score: 0, landmarks }]);
+    return face!.embedding;
+  }
+
+  dispose(): void {
+    this.detector.dispose();
+    this.embedder.dispose();
+  }
+}
