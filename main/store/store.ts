@@ -1,0 +1,60 @@
+/** The store as the rest of Facet sees it: one connection and a repository per table group. */
+import { AssignmentsRepository } from './assignments-repository.ts';
+import { ClustersRepository } from './clusters-repository.ts';
+import { ConstraintsRepository } from './constraints-repository.ts';
+import { defaultDatabasePath, openDatabase, type Db, type OpenDatabaseOptions } from './db.ts';
+import { EmbeddingsRepository } from './embeddings-repository.ts';
+import { FacesRepository } from './faces-repository.ts';
+import { forgetAllFaceData, forgetRoot, type ForgetFaceDataResult, type ForgetRootResult } from './forget.ts';
+import { PersonsRepository } from './persons-repository.ts';
+import { PhotosRepository } from './photos-repository.ts';
+import { RootsRepository } from './roots-repository.ts';
+import { SettingsRepository } from './settings-repository.ts';
+
+export interface Store {
+  readonly db: Db;
+  readonly roots: RootsRepository;
+  readonly photos: PhotosRepository;
+  readonly faces: FacesRepository;
+  readonly embeddings: EmbeddingsRepository;
+  readonly persons: PersonsRepository;
+  readonly assignments: AssignmentsRepository;
+  readonly constraints: ConstraintsRepository;
+  readonly clusters: ClustersRepository;
+  readonly settings: SettingsRepository;
+  /** Runs `work` in one transaction (nesting uses savepoints). `work` must be synchronous: no await inside. */
+  transaction<T>(work: () => T): T;
+  forgetAllFaceData(): ForgetFaceDataResult;
+  forgetRoot(rootId: number): ForgetRootResult;
+  close(): void;
+}
+
+/** Opens the database at `file` (default: the user's data folder) and builds the repositories on it. */
+export function openStore(file: string = defaultDatabasePath(), options?: OpenDatabaseOptions): Store {
+  return createStore(openDatabase(file, options));
+}
+
+export function createStore(db: Db): Store {
+  return {
+    db,
+    roots: new RootsRepository(db),
+    photos: new PhotosRepository(db),
+    faces: new FacesRepository(db),
+    embeddings: new EmbeddingsRepository(db),
+    persons: new PersonsRepository(db),
+    assignments: new AssignmentsRepository(db),
+    constraints: new ConstraintsRepository(db),
+    clusters: new ClustersRepository(db),
+    settings: new SettingsRepository(db),
+    transaction: <T>(work: () => T): T => {
+      // An async function would commit at its first await, leaving the rest outside the transaction.
+      if (work.constructor.name === 'AsyncFunction') throw new TypeError('store.transaction: work must not be async');
+      return db.transaction(work).immediate();
+    },
+    forgetAllFaceData: () => forgetAllFaceData(db),
+    forgetRoot: (rootId) => forgetRoot(db, rootId),
+    close: () => {
+      db.close();
+    },
+  };
+}
