@@ -5,8 +5,9 @@
  * layout of the images where it did (a centred crop); those failures are counted and reported.
  */
 import { decodeForDetection } from '../library/decode.ts';
+import { AnalysisPool } from '../faces/analysisPool.ts';
 import { FacePipeline, type PipelineOptions } from '../faces/pipeline.ts';
-import type { DetectedFace, FiveLandmarks, Point } from '../faces/types.ts';
+import type { Box, FiveLandmarks, Point } from '../faces/types.ts';
 import type { ProgressListener } from '../cli/progress.ts';
 import { readPairs } from './lfwPairs.ts';
 import { evaluateVerification, squaredDistance, type ScoredPair, type VerificationResult } from './verification.ts';
@@ -16,6 +17,8 @@ export interface LfwOptions extends PipelineOptions {
   /** Use only the first K folds of the pairs file (the full protocol uses all ten). */
   folds?: number;
   pairsFile?: string;
+  /** Worker threads (default: one per core). */
+  workers?: number;
   onProgress?: ProgressListener;
 }
 
@@ -25,13 +28,14 @@ export interface LfwReport extends VerificationResult {
   backend: string;
   images: number;
   detectFailures: number;
+  workers: number;
   facesPerSecond: number;
   seconds: number;
 }
 
 /** The detection nearest the image centre, if its centre lies within a fifth of the image side. */
-export function centralFace(faces: DetectedFace[], width: number, height: number): DetectedFace | undefined {
-  let best: DetectedFace | undefined, bestDistance = Infinity;
+export function centralFace<F extends { box: Box }>(faces: F[], width: number, height: number): F | undefined {
+  let best: F | undefined, bestDistance = Infinity;
   for (const face of faces) {
     const dx = face.box.x + face.box.width / 2 - width / 2;
     const dy = face.box.y + face.box.height / 2 - height / 2;
@@ -52,29 +56,35 @@ export async function evaluateLfw(options: LfwOptions): Promise<LfwReport> {
   const allPairs = readPairs(options.dataDir, options.pairsFile ?? 'pairs.txt');
   const pairs = allPairs.filter((pair) => pair.fold < (options.folds ?? Infinity));
   const images = [...new Set(pairs.flatMap((pair) => [pair.a, pair.b]))];
-  const pipeline = await FacePipeline.create(options);
+  const pipelineOptions: PipelineOptions = { detector: options.detector, embedder: options.embedder, backend: options.backend, flip: options.flip };
+  const pool = await AnalysisPool.create({ pipeline: pipelineOptions, workers: options.workers, decode: { maxSide: Infinity } });
   const started = performance.now();
   const embeddings = new Map<string, Float32Array>();
   const failed: string[] = [];
   const found: FiveLandmarks[] = [];
+  let done = 0;
   try {
-    let done = 0;
-    for (const file of images) {
-      const { image } = await decodeForDetection(file);
-      const face = centralFace(await pipeline.detect(image), image.width, image.height);
+    await Promise.all(images.map(async (file) => {
+      const analysis = await pool.analyse(file);
+      if (!analysis.ok) throw new Error(analysis.message);
+      const face = centralFace(analysis.faces, analysis.width, analysis.height);
       if (face) {
-        const [described] = await pipeline.describe(image, [face]);
-        embeddings.set(file, described!.embedding);
+        embeddings.set(file, face.embedding);
         found.push(face.landmarks);
       } else {
         failed.push(file);
       }
       options.onProgress?.({ stage: 'lfw', done: ++done, total: images.length, detail: `${failed.length} without detection` });
-    }
-    // Deep-funneled LFW images are centred: the mean detected layout is the centred crop.
-    const fallback = meanLandmarks(found);
+    }));
+  } finally {
+    await pool.close();
+  }
+  // Deep-funneled LFW images are centred: the mean detected layout is the centred crop.
+  const fallback = meanLandmarks(found);
+  const pipeline = await FacePipeline.create(pipelineOptions);
+  try {
     for (const file of failed) {
-      const { image } = await decodeForDetection(file);
+      const { image } = await decodeForDetection(file, { maxSide: Infinity });
       embeddings.set(file, await pipeline.embedAt(image, fallback));
     }
   } finally {
@@ -87,9 +97,10 @@ export async function evaluateLfw(options: LfwOptions): Promise<LfwReport> {
     fold: pair.fold,
   }));
   return {
-    model: pipeline.embedder.id,
-    detector: pipeline.detector.id,
-    backend: pipeline.backend,
+    model: pool.embedder,
+    detector: pool.detector,
+    backend: pool.backend,
+    workers: pool.workers,
     images: images.length,
     detectFailures: failed.length,
     facesPerSecond: images.length / seconds,

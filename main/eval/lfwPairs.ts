@@ -47,6 +47,6 @@ export function parsePairs(text: string, dataDir: string, source = 'pairs.txt'):
 }
 
 export function readPairs(dataDir: string, file = 'pairs.txt'): LfwPair[] {
-  const full = path.join(dataDir, file);
+  const full = path.resolve(dataDir, file);
   return parsePairs(readFileSync(full, 'utf8'), dataDir, full);
 }

@@ -21,6 +21,7 @@ export const evalCommand: Command = {
     detector: { type: 'string' },
     'no-flip': { type: 'boolean' },
     pairs: { type: 'string' },
+    workers: { type: 'string' },
   },
   async run({ args, values, json, out }) {
     const [what] = args;
@@ -36,12 +37,13 @@ export const evalCommand: Command = {
       embedder: values.model as string | undefined,
       detector: values.detector as string | undefined,
       flip: values['no-flip'] !== true,
+      workers: values.workers === undefined ? undefined : Number(values.workers),
       onProgress: progress,
     });
     progress.end();
     if (json) {
       const { model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond } = report;
-      out(JSON.stringify({ model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond, images: report.images, farAchieved: report.farAchieved, seconds: report.seconds }));
+      out(JSON.stringify({ model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond, workers: report.workers, images: report.images, farAchieved: report.farAchieved, seconds: report.seconds }));
     } else {
       out(`LFW ${report.pairs} pairs, ${report.folds} folds, ${report.model} + ${report.detector} on ${report.backend}`);
       out(`accuracy     ${report.accuracy.toFixed(4)} ± ${report.stderr.toFixed(4)}`);

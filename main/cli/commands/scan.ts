@@ -1,0 +1,52 @@
+import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../../native-models/catalog.ts';
+import { AnalysisPool } from '../../faces/analysisPool.ts';
+import { scanLibrary } from '../../library/scan.ts';
+import { openStore } from '../../store/index.ts';
+import { resolveDatabasePath } from '../database.ts';
+import type { Command } from '../main.ts';
+import { createProgressPrinter } from '../progress.ts';
+
+export const scanCommand: Command = {
+  summary: 'scan library folders: find, align and embed every face (incremental)',
+  usage: 'facet scan DIR... [--model ID] [--detector ID] [--workers N] [--json]',
+  options: {
+    model: { type: 'string' },
+    detector: { type: 'string' },
+    workers: { type: 'string' },
+  },
+  async run({ args, values, json, out, err }) {
+    const store = openStore(resolveDatabasePath());
+    try {
+      const roots = args.length > 0 ? args : store.roots.list().map((root) => root.path);
+      if (roots.length === 0) throw new Error('no library folders: name at least one, as in `facet scan ~/Pictures`');
+      const detectorId = (values.detector as string | undefined) ?? (store.settings.get('detector') as string | undefined) ?? DEFAULT_DETECTOR;
+      const embedderId = (values.model as string | undefined) ?? (store.settings.get('embedder') as string | undefined) ?? DEFAULT_EMBEDDER;
+      const workers = values.workers === undefined ? undefined : Number(values.workers);
+      if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error(`--workers must be a whole number >= 0, got "${values.workers}"`);
+      const progress = createProgressPrinter(process.stderr);
+      const controller = new AbortController();
+      const stop = () => { err('stopping after the photos in flight (Ctrl-C again to abort)'); controller.abort(); process.off('SIGINT', stop); };
+      process.on('SIGINT', stop);
+      const report = await scanLibrary({
+        store, roots, detectorId, embedderId, onProgress: progress, signal: controller.signal,
+        createPool: () => AnalysisPool.create({ workers, pipeline: { detector: detectorId, embedder: embedderId } }),
+      });
+      process.off('SIGINT', stop);
+      progress.end();
+      if (json) {
+        out(JSON.stringify(report));
+      } else {
+        out(`${report.files} files in ${report.roots.length} folder(s): ${report.added} new, ${report.changed} changed, ${report.moved} moved, ${report.missing} gone, ${report.unchanged} unchanged`);
+        out(`${report.analysed} photos analysed, ${report.faces} faces found in ${report.seconds.toFixed(1)} s`);
+        for (const root of report.offlineRoots) out(`offline (its photos and names are kept): ${root}`);
+        if (report.failed.length > 0) {
+          out(`${report.failed.length} file(s) could not be read:`);
+          for (const failure of report.failed) out(`  ${failure.message}`);
+        }
+      }
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * One photo through the whole face pipeline: decode once (upright, shrunk on load), detect, align,
+ * embed, and cut each face's thumbnail from that same decode. Boxes and landmarks come back in
+ * pixels of the upright original. Failures are values naming the file, never throws.
+ */
+import { decodeImage, type DecodeOptions } from '../library/decode.ts';
+import { faceThumbnail } from '../library/thumbnail.ts';
+import type { FacePipeline } from './pipeline.ts';
+import type { FaceQuality } from './quality.ts';
+import type { Box, FiveLandmarks } from './types.ts';
+
+export interface AnalysedPhotoFace {
+  box: Box;
+  landmarks: FiveLandmarks;
+  score: number;
+  quality: FaceQuality;
+  embedding: Float32Array;
+  thumbnail: Uint8Array;
+}
+
+export type FileAnalysis =
+  | {
+      ok: true;
+      file: string;
+      width: number;
+      height: number;
+      format: string;
+      takenAt?: string;
+      faces: AnalysedPhotoFace[];
+      ms: { decode: number; detect: number; describe: number; thumbnails: number };
+    }
+  | { ok: false; file: string; reason: string; message: string };
+
+export async function analyseFile(pipeline: FacePipeline, file: string, decodeOptions: DecodeOptions = {}): Promise<FileAnalysis> {
+  let started = performance.now();
+  const decoded = await decodeImage(file, decodeOptions);
+  if (decoded instanceof Error) return { ok: false, file, reason: decoded.reason, message: decoded.message };
+  const decodeMs = performance.now() - started;
+  try {
+    started = performance.now();
+    const detected = await pipeline.detect(decoded.image);
+    const detectMs = performance.now() - started;
+    started = performance.now();
+    const described = await pipeline.describe(decoded.image, detected);
+    const describeMs = performance.now() - started;
+    started = performance.now();
+    const toOriginal = 1 / decoded.scale;
+    const faces: AnalysedPhotoFace[] = [];
+    for (const face of described) {
+      faces.push({
+        box: { x: face.box.x * toOriginal, y: face.box.y * toOriginal, width: face.box.width * toOriginal, height: face.box.height * toOriginal },
+        landmarks: face.landmarks.map((p) => ({ x: p.x * toOriginal, y: p.y * toOriginal })) as FiveLandmarks,
+        score: face.score,
+        quality: face.quality,
+        embedding: face.embedding,
+        thumbnail: new Uint8Array(await faceThumbnail(decoded.image, face.box)),
+      });
+    }
+    return {
+      ok: true,
+      file,
+      width: decoded.originalWidth,
+      height: decoded.originalHeight,
+      format: decoded.format,
+      takenAt: decoded.takenAt,
+      faces,
+      ms: { decode: decodeMs, detect: detectMs, describe: describeMs, thumbnails: performance.now() - started },
+    };
+  } catch (error) {
+    return { ok: false, file, reason: 'analysis-failed', message: `${file}: face analysis failed: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Runs photo analysis on a pool of worker threads, one FacePipeline each, so that every core works
+ * (tfjs's wasm backend is single-threaded per instance). With workers = 0, or on the native
+ * tfjs-node backends (which use all cores themselves), analysis runs in this thread.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { DecodeOptions } from '../library/decode.ts';
+import { analyseFile, type FileAnalysis } from './analyseFile.ts';
+import { FacePipeline, type PipelineOptions } from './pipeline.ts';
+
+export interface PoolOptions {
+  pipeline?: PipelineOptions;
+  decode?: DecodeOptions;
+  /** Worker threads; default: one per core. 0 runs in this thread. */
+  workers?: number;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, os.availableParallelism());
+}
+
+export class AnalysisPool {
+  private readonly waiting: Array<{ file: string; resolve: (result: FileAnalysis) => void; reject: (error: Error) => void }> = [];
+  private readonly pending = new Map<number, (result: FileAnalysis) => void>();
+  private nextId = 0;
+
+  private constructor(
+    private readonly slots: Slot[],
+    private readonly local: FacePipeline | undefined,
+    private readonly decode: DecodeOptions,
+    readonly backend: string,
+    readonly detector: string,
+    readonly embedder: string,
+  ) {}
+
+  get workers(): number {
+    return this.slots.length;
+  }
+
+  static async create(options: PoolOptions = {}): Promise<AnalysisPool> {
+    const decode = options.decode ?? {};
+    const pipelineOptions = options.pipeline ?? {};
+    const requested = options.workers ?? defaultWorkerCount();
+    if (requested === 0 || /^(tensorflow|tfjs-node|gpu|node)/.test(pipelineOptions.backend ?? process.env.FACET_BACKEND ?? '')) {
+      const pipeline = await FacePipeline.create(pipelineOptions);
+      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id);
+    }
+    const starts = Array.from({ length: requested }, () => startWorker(pipelineOptions, decode));
+    const started = await Promise.allSettled(starts);
+    const failure = started.find((s) => s.status === 'rejected');
+    if (failure) {
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.slot.worker.terminate() : undefined)));
+      throw (failure as PromiseRejectedResult).reason as Error;
+    }
+    const ready = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value);
+    const info = ready[0]!.info;
+    // tfjs-node found inside a worker: it uses every core itself, so one process with bigger batches is better.
+    if (info.backend.startsWith('tensorflow')) {
+      await Promise.all(ready.map((r) => r.slot.worker.terminate()));
+      const pipeline = await FacePipeline.create(pipelineOptions);
+      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id);
+    }
+    const pool = new AnalysisPool(ready.map((r) => r.slot), undefined, decode, info.backend, info.detector, info.embedder);
+    for (const slot of pool.slots) {
+      slot.worker.on('message', (message: { id: number; result: FileAnalysis }) => {
+        const resolve = pool.pending.get(message.id);
+        pool.pending.delete(message.id);
+        slot.busy = false;
+        resolve?.(message.result);
+        pool.dispatch();
+      });
+      slot.worker.on('error', (error) => pool.failAll(error));
+    }
+    return pool;
+  }
+
+  analyse(file: string): Promise<FileAnalysis> {
+    if (this.local) return analyseFile(this.local, file, this.decode);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ file, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.busy || this.waiting.length === 0) continue;
+      const job = this.waiting.shift()!;
+      const id = this.nextId++;
+      slot.busy = true;
+      this.pending.set(id, job.resolve);
+      slot.worker.postMessage({ id, file: job.file });
+    }
+  }
+
+  private failAll(error: Error): void {
+    for (const job of this.waiting.splice(0)) job.reject(error);
+  }
+
+  async close(): Promise<void> {
+    this.local?.dispose();
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+}
+
+function startWorker(pipeline: PipelineOptions, decode: DecodeOptions): Promise<{ slot: Slot; info: { backend: string; detector: string; embedder: string } }> {
+  const worker = new Worker(new URL('../workers/tsEntry.mjs', import.meta.url), {
+    workerData: { entry: new URL('./analysisWorker.ts', import.meta.url).href, pipeline, decode },
+  });
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { ready?: boolean; failed?: string; backend: string; detector: string; embedder: string }) => {
+      worker.off('message', onMessage);
+      if (message.failed) {
+        void worker.terminate();
+        reject(new Error(`analysis worker failed to start: ${message.failed}`));
+      } else {
+        resolve({ slot: { worker, busy: false }, info: message });
+      }
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+  });
+}

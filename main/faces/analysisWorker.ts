@@ -1,0 +1,33 @@
+/**
+ * Worker thread body: one FacePipeline per worker (the wasm backend runs one core per instance).
+ * Messages in: { id, file } ; out: { id, result: FileAnalysis }. Embeddings travel as transferred buffers.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyseFile } from './analyseFile.ts';
+import { FacePipeline, type PipelineOptions } from './pipeline.ts';
+import type { DecodeOptions } from '../library/decode.ts';
+
+interface WorkerInit {
+  pipeline: PipelineOptions;
+  decode: DecodeOptions;
+}
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+
+try {
+  const pipeline = await FacePipeline.create(init.pipeline);
+  port.on('message', async (message: { id: number; file: string } | { close: true }) => {
+    if ('close' in message) {
+      pipeline.dispose();
+      port.close();
+      return;
+    }
+    const result = await analyseFile(pipeline, message.file, init.decode);
+    const transfer = result.ok ? result.faces.flatMap((face) => [face.embedding.buffer as ArrayBuffer, face.thumbnail.buffer as ArrayBuffer]) : [];
+    port.postMessage({ id: message.id, result }, transfer);
+  });
+  port.postMessage({ ready: true, backend: pipeline.backend, detector: pipeline.detector.id, embedder: pipeline.embedder.id });
+} catch (error) {
+  port.postMessage({ failed: (error as Error).message });
+}

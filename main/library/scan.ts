@@ -1,0 +1,197 @@
+/**
+ * The scan stage: list the library roots, skip unchanged files (size + mtime), follow moved files by
+ * content hash (their faces and names move with them), retire deleted ones as missing (never deleting
+ * what the user made), then detect, align and embed every photo that the current detector has not
+ * seen. Each photo's faces and embeddings are written in one transaction, so a crash at any moment
+ * leaves a consistent database and the next scan resumes where this one stopped.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { ProgressListener } from '../cli/progress.ts';
+import type { AnalysisPool } from '../faces/analysisPool.ts';
+import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
+import { ProtectedDataError, type Store } from '../store/index.ts';
+import { matchBoxes } from './boxOverlap.ts';
+import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from './identity.ts';
+import { listLibrary } from './walk.ts';
+
+export interface ScanOptions {
+  store: Store;
+  roots: string[];
+  /** Created only when some photo needs analysis, so an unchanged rescan never loads a model. */
+  createPool: () => Promise<AnalysisPool>;
+  detectorId: string;
+  embedderId: string;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface ScanFailure {
+  file: string;
+  reason: string;
+  message: string;
+}
+
+export interface ScanReport {
+  roots: string[];
+  offlineRoots: string[];
+  files: number;
+  unchanged: number;
+  added: number;
+  changed: number;
+  moved: number;
+  missing: number;
+  analysed: number;
+  faces: number;
+  failed: ScanFailure[];
+  seconds: number;
+  status: 'done' | 'cancelled';
+}
+
+export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
+  const started = performance.now();
+  const { store } = options;
+  const report: ScanReport = {
+    roots: [], offlineRoots: [], files: 0, unchanged: 0, added: 0, changed: 0, moved: 0, missing: 0,
+    analysed: 0, faces: 0, failed: [], seconds: 0, status: 'done',
+  };
+  const rootIds: number[] = [];
+  for (const requested of options.roots) {
+    const folder = path.resolve(requested);
+    const root = store.roots.findByPath(folder) ?? store.roots.add(folder);
+    // A root that is unmounted or removed goes offline; its photos, faces and names stay untouched.
+    const online = existsSync(folder) && statSync(folder).isDirectory();
+    store.roots.setOnline(root.id, online);
+    if (!online) {
+      report.offlineRoots.push(folder);
+      continue;
+    }
+    report.roots.push(folder);
+    rootIds.push(root.id);
+    await syncRoot(options, root.id, folder, report);
+  }
+  await analysePending(options, rootIds, report);
+  for (const id of rootIds) store.roots.markScanned(id);
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+async function syncRoot(options: ScanOptions, rootId: number, folder: string, report: ScanReport): Promise<void> {
+  const { store } = options;
+  const listing = await listLibrary([folder]);
+  for (const error of listing.errors) report.failed.push({ file: error.file, reason: error.reason, message: error.message });
+  report.files += listing.files.length;
+  options.onProgress?.({ stage: 'list', done: listing.files.length, total: listing.files.length });
+
+  const previous = store.photos.listForRescan(rootId).map((photo) => ({ ...photo, contentHash: photo.contentHash ?? '' }));
+  const toHash = pathsToHash(previous, listing.files);
+  const hashes = new Map<string, string>();
+  let hashed = 0;
+  for (const file of toHash) {
+    const hash = await contentHash(file.path);
+    if (hash instanceof Error) report.failed.push({ file: file.path, reason: hash.reason, message: hash.message });
+    else hashes.set(file.path, hash);
+    options.onProgress?.({ stage: 'hash', done: ++hashed, total: toHash.length });
+  }
+  const current: ScannedFile[] = listing.files.map((file) => ({ ...file, contentHash: hashes.get(file.path) }));
+  const diff = diffLibrary(previous, current);
+
+  report.unchanged += diff.unchanged.length;
+  store.transaction(() => {
+    for (const { previous: old, current: now } of diff.moved) {
+      store.photos.move(old.id, rootId, now.path);
+      store.photos.upsert({ rootId, path: now.path, size: now.size, mtimeMs: now.mtimeMs, contentHash: now.contentHash ?? null });
+    }
+    for (const file of [...diff.added, ...diff.changed.map((change) => change.current)]) {
+      if (file.contentHash === undefined) continue; // unreadable: already reported
+      store.photos.upsert({ rootId, path: file.path, size: file.size, mtimeMs: file.mtimeMs, contentHash: file.contentHash, status: 'ok', error: null });
+    }
+    // Deleted files are only marked missing: their faces, persons and names stay and return with the file.
+    report.missing += store.photos.markMissing(diff.deleted.filter((photo) => photo.status !== 'missing').map((photo) => photo.id));
+  });
+  report.moved += diff.moved.length;
+  report.added += diff.added.length;
+  report.changed += diff.changed.length;
+}
+
+async function analysePending(options: ScanOptions, rootIds: number[], report: ScanReport): Promise<void> {
+  const { store } = options;
+  const pending: Array<{ id: number; path: string }> = [];
+  for (let afterId = 0; ; ) {
+    const ids = store.photos.needingDetection(options.detectorId, 1000, afterId);
+    if (ids.length === 0) break;
+    afterId = ids[ids.length - 1]!;
+    for (const id of ids) {
+      const photo = store.photos.get(id)!;
+      if (rootIds.includes(photo.rootId)) pending.push({ id, path: photo.path });
+    }
+  }
+  if (pending.length === 0) return;
+  const pool = await options.createPool();
+  let done = 0;
+  try {
+    // A bounded window of photos in flight keeps every worker busy without holding the whole library in memory.
+    const window = Math.max(2, pool.workers * 2);
+    let next = 0;
+    const runOne = async (): Promise<void> => {
+      while (next < pending.length && !options.signal?.aborted) {
+        const photo = pending[next++]!;
+        const analysis = await pool.analyse(photo.path);
+        storeAnalysis(options, photo.id, analysis, report);
+        options.onProgress?.({ stage: 'analyse', done: ++done, total: pending.length, detail: `${report.faces} faces` });
+      }
+    };
+    await Promise.all(Array.from({ length: window }, runOne));
+  } finally {
+    await pool.close();
+  }
+  if (options.signal?.aborted) report.status = 'cancelled';
+}
+
+function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnalysis, report: ScanReport): void {
+  const { store } = options;
+  const photo = store.photos.get(photoId);
+  if (!photo) return; // forgotten meanwhile
+  if (!analysis.ok) {
+    report.failed.push({ file: analysis.file, reason: analysis.reason, message: analysis.message });
+    store.photos.upsert({ rootId: photo.rootId, path: photo.path, size: photo.size, mtimeMs: photo.mtimeMs, contentHash: photo.contentHash, status: 'failed', error: analysis.message });
+    return;
+  }
+  store.transaction(() => {
+    store.photos.upsert({
+      rootId: photo.rootId, path: photo.path, size: photo.size, mtimeMs: photo.mtimeMs, contentHash: photo.contentHash,
+      width: analysis.width, height: analysis.height, takenAt: analysis.takenAt ?? null, status: 'ok', error: null,
+    });
+    const existing = store.faces.listByPhoto(photoId);
+    // Re-detection is idempotent: a new detection overlapping a face already stored is that face.
+    const matches = matchBoxes(existing.map((face) => face.box), analysis.faces.map((face) => face.box));
+    const fresh = analysis.faces.filter((_, i) => !matches.has(i));
+    const freshIds = store.faces.insertDetected(photoId, options.detectorId, fresh.map(toFaceInput));
+    const vectors = fresh.map((face, i) => ({ faceId: freshIds[i]!, vector: face.embedding }));
+    for (const [newIndex, oldIndex] of matches) vectors.push({ faceId: existing[oldIndex]!.id, vector: analysis.faces[newIndex]!.embedding });
+    store.embeddings.putMany(options.embedderId, vectors);
+    // Detected faces no longer found are removed unless the user made a decision about them.
+    const matchedOld = new Set(matches.values());
+    for (let i = 0; i < existing.length; i++) {
+      if (matchedOld.has(i) || existing[i]!.source !== 'detected') continue;
+      try {
+        store.faces.delete([existing[i]!.id]);
+      } catch (error) {
+        if (!(error instanceof ProtectedDataError)) throw error;
+      }
+    }
+    report.faces += analysis.faces.length;
+  });
+  report.analysed++;
+}
+
+function toFaceInput(face: AnalysedPhotoFace) {
+  return {
+    box: face.box,
+    landmarks: face.landmarks,
+    score: Math.min(1, Math.max(0, face.score)),
+    quality: face.quality.overall,
+    blur: face.quality.laplacianVariance,
+    thumbnail: face.thumbnail,
+  };
+}
