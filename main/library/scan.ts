@@ -96,6 +96,12 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
   const current: ScannedFile[] = listing.files.map((file) => ({ ...file, contentHash: hashes.get(file.path) }));
   const diff = diffLibrary(previous, current);
 
+  // Files at a known path whose size or mtime moved: hash them now, to tell an edit from a touch.
+  for (const change of diff.changed) {
+    const hash = await contentHash(change.current.path);
+    if (hash instanceof Error) report.failed.push({ file: change.current.path, reason: hash.reason, message: hash.message });
+    else change.current.contentHash = hash;
+  }
   report.unchanged += diff.unchanged.length;
   store.transaction(() => {
     for (const { previous: old, current: now } of diff.moved) {
