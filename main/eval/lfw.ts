@@ -4,6 +4,8 @@
  * Where detection finds no face near the centre, the image is embedded from the mean landmark
  * layout of the images where it did (a centred crop); those failures are counted and reported.
  */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
 import { decodeForDetection } from '../library/decode.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import { FacePipeline, type PipelineOptions } from '../faces/pipeline.ts';
@@ -19,6 +21,11 @@ export interface LfwOptions extends PipelineOptions {
   pairsFile?: string;
   /** Worker threads (default: one per core). */
   workers?: number;
+  /**
+   * A JSON file of each image's central-face landmarks for this detector. When it covers every image,
+   * detection is skipped (only decode, align and embed run); otherwise it is written after detection.
+   */
+  detectionCache?: string;
   onProgress?: ProgressListener;
 }
 
@@ -28,6 +35,7 @@ export interface LfwReport extends VerificationResult {
   backend: string;
   images: number;
   detectFailures: number;
+  detectionsFromCache: boolean;
   workers: number;
   facesPerSecond: number;
   seconds: number;
@@ -58,26 +66,46 @@ export async function evaluateLfw(options: LfwOptions): Promise<LfwReport> {
   const images = [...new Set(pairs.flatMap((pair) => [pair.a, pair.b]))];
   const pipelineOptions: PipelineOptions = { detector: options.detector, embedder: options.embedder, backend: options.backend, flip: options.flip };
   const pool = await AnalysisPool.create({ pipeline: pipelineOptions, workers: options.workers, decode: { maxSide: Infinity } });
+  const cache = readDetectionCache(options.detectionCache, pool.detector);
+  const useCache = cache !== undefined && images.every((file) => file in cache.images);
   const started = performance.now();
   const embeddings = new Map<string, Float32Array>();
   const failed: string[] = [];
   const found: FiveLandmarks[] = [];
+  const detections: Record<string, FiveLandmarks | null> = { ...cache?.images };
   let done = 0;
   try {
     await Promise.all(images.map(async (file) => {
-      const analysis = await pool.analyse(file);
-      if (!analysis.ok) throw new Error(analysis.message);
-      const face = centralFace(analysis.faces, analysis.width, analysis.height);
-      if (face) {
-        embeddings.set(file, face.embedding);
-        found.push(face.landmarks);
+      if (useCache) {
+        const landmarks = cache.images[file];
+        if (landmarks) {
+          const analysis = await pool.embedAt(file, landmarks);
+          if (!analysis.ok) throw new Error(analysis.message);
+          embeddings.set(file, analysis.faces[0]!.embedding);
+          found.push(landmarks);
+        } else {
+          failed.push(file);
+        }
       } else {
-        failed.push(file);
+        const analysis = await pool.analyse(file);
+        if (!analysis.ok) throw new Error(analysis.message);
+        const face = centralFace(analysis.faces, analysis.width, analysis.height);
+        detections[file] = face?.landmarks ?? null;
+        if (face) {
+          embeddings.set(file, face.embedding);
+          found.push(face.landmarks);
+        } else {
+          failed.push(file);
+        }
       }
       options.onProgress?.({ stage: 'lfw', done: ++done, total: images.length, detail: `${failed.length} without detection` });
     }));
   } finally {
     await pool.close();
+  }
+  if (options.detectionCache && !useCache) {
+    mkdirSync(path.dirname(options.detectionCache), { recursive: true });
+    writeFileSync(options.detectionCache, JSON.stringify({ detector: pool.detector, images: detections }));
   }
   // Deep-funneled LFW images are centred: the mean detected layout is the centred crop.
   const fallback = meanLandmarks(found);
@@ -103,8 +131,24 @@ export async function evaluateLfw(options: LfwOptions): Promise<LfwReport> {
     workers: pool.workers,
     images: images.length,
     detectFailures: failed.length,
+    detectionsFromCache: useCache,
     facesPerSecond: images.length / seconds,
     seconds,
     ...evaluateVerification(scored),
   };
+}
+
+interface DetectionCache {
+  detector: string;
+  images: Record<string, FiveLandmarks | null>;
+}
+
+function readDetectionCache(file: string | undefined, detector: string): DetectionCache | undefined {
+  if (!file || !existsSync(file)) return undefined;
+  try {
+    const cache = JSON.parse(readFileSync(file, 'utf8')) as DetectionCache;
+    return cache.detector === detector ? cache : undefined;
+  } catch {
+    return undefined; // a damaged cache is simply rebuilt
+  }
 }

@@ -48,7 +48,7 @@ export async function analyseFile(pipeline: FacePipeline, file: string, decodeOp
     const faces: AnalysedPhotoFace[] = [];
     for (const face of described) {
       faces.push({
-        box: { x: face.box.x * toOriginal, y: face.box.y * toOriginal, width: face.box.width * toOriginal, height: face.box.height * toOriginal },
+        box: scaleBox(face.box, toOriginal),
         landmarks: face.landmarks.map((p) => ({ x: p.x * toOriginal, y: p.y * toOriginal })) as FiveLandmarks,
         score: face.score,
         quality: face.quality,
@@ -69,4 +69,40 @@ export async function analyseFile(pipeline: FacePipeline, file: string, decodeOp
   } catch (error) {
     return { ok: false, file, reason: 'analysis-failed', message: `${file}: face analysis failed: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Embeds one face of a photo from known landmarks (in original pixels), skipping detection:
+ * used when landmarks are cached (evaluation) or drawn by the user. Returns a one-face analysis.
+ */
+export async function embedFileAt(pipeline: FacePipeline, file: string, landmarks: FiveLandmarks, decodeOptions: DecodeOptions = {}): Promise<FileAnalysis> {
+  const started = performance.now();
+  const decoded = await decodeImage(file, decodeOptions);
+  if (decoded instanceof Error) return { ok: false, file, reason: decoded.reason, message: decoded.message };
+  const decodeMs = performance.now() - started;
+  const scaled = landmarks.map((p) => ({ x: p.x * decoded.scale, y: p.y * decoded.scale })) as FiveLandmarks;
+  const describeStarted = performance.now();
+  const [face] = await pipeline.describe(decoded.image, [{ box: boxAround(scaled), score: 1, landmarks: scaled }]);
+  const toOriginal = 1 / decoded.scale;
+  return {
+    ok: true, file, width: decoded.originalWidth, height: decoded.originalHeight, format: decoded.format, takenAt: decoded.takenAt,
+    faces: [{
+      box: scaleBox(face!.box, toOriginal), landmarks, score: face!.score, quality: face!.quality, embedding: face!.embedding,
+      thumbnail: new Uint8Array(0),
+    }],
+    ms: { decode: decodeMs, detect: 0, describe: performance.now() - describeStarted, thumbnails: 0 },
+  };
+}
+
+function scaleBox(box: Box, factor: number): Box {
+  return { x: box.x * factor, y: box.y * factor, width: box.width * factor, height: box.height * factor };
+}
+
+/** A face box from landmarks alone: the eye-to-mouth span grown to the usual face proportions. */
+export function boxAround(landmarks: FiveLandmarks): Box {
+  const xs = landmarks.map((p) => p.x), ys = landmarks.map((p) => p.y);
+  const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
+  const side = Math.max(maxX - minX, maxY - minY) * 2;
+  const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+  return { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
 }

@@ -6,7 +6,8 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodeOptions } from '../library/decode.ts';
-import { analyseFile, type FileAnalysis } from './analyseFile.ts';
+import { analyseFile, embedFileAt, type FileAnalysis } from './analyseFile.ts';
+import type { FiveLandmarks } from './types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
 
 export interface PoolOptions {
@@ -26,7 +27,7 @@ export function defaultWorkerCount(): number {
 }
 
 export class AnalysisPool {
-  private readonly waiting: Array<{ file: string; resolve: (result: FileAnalysis) => void; reject: (error: Error) => void }> = [];
+  private readonly waiting: Array<{ file: string; landmarks?: FiveLandmarks; resolve: (result: FileAnalysis) => void; reject: (error: Error) => void }> = [];
   private readonly pending = new Map<number, (result: FileAnalysis) => void>();
   private nextId = 0;
 
@@ -88,6 +89,15 @@ export class AnalysisPool {
     });
   }
 
+  /** Embeds the face at known landmarks (original pixels), without detection. */
+  embedAt(file: string, landmarks: FiveLandmarks): Promise<FileAnalysis> {
+    if (this.local) return embedFileAt(this.local, file, landmarks, this.decode);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ file, landmarks, resolve, reject });
+      this.dispatch();
+    });
+  }
+
   private dispatch(): void {
     for (const slot of this.slots) {
       if (slot.busy || this.waiting.length === 0) continue;
@@ -95,7 +105,7 @@ export class AnalysisPool {
       const id = this.nextId++;
       slot.busy = true;
       this.pending.set(id, job.resolve);
-      slot.worker.postMessage({ id, file: job.file });
+      slot.worker.postMessage({ id, file: job.file, landmarks: job.landmarks });
     }
   }
 

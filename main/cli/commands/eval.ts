@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { DEFAULT_DETECTOR } from '../../../native-models/catalog.ts';
 import type { Command } from '../main.ts';
+
+/** Where evaluation caches go: FACET_CACHE_DIR, else ~/.cache/facet. */
+function cacheDir(): string {
+  return process.env.FACET_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'facet');
+}
 import { createProgressPrinter } from '../progress.ts';
 
 function requireDataDir(value: unknown, what: string): string {
@@ -13,7 +20,7 @@ function requireDataDir(value: unknown, what: string): string {
 
 export const evalCommand: Command = {
   summary: 'measure accuracy: eval lfw (verification, 10-fold protocol)',
-  usage: 'facet eval lfw --data DIR [--folds K] [--model ID] [--detector ID] [--no-flip] [--json]',
+  usage: 'facet eval lfw --data DIR [--folds K] [--model ID] [--detector ID] [--workers N] [--no-flip] [--no-cache] [--json]',
   options: {
     data: { type: 'string' },
     folds: { type: 'string' },
@@ -22,6 +29,7 @@ export const evalCommand: Command = {
     'no-flip': { type: 'boolean' },
     pairs: { type: 'string' },
     workers: { type: 'string' },
+    'no-cache': { type: 'boolean' },
   },
   async run({ args, values, json, out }) {
     const [what] = args;
@@ -38,19 +46,20 @@ export const evalCommand: Command = {
       detector: values.detector as string | undefined,
       flip: values['no-flip'] !== true,
       workers: values.workers === undefined ? undefined : Number(values.workers),
+      detectionCache: values['no-cache'] ? undefined : path.join(cacheDir(), `lfw-detections-${(values.detector as string | undefined) ?? DEFAULT_DETECTOR}.json`),
       onProgress: progress,
     });
     progress.end();
     if (json) {
       const { model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond } = report;
-      out(JSON.stringify({ model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond, workers: report.workers, images: report.images, farAchieved: report.farAchieved, seconds: report.seconds }));
+      out(JSON.stringify({ model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond, workers: report.workers, detectionsFromCache: report.detectionsFromCache, images: report.images, farAchieved: report.farAchieved, seconds: report.seconds }));
     } else {
       out(`LFW ${report.pairs} pairs, ${report.folds} folds, ${report.model} + ${report.detector} on ${report.backend}`);
       out(`accuracy     ${report.accuracy.toFixed(4)} ± ${report.stderr.toFixed(4)}`);
       out(`VAL@FAR=1e-3 ${report.valAtFar.toFixed(4)} (FAR achieved ${report.farAchieved.toFixed(5)})`);
       out(`AUC          ${report.auc.toFixed(5)}`);
       out(`threshold    ${report.threshold.toFixed(4)} (squared L2)`);
-      out(`detection failures ${report.detectFailures} of ${report.images} images; ${report.facesPerSecond.toFixed(1)} faces/s`);
+      out(`detection failures ${report.detectFailures} of ${report.images} images${report.detectionsFromCache ? ' (detections from cache)' : ''}; ${report.facesPerSecond.toFixed(1)} faces/s`);
     }
     return 0;
   },
