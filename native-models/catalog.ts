@@ -44,6 +44,11 @@ export interface CatalogEntry {
   licence: string;
   source: string;
   lfw?: LfwFigures;
+  /**
+   * Embedders: the default average-linkage clustering threshold (squared L2), calibrated with
+   * `facet eval cluster` on LFW (see README).
+   */
+  clusterThreshold?: number;
 }
 
 const FACE_API = '@vladmandic/face-api';
@@ -65,6 +70,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     ],
     input: { width: 150, height: 150, range: '(x - [122.782, 117.001, 104.298]) / 255', colorOrder: 'RGB' },
     outputSize: 128,
+    clusterThreshold: 0.2,
     licence: 'MIT (face-api); weights from dlib, Boost Software License / CC0',
     source: 'face-api src/faceRecognitionNet/FaceRecognitionNet.ts; dlib get_face_chip_details(det, 150, 0.25)',
   },
@@ -165,3 +171,10 @@ export function catalogEntry(id: string, task?: ModelTask): CatalogEntry {
 
 export const DEFAULT_EMBEDDER = 'dlib-resnet';
 export const DEFAULT_DETECTOR = 'ssd-mobilenetv1';
+
+/** The default clustering threshold of an embedder (squared L2 between unit vectors). */
+export function clusterThresholdFor(embedderId: string): number {
+  const entry = catalogEntry(embedderId, 'embedder');
+  if (entry.clusterThreshold === undefined) throw new CatalogError(`embedder "${embedderId}" has no calibrated clustering threshold; pass --threshold`);
+  return entry.clusterThreshold;
+}

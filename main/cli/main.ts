@@ -33,6 +33,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   faces: async () => (await import('./commands/faces.ts')).facesCommand,
   doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
   eval: async () => (await import('./commands/eval.ts')).evalCommand,
+  people: async () => (await import('./commands/people.ts')).peopleCommand,
+  cluster: async () => (await import('./commands/cluster.ts')).clusterCommand,
+  name: async () => (await import('./commands/decide.ts')).nameCommand,
+  merge: async () => (await import('./commands/decide.ts')).mergeCommand,
+  reject: async () => (await import('./commands/decide.ts')).rejectCommand,
+  arch: async () => (await import('./commands/arch.ts')).archCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {

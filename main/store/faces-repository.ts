@@ -42,8 +42,12 @@ export interface FaceListItem {
   score: number | null;
   quality: number | null;
   clusterId: number | null;
+  /** The cluster's stable label, carried over between clustering runs. */
+  clusterLabel: string | null;
   personId: number | null;
   personName: string | null;
+  /** Who made the assignment: 'auto' (clustering) or 'user'; null when unassigned. */
+  assignedBy: 'auto' | 'user' | null;
 }
 
 /** At most one of photoId, personId, clusterId; pages go by id: pass the last id seen as afterId. */
@@ -68,10 +72,11 @@ const faceColumns = `id, photo_id AS photoId, box_x AS x, box_y AS y, box_w AS w
   quality, blur, source, created_at AS createdAt`;
 const listSelect = `SELECT f.id, f.photo_id AS photoId, p.path AS photoPath, f.box_x AS x, f.box_y AS y,
   f.box_w AS w, f.box_h AS h, f.score, f.quality, a.cluster_id AS clusterId, a.person_id AS personId,
-  pe.name AS personName
+  pe.name AS personName, c.label AS clusterLabel, a.source AS assignedBy
   FROM faces f JOIN photos p ON p.id = f.photo_id
   LEFT JOIN face_assignments a ON a.face_id = f.id
-  LEFT JOIN persons pe ON pe.id = a.person_id`;
+  LEFT JOIN persons pe ON pe.id = a.person_id
+  LEFT JOIN clusters c ON c.id = a.cluster_id`;
 
 export const facesSql = {
   insert: `INSERT INTO faces (photo_id, box_x, box_y, box_w, box_h, landmarks, score, quality, blur, source, created_at)

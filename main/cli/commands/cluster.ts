@@ -1,0 +1,53 @@
+import { clusterLibrary, previewThreshold } from '../../cluster/service.ts';
+import { openStore } from '../../store/index.ts';
+import { resolveDatabasePath } from '../database.ts';
+import type { Command } from '../main.ts';
+import { createProgressPrinter } from '../progress.ts';
+import type { Linkage } from '../../cluster/types.ts';
+
+const LINKAGES = ['average', 'single', 'complete'];
+
+export const clusterCommand: Command = {
+  summary: 'group faces into people (threshold-based agglomerative clustering; keeps every user decision)',
+  usage: 'facet cluster [--threshold T] [--linkage average|single|complete] [--min-size N] [--preview] [--save] [--json]',
+  options: {
+    threshold: { type: 'string' },
+    linkage: { type: 'string' },
+    'min-size': { type: 'string' },
+    preview: { type: 'boolean' },
+    save: { type: 'boolean' },
+  },
+  async run({ values, json, out }) {
+    const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    if (threshold !== undefined && !(threshold > 0 && threshold <= 4)) throw new Error(`--threshold must be a squared distance in (0, 4], got "${values.threshold}"`);
+    const linkage = values.linkage as string | undefined;
+    if (linkage !== undefined && !LINKAGES.includes(linkage)) throw new Error(`--linkage must be one of ${LINKAGES.join(', ')}, got "${linkage}"`);
+    const minClusterSize = values['min-size'] === undefined ? undefined : Number(values['min-size']);
+    if (minClusterSize !== undefined && !(Number.isInteger(minClusterSize) && minClusterSize >= 1)) throw new Error(`--min-size must be a whole number >= 1`);
+    const store = openStore(resolveDatabasePath());
+    try {
+      if (values.preview) {
+        if (threshold === undefined) throw new Error('--preview needs --threshold');
+        const preview = previewThreshold(store, threshold);
+        out(json ? JSON.stringify({ threshold, ...preview }) : `threshold ${threshold}: ${preview.clusters} clusters, ${preview.unclustered} of ${preview.faces} faces unclustered`);
+        return 0;
+      }
+      if (values.save) {
+        if (threshold !== undefined) store.settings.set('clusterThreshold', threshold);
+        if (linkage !== undefined) store.settings.set('clusterLinkage', linkage);
+        if (minClusterSize !== undefined) store.settings.set('minClusterSize', minClusterSize);
+      }
+      const progress = createProgressPrinter(process.stderr);
+      const report = clusterLibrary(store, { threshold, linkage: linkage as Linkage | undefined, minClusterSize, onProgress: progress });
+      progress.end();
+      if (json) out(JSON.stringify(report));
+      else {
+        out(`${report.faces} faces → ${report.clusters} clusters (${report.namedPersons} named persons kept), ${report.unclustered} unsorted`);
+        out(`threshold ${report.threshold}, ${report.linkage} linkage, ${report.method}${report.approximate ? ' (approximate: k-nearest-neighbour graph)' : ''}, ${report.seconds.toFixed(2)} s`);
+      }
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
