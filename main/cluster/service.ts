@@ -187,12 +187,12 @@ function carryOverLabels(store: Store, faceIds: Uint32Array, labels: Int32Array,
     usedOld.add(old);
   }
   let next = 1 + Math.max(0, ...[...usedOld, ...previous.values()].map((label) => Number(label.replace(/^c/, '')) || 0));
-  return result.map((label) => label ?? `c${next++}`);
+  return Array.from(result, (label) => label ?? `c${next++}`);
 }
 
 /** How many clusters a threshold would give, from the kept merge tree (re-clustering only if none is kept). */
 export function previewThreshold(store: Store, threshold: number, modelId?: string): { clusters: number; faces: number; unclustered: number } {
-  const settings = resolveClusterSettings(store, { modelId });
+  const settings = resolveClusterSettings(store, { modelId, threshold });
   const faces = store.embeddings.models().find((model) => model.modelId === settings.modelId)?.count ?? 0;
   if (!lastTree || lastTree.modelId !== settings.modelId || lastTree.faces !== faces || threshold > lastTree.tree.maxHeight) {
     const snapshot = readSnapshot(store, settings.modelId);

@@ -19,8 +19,8 @@ function requireDataDir(value: unknown, what: string): string {
 }
 
 export const evalCommand: Command = {
-  summary: 'measure accuracy: eval lfw (verification, 10-fold protocol)',
-  usage: 'facet eval lfw --data DIR [--folds K] [--model ID] [--detector ID] [--workers N] [--no-flip] [--no-cache] [--json]',
+  summary: 'measure accuracy on LFW: eval lfw (verification, 10-fold protocol), eval cluster (clustering quality)',
+  usage: 'facet eval lfw|cluster --data DIR [--folds K] [--min-images N] [--threshold T] [--sweep T1,T2,..] [--linkage L] [--model ID] [--detector ID] [--workers N] [--no-flip] [--no-cache] [--json]',
   options: {
     data: { type: 'string' },
     folds: { type: 'string' },
@@ -30,9 +30,14 @@ export const evalCommand: Command = {
     pairs: { type: 'string' },
     workers: { type: 'string' },
     'no-cache': { type: 'boolean' },
+    'min-images': { type: 'string' },
+    threshold: { type: 'string' },
+    sweep: { type: 'string' },
+    linkage: { type: 'string' },
   },
   async run({ args, values, json, out }) {
     const [what] = args;
+    if (what === 'cluster') return runClusterEval(values, json, out);
     if (what !== 'lfw') throw new Error(`unknown evaluation "${what ?? ''}": use ${this.usage}`);
     const { evaluateLfw } = await import('../../eval/lfw.ts');
     const folds = values.folds === undefined ? undefined : Number(values.folds);
@@ -64,3 +69,43 @@ export const evalCommand: Command = {
     return 0;
   },
 };
+
+function numberOption(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got "${String(raw)}"`);
+  return value;
+}
+
+async function runClusterEval(values: Record<string, unknown>, json: boolean, out: (text: string) => void): Promise<number> {
+  const { evaluateClustering } = await import('../../eval/clusterEval.ts');
+  const { clusterThresholdFor, DEFAULT_EMBEDDER } = await import('../../../native-models/catalog.ts');
+  const embedder = (values.model as string | undefined) ?? DEFAULT_EMBEDDER;
+  const detector = (values.detector as string | undefined) ?? DEFAULT_DETECTOR;
+  const progress = createProgressPrinter(process.stderr);
+  const report = await evaluateClustering({
+    dataDir: requireDataDir(values.data, 'eval cluster'),
+    minImages: numberOption(values, 'min-images'),
+    threshold: numberOption(values, 'threshold') ?? clusterThresholdFor(embedder),
+    sweep: typeof values.sweep === 'string' ? values.sweep.split(',').map(Number) : undefined,
+    linkage: values.linkage as 'average' | 'single' | 'complete' | undefined,
+    embedder,
+    detector,
+    flip: values['no-flip'] !== true,
+    workers: numberOption(values, 'workers'),
+    detectionCache: values['no-cache'] ? undefined : path.join(cacheDir(), `lfw-detections-${detector}.json`),
+    onProgress: progress,
+  });
+  progress.end();
+  if (json) {
+    out(JSON.stringify(report));
+  } else {
+    out(`LFW clustering: ${report.faces} faces of ${report.identities} people → ${report.clusters} clusters (${report.linkage} linkage, threshold ${report.threshold}, ${report.method})`);
+    out(`pairwise  F ${report.pairwiseF.toFixed(4)}  precision ${report.pairwisePrecision.toFixed(4)}  recall ${report.pairwiseRecall.toFixed(4)}`);
+    out(`BCubed    F ${report.bcubedF.toFixed(4)}  precision ${report.bcubedPrecision.toFixed(4)}  recall ${report.bcubedRecall.toFixed(4)}`);
+    out(`embedding ${report.embedSeconds.toFixed(1)} s, clustering ${report.clusterSeconds.toFixed(2)} s; ${report.detectFailures} detection failures`);
+    for (const row of report.sweep) out(`  at ${row.threshold}: ${row.clusters} clusters, pairwise F ${row.pairwiseF.toFixed(4)}, BCubed F ${row.bcubedF.toFixed(4)}`);
+  }
+  return 0;
+}

@@ -1,0 +1,73 @@
+/**
+ * clusterFaces: agglomerative clustering of face embeddings with a distance threshold.
+ *
+ * Exact path (n <= exactMaxFaces): the threshold graph (all pairs within the tree height) by
+ * blocked dot products, then the nearest-neighbour chain over it; identical to the brute-force
+ * reference (reference.ts). Falls back to the O(n)-memory dense chain (average linkage) when
+ * the graph exceeds maxGraphEdges.
+ * Approximate path: a k-nearest-neighbour graph from a k-means tree, then the same chain
+ * restricted to its edges; the result says approximate: true.
+ */
+import { graphStage } from './buildGraph.ts';
+import { finishClustering } from './finish.ts';
+import type { NeighbourGraph } from './graph.ts';
+import { mergeClusters } from './merging.ts';
+import { planClustering, type ClusterPlan } from './plan.ts';
+import { defaultThreads, plainMemory, runInThread, runOnWorkers, sharedMemory } from './taskRunner.ts';
+import type { ClusterInput, ClusterResult, ClusterStats } from './types.ts';
+
+/** Clusters on the calling thread. */
+export function clusterFaces(input: ClusterInput): ClusterResult {
+  const started = performance.now();
+  const plan = planClustering(input);
+  return completeClustering(plan, runInThread(graphStage(plan, plainMemory)), started);
+}
+
+export interface ParallelOptions {
+  /**
+   * Worker threads for the graph stage (the costly part); 0 = the calling thread only.
+   * Default: none below 10,000 faces, else up to 4 (as many as there are cores).
+   */
+  threads?: number;
+}
+
+/** Same result as clusterFaces, with the graph stage on worker threads. */
+export async function clusterFacesParallel(input: ClusterInput, options: ParallelOptions = {}): Promise<ClusterResult> {
+  const started = performance.now();
+  const plan = planClustering(input);
+  const threads = options.threads ?? defaultThreads(plan.m);
+  const built =
+    threads > 0
+      ? await runOnWorkers(graphStage(plan, sharedMemory), threads)
+      : runInThread(graphStage(plan, plainMemory));
+  return completeClustering(plan, built, started);
+}
+
+export interface BuiltGraph {
+  graph: NeighbourGraph | null;
+  seconds: number;
+  sampledRecall?: number;
+}
+
+/** Merging and labelling, shared by the single-thread and worker entry points. */
+export function completeClustering(plan: ClusterPlan, built: BuiltGraph, started: number): ClusterResult {
+  const mergeStart = performance.now();
+  const tree = mergeClusters(plan, built.graph);
+  const mergeSeconds = (performance.now() - mergeStart) / 1000;
+  const { labels, clusters } = finishClustering(plan, tree);
+  plan.onProgress({ stage: 'finish', done: 1, total: 1 });
+  const stats: ClusterStats = {
+    graphEdges: built.graph?.edges ?? 0,
+    seconds: { graph: built.seconds, merge: mergeSeconds, total: (performance.now() - started) / 1000 },
+  };
+  if (built.sampledRecall !== undefined) stats.sampledRecall = built.sampledRecall;
+  return {
+    labels,
+    clusters,
+    approximate: plan.path === 'approximate',
+    method: plan.path === 'approximate' ? 'approximate-knn' : built.graph ? 'exact-graph' : 'exact-dense',
+    tree,
+    overriddenCannotLinks: plan.constraints.overridden,
+    stats,
+  };
+}
