@@ -46,3 +46,36 @@ function gaussian(rng: Rng): number {
   const u = 1 - rng.next();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
 }
+
+export interface SubspaceFaces {
+  /** [persons · perPerson, dim] unit rows, person by person. */
+  readonly vectors: Float32Array;
+  readonly labels: Int32Array;
+}
+
+/**
+ * Embeddings whose persons differ only in the first two dimensions: persons evenly spaced on a circle
+ * of radius `signal` there, faces spread 0.3 · signal around them; in the other dimensions isotropic
+ * noise of unit total variance. Distances are dominated by the noise, so the base space verifies poorly, yet a linear map
+ * that stretches the two dimensions separates the persons: what an adapter should find.
+ */
+export function subspaceFaces(persons: number, perPerson: number, dim: number, seed: number, signal = 0.35): SubspaceFaces {
+  const rng = createRng(seed);
+  const centres = Array.from({ length: persons }, (_, p) => [Math.cos((2 * Math.PI * p) / persons), Math.sin((2 * Math.PI * p) / persons)]);
+  const vectors = new Float32Array(persons * perPerson * dim);
+  const labels = new Int32Array(persons * perPerson);
+  for (let p = 0; p < persons; p++) {
+    for (let k = 0; k < perPerson; k++) {
+      const i = p * perPerson + k;
+      labels[i] = p;
+      let norm = 0;
+      for (let d = 0; d < dim; d++) {
+        const value = d < 2 ? signal * (centres[p]![d]! + 0.3 * gaussian(rng)) : gaussian(rng) / Math.sqrt(dim);
+        vectors[i * dim + d] = value;
+        norm += value * value;
+      }
+      for (let d = 0; d < dim; d++) vectors[i * dim + d] = vectors[i * dim + d]! / Math.sqrt(norm);
+    }
+  }
+  return { vectors, labels };
+}

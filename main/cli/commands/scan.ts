@@ -1,4 +1,5 @@
-import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../../native-models/catalog.ts';
+import { DEFAULT_DETECTOR } from '../../../native-models/catalog.ts';
+import { adaptNewFaces, currentModels } from '../../learn/adapterStore.ts';
 import { AnalysisPool } from '../../faces/analysisPool.ts';
 import { scanLibrary } from '../../library/scan.ts';
 import { openStore } from '../../store/index.ts';
@@ -20,7 +21,8 @@ export const scanCommand: Command = {
       const roots = args.length > 0 ? args : store.roots.list().map((root) => root.path);
       if (roots.length === 0) throw new Error('no library folders: name at least one, as in `facet scan ~/Pictures`');
       const detectorId = (values.detector as string | undefined) ?? (store.settings.get('detector') as string | undefined) ?? DEFAULT_DETECTOR;
-      const embedderId = (values.model as string | undefined) ?? (store.settings.get('embedder') as string | undefined) ?? DEFAULT_EMBEDDER;
+      // A fine-tuned embedder is the base network plus an adapter: scan with the base, then adapt the new faces.
+      const embedderId = (values.model as string | undefined) ?? currentModels(store).base;
       const workers = values.workers === undefined ? undefined : Number(values.workers);
       if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error(`--workers must be a whole number >= 0, got "${values.workers}"`);
       const progress = createProgressPrinter(process.stderr);
@@ -33,6 +35,7 @@ export const scanCommand: Command = {
       });
       process.off('SIGINT', stop);
       progress.end();
+      if (values.model === undefined) adaptNewFaces(store);
       if (json) {
         out(JSON.stringify(report));
       } else {
