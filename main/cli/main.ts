@@ -33,12 +33,16 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   faces: async () => (await import('./commands/faces.ts')).facesCommand,
   doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
   eval: async () => (await import('./commands/eval.ts')).evalCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  start: async () => (await import('./commands/start.ts')).startCommand,
   people: async () => (await import('./commands/people.ts')).peopleCommand,
   cluster: async () => (await import('./commands/cluster.ts')).clusterCommand,
   name: async () => (await import('./commands/decide.ts')).nameCommand,
   merge: async () => (await import('./commands/decide.ts')).mergeCommand,
   reject: async () => (await import('./commands/decide.ts')).rejectCommand,
   arch: async () => (await import('./commands/arch.ts')).archCommand,
+  train: async () => (await import('./commands/train.ts')).trainCommand,
+  finetune: async () => (await import('./commands/finetune.ts')).finetuneCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {

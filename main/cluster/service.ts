@@ -203,6 +203,6 @@ export function previewThreshold(store: Store, threshold: number, modelId?: stri
     });
     lastTree = { modelId: settings.modelId, faces: snapshot.faceIds.length, linkage: settings.linkage, tree: result.tree, minClusterSize: settings.minClusterSize };
   }
-  const cut = cutTree(lastTree.tree, threshold, lastTree.minClusterSize);
+  const cut = cutTree(lastTree.tree, threshold, settings.minClusterSize);
   return { clusters: cut.clusters.length, faces, unclustered: cut.labels.reduce((count, label) => count + (label < 0 ? 1 : 0), 0) };
 }

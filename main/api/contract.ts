@@ -1,0 +1,282 @@
+/**
+ * The Facet API contract: every method the renderer may call, with its request and response types, and the
+ * progress events the main side pushes. One file, no imports, shared by main (handlers, IPC, HTTP bridge),
+ * the preload and the renderer's client, so the two sides cannot drift apart without the compiler noticing.
+ *
+ * Conventions: ids are positive integers; boxes are in pixels of the upright original photo; distances are
+ * squared Euclidean between L2-normalised embeddings (2 - 2·cos, in [0, 4]; smaller is more alike).
+ * Every request is one JSON object (empty for methods without arguments). Errors come back as ApiError values.
+ */
+
+// ---------- shared value types ----------
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A row of the people grid: a person (named or not) or an unnamed cluster that clustering found. */
+export type PeopleRef = { kind: 'person'; id: number } | { kind: 'cluster'; id: number };
+
+export interface RootInfo {
+  id: number;
+  path: string;
+  online: boolean;
+  lastScanAt: number | null;
+}
+
+export interface ScanFailure {
+  file: string;
+  reason: string;
+  message: string;
+}
+
+export type ScanState = 'idle' | 'running' | 'stopping' | 'done' | 'cancelled' | 'failed';
+
+export interface ScanStatus {
+  state: ScanState;
+  /** 'list', 'hash', 'analyse' while running. */
+  stage: string | null;
+  done: number;
+  total: number;
+  /** Items of the current stage per second, over the stage so far. */
+  ratePerSecond: number | null;
+  /** Seconds left in the current stage at that rate. */
+  etaSeconds: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Files that could not be read, with why. */
+  failed: ScanFailure[];
+  /** The last finished scan's summary. */
+  summary: { files: number; added: number; changed: number; moved: number; missing: number; analysed: number; faces: number } | null;
+  error: string | null;
+  /** What the library holds now. */
+  counts: { photos: number; failedPhotos: number; missingPhotos: number; faces: number };
+}
+
+export interface PeopleEntry {
+  ref: PeopleRef;
+  name: string | null;
+  faceCount: number;
+  /** The face shown for the entry: the person's cover, else its best-quality face. */
+  coverFaceId: number | null;
+  hidden: boolean;
+  favourite: boolean;
+  birthDate: string | null;
+}
+
+export interface FaceItem {
+  faceId: number;
+  photoId: number;
+  box: Box;
+  personId: number | null;
+  personName: string | null;
+  clusterId: number | null;
+  quality: number | null;
+  /** 'detected' or 'manual' (drawn by the user). */
+  source: 'detected' | 'manual';
+}
+
+export interface PhotoItem {
+  photoId: number;
+  path: string;
+  width: number | null;
+  height: number | null;
+  /** EXIF date (ISO 8601, local time) or null. */
+  takenAt: string | null;
+  /** Changes when the file's content changes: media URLs carry it so the browser may cache them for good. */
+  version: string;
+}
+
+export interface PersonPhoto extends PhotoItem {
+  /** This person's face in the photo. */
+  faceId: number;
+  /** Whole years on the day the photo was taken, when both the birth date and the date taken are known. */
+  ageYears: number | null;
+}
+
+export interface PersonInfo {
+  id: number;
+  name: string | null;
+  hidden: boolean;
+  favourite: boolean;
+  birthDate: string | null;
+  coverFaceId: number | null;
+}
+
+export interface Suggestion {
+  faceId: number;
+  photoId: number;
+  personId: number;
+  personName: string;
+  distance: number;
+}
+
+export interface SimilarFace {
+  faceId: number;
+  photoId: number;
+  personId: number | null;
+  personName: string | null;
+  distance: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  description: string;
+}
+
+export interface SettingsInfo {
+  threshold: number;
+  linkage: 'average' | 'single' | 'complete';
+  minClusterSize: number;
+  detector: string;
+  embedder: string;
+  detectors: ModelInfo[];
+  embedders: ModelInfo[];
+  /** The tfjs backend inference uses: set by FACET_BACKEND or picked at start. */
+  backend: { requested: string | null; active: string | null; choices: string[] };
+  /** Embedders that have vectors in the library, with how many. */
+  embeddedModels: Array<{ modelId: string; count: number }>;
+}
+
+export interface ClusterReport {
+  runId: number;
+  threshold: number;
+  faces: number;
+  clusters: number;
+  unclustered: number;
+  keptUserDecisions: number;
+  seconds: number;
+}
+
+// ---------- methods ----------
+
+/** Method name → [request, response]. */
+export interface ApiMethods {
+  'app.info': [Record<string, never>, { version: string; database: string; transport: 'http' | 'ipc' }];
+
+  'libraries.list': [Record<string, never>, { roots: RootInfo[] }];
+  /** path: an absolute folder that exists. Adding one already there returns it. */
+  'libraries.add': [{ path: string }, RootInfo];
+  /** A folder with photos needs forgetPhotos: true (its photos, faces and the decisions on them are deleted). */
+  'libraries.remove': [{ rootId: number; forgetPhotos?: boolean }, { photos: number; faces: number }];
+  /** Scans the given folders (default: all). Refused while a scan runs. */
+  'libraries.startScan': [{ rootIds?: number[] }, ScanStatus];
+  /** Stops after the photos in flight; the next scan resumes where this one stopped. */
+  'libraries.pauseScan': [Record<string, never>, ScanStatus];
+  'libraries.scanStatus': [Record<string, never>, ScanStatus];
+
+  /** Persons and unnamed clusters, largest first. */
+  'people.list': [{ includeHidden?: boolean }, { entries: PeopleEntry[] }];
+  /** Names the cluster's faces. A name that already exists adds them to that person (a merge). */
+  'people.nameCluster': [{ clusterId: number; name: string }, { personId: number; merged: boolean }];
+  /** name null unnames. A name another person has is refused unless mergeIfTaken, which merges into that person. */
+  'people.rename': [{ personId: number; name: string | null; mergeIfTaken?: boolean }, { personId: number; merged: boolean }];
+  /** Puts `from` into `into`. Two clusters become one unnamed person. */
+  'people.merge': [{ from: PeopleRef; into: PeopleRef; dropContradictions?: boolean }, { personId: number }];
+  'people.hide': [{ personId: number; hidden: boolean }, PersonInfo];
+  'people.favourite': [{ personId: number; favourite: boolean }, PersonInfo];
+  /** YYYY-MM-DD, or null. */
+  'people.setBirthDate': [{ personId: number; birthDate: string | null }, PersonInfo];
+  /** The face must be the person's. */
+  'people.setCover': [{ personId: number; faceId: number | null }, PersonInfo];
+  'people.names': [{ prefix?: string }, { names: Array<{ personId: number; name: string }> }];
+
+  'person.get': [{ personId: number }, { person: PersonInfo; faceCount: number; photos: PersonPhoto[] }];
+  /** Faces of a person or cluster in id order, a page at a time: pass the last faceId as afterId. */
+  'faces.list': [{ ref: PeopleRef; afterId?: number; limit?: number }, { faces: FaceItem[]; total: number }];
+  /** "Not this person": a cannot-link constraint; the faces leave the person. */
+  'faces.notThisPerson': [{ faceIds: number[]; personId: number }, { changed: number }];
+  /** The user says these faces are that person. */
+  'faces.move': [{ faceIds: number[]; personId: number }, { changed: number }];
+  /** Like move, by name: a new name creates the person; null says the faces are nobody. */
+  'faces.assign': [{ faceIds: number[]; name: string | null }, { personId: number | null; created: boolean }];
+
+  /** Faces nobody is assigned to, each with its nearest named person, most alike first. */
+  'unsorted.suggestions': [{ limit?: number }, { suggestions: Suggestion[]; unsorted: number }];
+  'unsorted.confirm': [{ faceId: number; personId: number }, { ok: true }];
+  'unsorted.reject': [{ faceId: number; personId: number }, { ok: true }];
+
+  /** Photos in which every named person appears, newest first. */
+  'search.byNames': [{ names: string[] }, { photos: PhotoItem[]; unknownNames: string[] }];
+  'search.byFace': [{ faceId: number; limit?: number }, { results: SimilarFace[] }];
+  /** A photo the user dropped (base64, at most 20 MB): its largest face is the query. */
+  'search.byImage': [{ imageBase64: string; limit?: number }, { queryBox: Box | null; facesFound: number; results: SimilarFace[] }];
+
+  'photo.get': [{ photoId: number }, { photo: PhotoItem; faces: FaceItem[] }];
+  /** A face the user drew: landmarks are found inside the box, then it is embedded like any other. */
+  'photo.addManualFace': [{ photoId: number; box: Box; name?: string | null }, { face: FaceItem }];
+
+  'settings.get': [Record<string, never>, SettingsInfo];
+  'settings.set': [
+    { threshold?: number; linkage?: 'average' | 'single' | 'complete'; minClusterSize?: number; detector?: string; embedder?: string },
+    SettingsInfo,
+  ];
+  /** How many clusters a threshold would give, without changing anything. */
+  'settings.previewThreshold': [{ threshold: number }, { clusters: number; faces: number; unclustered: number }];
+  /** Deletes every face, embedding, person and decision; photos and folders stay. confirm must be 'forget'. */
+  'settings.forgetAllFaceData': [{ confirm: 'forget' }, { faces: number; persons: number }];
+
+  'cluster.run': [{ threshold?: number; minClusterSize?: number }, ClusterReport];
+}
+
+export type ApiMethod = keyof ApiMethods;
+export type ApiRequest<M extends ApiMethod> = ApiMethods[M][0];
+export type ApiResponse<M extends ApiMethod> = ApiMethods[M][1];
+
+/** Every method, for registration and allow-lists (checked against ApiMethods by the handlers' types). */
+export const API_METHODS = [
+  'app.info',
+  'libraries.list', 'libraries.add', 'libraries.remove', 'libraries.startScan', 'libraries.pauseScan', 'libraries.scanStatus',
+  'people.list', 'people.nameCluster', 'people.rename', 'people.merge', 'people.hide', 'people.favourite',
+  'people.setBirthDate', 'people.setCover', 'people.names',
+  'person.get', 'faces.list', 'faces.notThisPerson', 'faces.move', 'faces.assign',
+  'unsorted.suggestions', 'unsorted.confirm', 'unsorted.reject',
+  'search.byNames', 'search.byFace', 'search.byImage',
+  'photo.get', 'photo.addManualFace',
+  'settings.get', 'settings.set', 'settings.previewThreshold', 'settings.forgetAllFaceData',
+  'cluster.run',
+] as const satisfies readonly ApiMethod[];
+
+// ---------- results and errors ----------
+
+/** Why a call failed: `name` says what kind of failure, `field` which argument (or stored field) it concerns. */
+export interface ApiError {
+  name: 'ValidationError' | 'NotFoundError' | 'ConflictError' | 'ProtectedDataError' | 'MergeConflictError' | 'BusyError' | 'UnknownMethodError' | 'InternalError' | string;
+  message: string;
+  field?: string;
+}
+
+/** What crosses the wire for one call, over IPC and HTTP alike. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+// ---------- progress events ----------
+
+export type ApiEvent =
+  | { topic: 'scan'; status: ScanStatus }
+  | { topic: 'cluster'; stage: string; done: number; total: number }
+  | { topic: 'changed'; what: 'people' | 'faces' | 'libraries' | 'settings' };
+
+// ---------- transports ----------
+
+/** The one channel IPC calls travel on; the preload forwards nothing else. */
+export const IPC_CHANNEL = 'facet:api';
+/** The channel main pushes ApiEvents on. */
+export const IPC_EVENT_CHANNEL = 'facet:event';
+/** HTTP: POST /api/<method> with this header carrying the session token. */
+export const TOKEN_HEADER = 'x-facet-token';
+
+/** What the preload exposes as window.facet. */
+export interface FacetBridge {
+  invoke(method: string, request: unknown): Promise<ApiResult<unknown>>;
+  /** Returns an unsubscribe function. */
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+}
+
+/** Media URLs: the HTTP bridge serves them under /media/, Electron under facet-media://media/. */
+export const MEDIA = {
+  face: (faceId: number) => `face/${faceId}`,
+  photo: (photoId: number, version: string) => `photo/${photoId}?v=${encodeURIComponent(version)}`,
+} as const;

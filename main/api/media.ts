@@ -1,0 +1,108 @@
+/**
+ * Photos and face thumbnails for the UI, the same for the HTTP bridge (/media/...) and Electron's
+ * facet-media:// protocol. Only what the database knows is served: a face's stored thumbnail, a photo by id
+ * whose file lies (links followed) inside its library folder, or a file named by path inside a library folder.
+ *
+ *   face/<faceId>                     the face's JPEG thumbnail (ETag, revalidated)
+ *   photo/<photoId>?v=<version>       the photo; with the current version, cached for good (immutable)
+ *   library/<rootId>/<relative path>  a photo file by its path in a library folder
+ */
+import { createHash } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { Store } from '../store/index.ts';
+import { realFileInside, resolveInside, safeSegments, UnsafePathError } from './safePath.ts';
+import { toPhotoItem } from './services/context.ts';
+
+export interface MediaResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/** Formats every browser shows as they are; others (TIFF, HEIC) are converted to JPEG on the way out. */
+const BROWSER_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif',
+  '.avif': 'image/avif', '.bmp': 'image/bmp',
+};
+const IMAGE_EXTENSIONS = new Set([...Object.keys(BROWSER_TYPES), '.tif', '.tiff', '.heic', '.heif']);
+
+const notFound = (why: string): MediaResponse => ({
+  status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: Buffer.from(`not found: ${why}\n`),
+});
+const badRequest = (why: string): MediaResponse => ({
+  status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: Buffer.from(`refused: ${why}\n`),
+});
+
+function positiveId(text: string | undefined): number | undefined {
+  if (!text || !/^[1-9]\d{0,15}$/u.test(text)) return undefined;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+async function withEtag(etag: string, ifNoneMatch: string | undefined, headers: Record<string, string>, body: () => Promise<Buffer> | Buffer): Promise<MediaResponse> {
+  const quoted = `"${etag}"`;
+  const all = { ...headers, etag: quoted };
+  // A matching ETag answers 304 without reading (or converting) the file.
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//u, '') === quoted)) return { status: 304, headers: all };
+  return { status: 200, headers: all, body: await body() };
+}
+
+async function fileResponse(file: string, etag: string, cacheControl: string, ifNoneMatch: string | undefined): Promise<MediaResponse> {
+  const extension = path.extname(file).toLowerCase();
+  const type = BROWSER_TYPES[extension];
+  const headers = { 'content-type': type ?? 'image/jpeg', 'cache-control': cacheControl };
+  return withEtag(etag, ifNoneMatch, headers, async () =>
+    type ? readFile(file) : sharp(file, { pages: 1 }).rotate().jpeg({ quality: 90 }).toBuffer(),
+  );
+}
+
+/**
+ * Answers one media request. `route` is the part after the media prefix, still URL-encoded, without query;
+ * `query` its search parameters.
+ */
+export async function serveMedia(store: Store, route: string, query: URLSearchParams, ifNoneMatch?: string): Promise<MediaResponse> {
+  let segments: string[];
+  try {
+    segments = safeSegments(route);
+  } catch (error) {
+    return badRequest((error as UnsafePathError).message);
+  }
+  const [kind, idText, ...rest] = segments;
+  const id = positiveId(idText);
+  if (id === undefined) return badRequest('expected a positive id');
+
+  if (kind === 'face' && rest.length === 0) {
+    const jpeg = store.faces.thumbnail(id);
+    if (!jpeg) return notFound(`face ${id} has no thumbnail`);
+    const etag = createHash('sha256').update(jpeg).digest('base64url').slice(0, 22);
+    return withEtag(etag, ifNoneMatch, { 'content-type': 'image/jpeg', 'cache-control': 'private, no-cache' }, () => Buffer.from(jpeg));
+  }
+
+  if (kind === 'photo' && rest.length === 0) {
+    const photo = store.photos.get(id);
+    if (!photo || photo.status === 'missing') return notFound(`photo ${id}`);
+    const root = store.roots.get(photo.rootId);
+    const realRoot = root && (await realpath(root.path).catch(() => undefined));
+    if (!realRoot) return notFound(`the library folder of photo ${id} is offline`);
+    const file = await realFileInside(realRoot, photo.path);
+    if (!file) return notFound(`photo ${id} is not a file inside its library folder`);
+    const version = toPhotoItem(photo).version;
+    const cache = query.get('v') === version ? 'private, max-age=31536000, immutable' : 'private, no-cache';
+    return fileResponse(file, createHash('sha256').update(version).digest('base64url').slice(0, 22), cache, ifNoneMatch);
+  }
+
+  if (kind === 'library' && rest.length > 0) {
+    const root = store.roots.get(id);
+    if (!root) return notFound(`library folder ${id}`);
+    if (!IMAGE_EXTENSIONS.has(path.extname(rest[rest.length - 1]!).toLowerCase())) return badRequest('not an image file');
+    const file = await resolveInside(root.path, rest);
+    if (!file) return notFound('no such photo inside the library folder');
+    const photo = store.photos.findByPath(file);
+    const version = photo ? toPhotoItem(photo).version : file;
+    return fileResponse(file, createHash('sha256').update(version).digest('base64url').slice(0, 22), 'private, no-cache', ifNoneMatch);
+  }
+
+  return notFound('unknown media route');
+}

@@ -1,0 +1,56 @@
+/**
+ * The API as the app runs it: the store at a database file, scans on a worker pool, the clustering service,
+ * and the models loaded on first use. Both the Electron shell and `facet serve` start here.
+ */
+import { AnalysisPool } from '../faces/analysisPool.ts';
+import { scanLibrary } from '../library/scan.ts';
+import { clusterLibrary, previewThreshold } from '../cluster/service.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
+import { createApi, type Api } from './handlers.ts';
+import { SETTING_KEYS } from './services/context.ts';
+import { PoolFaceAnalyser } from './services/poolFaceAnalyser.ts';
+import type { ClusterService } from './services/settings.ts';
+import type { ScanRunner } from './services/scanJob.ts';
+
+export interface OpenApiOptions {
+  databasePath: string;
+  transport: 'http' | 'ipc';
+  /** Scan worker threads (default: one per core). */
+  workers?: number;
+}
+
+export const clusterService: ClusterService = {
+  clusterLibrary: (ctx, options) => clusterLibrary(ctx.store, options),
+  previewThreshold: (ctx, threshold, modelId) => previewThreshold(ctx.store, threshold, modelId),
+};
+
+export function poolScanRunner(workers: number | undefined): ScanRunner {
+  return (options) =>
+    scanLibrary({
+      ...options,
+      createPool: () => AnalysisPool.create({ workers, pipeline: { detector: options.detectorId, embedder: options.embedderId } }),
+    });
+}
+
+function setting(store: Store, key: string, fallback: string): string {
+  const value = store.settings.get(key);
+  return typeof value === 'string' ? value : fallback;
+}
+
+export function openApi(options: OpenApiOptions): { api: Api; store: Store } {
+  const store = openStore(options.databasePath);
+  const analyser = new PoolFaceAnalyser({
+    detectorId: () => setting(store, SETTING_KEYS.detector, DEFAULT_DETECTOR),
+    embedderId: () => setting(store, SETTING_KEYS.embedder, DEFAULT_EMBEDDER),
+  });
+  const api = createApi({
+    store,
+    databasePath: options.databasePath,
+    analyser,
+    runScan: poolScanRunner(options.workers),
+    cluster: clusterService,
+    transport: options.transport,
+  });
+  return { api, store };
+}

@@ -1,0 +1,190 @@
+/**
+ * The people grid and a person's page: persons and unnamed clusters with their counts and cover faces,
+ * naming (an existing name merges), renaming, merging any two entries, and a person's photos in time order.
+ */
+import type { FaceListItem, Person } from '../../store/index.ts';
+import { nameKey } from '../../store/persons-repository.ts';
+import type { ApiRequest, ApiResponse, FaceItem, PeopleEntry, PeopleRef, PersonInfo, PersonPhoto } from '../contract.ts';
+import { RequestError } from '../errors.ts';
+import { ageAt } from './similarity.ts';
+import { toFaceItem, toPhotoItem, type ApiContext } from './context.ts';
+
+export function toPersonInfo(person: Person): PersonInfo {
+  const { id, name, hidden, favourite, birthDate, coverFaceId } = person;
+  return { id, name, hidden, favourite, birthDate, coverFaceId };
+}
+
+export function requirePerson(ctx: ApiContext, personId: number, field = 'personId'): Person {
+  const person = ctx.store.persons.get(personId);
+  if (!person) throw new RequestError(field, `there is no person ${personId}`);
+  return person;
+}
+
+/** The unassigned faces of a cluster (faces already given to a person have left it). */
+export function clusterFaces(ctx: ApiContext, clusterId: number, field = 'clusterId'): FaceListItem[] {
+  const faces = ctx.store.faces.list({ clusterId }).filter((face) => face.personId === null && face.assignedBy !== 'user');
+  if (faces.length === 0) throw new RequestError(field, `cluster ${clusterId} has no unnamed faces (named or merged meanwhile?)`);
+  return faces;
+}
+
+function facesOfRef(ctx: ApiContext, ref: PeopleRef, field: string): FaceListItem[] {
+  if (ref.kind === 'cluster') return clusterFaces(ctx, ref.id, `${field}.id`);
+  requirePerson(ctx, ref.id, `${field}.id`);
+  return ctx.store.faces.list({ personId: ref.id });
+}
+
+interface Bucket {
+  count: number;
+  bestFaceId: number;
+  bestQuality: number;
+}
+
+function addToBucket(buckets: Map<number, Bucket>, key: number, face: FaceListItem): void {
+  const quality = face.quality ?? 0;
+  const bucket = buckets.get(key);
+  if (!bucket) buckets.set(key, { count: 1, bestFaceId: face.id, bestQuality: quality });
+  else {
+    bucket.count++;
+    if (quality > bucket.bestQuality) Object.assign(bucket, { bestFaceId: face.id, bestQuality: quality });
+  }
+}
+
+export function listPeople(ctx: ApiContext, { includeHidden }: ApiRequest<'people.list'>): ApiResponse<'people.list'> {
+  const persons = new Map<number, Bucket>();
+  const clusters = new Map<number, Bucket>();
+  for (const face of ctx.store.faces.list()) {
+    if (face.personId !== null) addToBucket(persons, face.personId, face);
+    // A user row with no person means "nobody": such a face is no longer offered in a cluster.
+    else if (face.clusterId !== null && face.assignedBy !== 'user') addToBucket(clusters, face.clusterId, face);
+  }
+  const entries: PeopleEntry[] = [];
+  for (const person of ctx.store.persons.list({ includeHidden: includeHidden === true })) {
+    const bucket = persons.get(person.id);
+    if (!bucket && person.name === null) continue;
+    entries.push({
+      ref: { kind: 'person', id: person.id }, name: person.name, faceCount: bucket?.count ?? 0,
+      coverFaceId: person.coverFaceId ?? bucket?.bestFaceId ?? null,
+      hidden: person.hidden, favourite: person.favourite, birthDate: person.birthDate,
+    });
+  }
+  for (const [clusterId, bucket] of clusters) {
+    entries.push({
+      ref: { kind: 'cluster', id: clusterId }, name: null, faceCount: bucket.count, coverFaceId: bucket.bestFaceId,
+      hidden: false, favourite: false, birthDate: null,
+    });
+  }
+  entries.sort((a, b) => b.faceCount - a.faceCount || (a.name ?? '\uffff').localeCompare(b.name ?? '\uffff') || a.ref.id - b.ref.id);
+  return { entries };
+}
+
+export function nameCluster(ctx: ApiContext, { clusterId, name }: ApiRequest<'people.nameCluster'>): ApiResponse<'people.nameCluster'> {
+  const { store } = ctx;
+  return store.transaction(() => {
+    const faceIds = clusterFaces(ctx, clusterId).map((face) => face.id);
+    const existing = store.persons.findByName(name);
+    const person = existing ?? store.persons.create({ name });
+    // The user's word: clustering keeps these faces with this person from now on.
+    store.assignments.assignByUser(faceIds, person.id);
+    return { personId: person.id, merged: existing !== undefined };
+  });
+}
+
+export function renamePerson(ctx: ApiContext, { personId, name, mergeIfTaken }: ApiRequest<'people.rename'>): ApiResponse<'people.rename'> {
+  const { store } = ctx;
+  return store.transaction(() => {
+    requirePerson(ctx, personId);
+    const holder = name === null ? undefined : store.persons.findByName(name);
+    if (holder && holder.id !== personId && mergeIfTaken) {
+      store.persons.merge(personId, holder.id);
+      return { personId: holder.id, merged: true };
+    }
+    store.persons.rename(personId, name);
+    return { personId, merged: false };
+  });
+}
+
+export function mergePeople(ctx: ApiContext, { from, into, dropContradictions }: ApiRequest<'people.merge'>): ApiResponse<'people.merge'> {
+  const { store } = ctx;
+  if (from.kind === into.kind && from.id === into.id) throw new RequestError('into', 'cannot merge an entry into itself');
+  return store.transaction(() => {
+    if (from.kind === 'person' && into.kind === 'person') {
+      requirePerson(ctx, from.id, 'from.id');
+      requirePerson(ctx, into.id, 'into.id');
+      store.persons.merge(from.id, into.id, { dropContradictedNotConstraints: dropContradictions === true });
+      return { personId: into.id };
+    }
+    const fromFaces = facesOfRef(ctx, from, 'from');
+    const intoFaces = facesOfRef(ctx, into, 'into');
+    // A person absorbs a cluster whichever side it is on; two clusters become one new, unnamed person.
+    const personId = into.kind === 'person' ? into.id : from.kind === 'person' ? from.id : store.persons.create().id;
+    const moving = [...(from.kind === 'cluster' ? fromFaces : []), ...(into.kind === 'cluster' ? intoFaces : [])];
+    store.assignments.assignByUser(moving.map((face) => face.id), personId);
+    return { personId };
+  });
+}
+
+export function hidePerson(ctx: ApiContext, { personId, hidden }: ApiRequest<'people.hide'>): ApiResponse<'people.hide'> {
+  requirePerson(ctx, personId);
+  ctx.store.persons.setHidden(personId, hidden);
+  return toPersonInfo(ctx.store.persons.get(personId)!);
+}
+
+export function favouritePerson(ctx: ApiContext, { personId, favourite }: ApiRequest<'people.favourite'>): ApiResponse<'people.favourite'> {
+  requirePerson(ctx, personId);
+  ctx.store.persons.setFavourite(personId, favourite);
+  return toPersonInfo(ctx.store.persons.get(personId)!);
+}
+
+export function setBirthDate(ctx: ApiContext, { personId, birthDate }: ApiRequest<'people.setBirthDate'>): ApiResponse<'people.setBirthDate'> {
+  requirePerson(ctx, personId);
+  ctx.store.persons.setBirthDate(personId, birthDate);
+  return toPersonInfo(ctx.store.persons.get(personId)!);
+}
+
+export function setCover(ctx: ApiContext, { personId, faceId }: ApiRequest<'people.setCover'>): ApiResponse<'people.setCover'> {
+  requirePerson(ctx, personId);
+  if (faceId !== null && ctx.store.assignments.get(faceId)?.personId !== personId) {
+    throw new RequestError('faceId', `face ${faceId} is not a face of person ${personId}`);
+  }
+  ctx.store.persons.setCover(personId, faceId);
+  return toPersonInfo(ctx.store.persons.get(personId)!);
+}
+
+export function personNames(ctx: ApiContext, { prefix }: ApiRequest<'people.names'>): ApiResponse<'people.names'> {
+  const key = prefix ? nameKey(prefix.trim()) : '';
+  const names = ctx.store.persons
+    .list()
+    .flatMap((p) => (p.name !== null && nameKey(p.name).startsWith(key) ? [{ personId: p.id, name: p.name }] : []))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { names: names.slice(0, 50) };
+}
+
+export function getPerson(ctx: ApiContext, { personId }: ApiRequest<'person.get'>): ApiResponse<'person.get'> {
+  const person = requirePerson(ctx, personId);
+  const faces = ctx.store.faces.list({ personId });
+  const seen = new Set<number>();
+  const photos: PersonPhoto[] = [];
+  for (const face of faces) {
+    if (seen.has(face.photoId)) continue;
+    seen.add(face.photoId);
+    const photo = ctx.store.photos.get(face.photoId);
+    if (!photo) continue;
+    photos.push({ ...toPhotoItem(photo), faceId: face.id, ageYears: ageAt(person.birthDate, photo.takenAt) });
+  }
+  // Oldest first; photos without a date go last, in the order they were added.
+  photos.sort((a, b) => (a.takenAt ?? '\uffff').localeCompare(b.takenAt ?? '\uffff') || a.photoId - b.photoId);
+  return { person: toPersonInfo(person), faceCount: faces.length, photos };
+}
+
+export function listFaces(ctx: ApiContext, { ref, afterId, limit }: ApiRequest<'faces.list'>): ApiResponse<'faces.list'> {
+  let faces: FaceListItem[];
+  if (ref.kind === 'person') {
+    requirePerson(ctx, ref.id, 'ref.id');
+    faces = ctx.store.faces.list({ personId: ref.id });
+  } else {
+    faces = ctx.store.faces.list({ clusterId: ref.id }).filter((face) => face.personId === null && face.assignedBy !== 'user');
+  }
+  const start = afterId === undefined ? 0 : faces.findIndex((face) => face.id > afterId);
+  const page: FaceItem[] = (start < 0 ? [] : faces.slice(start, start + (limit ?? 500))).map((face) => toFaceItem(face));
+  return { faces: page, total: faces.length };
+}

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { startHttpServer } from '../../api/httpServer.ts';
+import { openApi } from '../../api/openApi.ts';
+import { ensureRendererBuilt } from '../../api/rendererBuild.ts';
+import { resolveDatabasePath } from '../database.ts';
+import type { Command } from '../main.ts';
+
+/** Opens `url` in the user's browser; failure is reported, not fatal. */
+export function openInBrowser(url: string, err: (text: string) => void): void {
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const child = spawn(command as string, args as string[], { detached: true, stdio: 'ignore' });
+  child.on('error', (error) => err(`could not open a browser (${error.message}); open the address above yourself`));
+  child.unref();
+}
+
+function parsePort(value: unknown): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a whole number from 0 to 65535, got "${String(value)}"`);
+  return port;
+}
+
+export const serveCommand: Command = {
+  summary: 'browser mode: serve the app on 127.0.0.1 with a one-time token (Ctrl-C stops)',
+  usage: 'facet serve [--port N] [--open] [--workers N] [--rebuild] [--json]',
+  options: {
+    port: { type: 'string' },
+    open: { type: 'boolean' },
+    workers: { type: 'string' },
+    rebuild: { type: 'boolean' },
+  },
+  async run({ values, json, out, err }) {
+    const port = parsePort(values.port);
+    const workers = values.workers === undefined ? undefined : Number(values.workers);
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error(`--workers must be a whole number >= 0, got "${String(values.workers)}"`);
+    const staticDir = ensureRendererBuilt({ force: values.rebuild === true, log: err });
+    const databasePath = resolveDatabasePath();
+    const { api, store } = openApi({ databasePath, transport: 'http', workers });
+    const server = await startHttpServer({ api, port, staticDir });
+    if (json) out(JSON.stringify({ url: server.url, port: server.port, database: databasePath }));
+    else {
+      out(`Facet is running at ${server.url}`);
+      out(`database: ${databasePath}  (only this machine can connect; the token in the address is the key)`);
+    }
+    if (values.open) openInBrowser(server.url, err);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    err('stopping…');
+    await server.close();
+    await api.close();
+    store.close();
+    return 0;
+  },
+};

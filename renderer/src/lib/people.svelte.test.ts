@@ -1,0 +1,37 @@
+import { expect, test } from 'vitest';
+import { PeopleState } from './people.svelte.ts';
+import { seededApp } from './testing.ts';
+
+test('loads entries largest first, names a cluster, merges by selection', async () => {
+  const { app } = await seededApp();
+  const people = new PeopleState(app);
+  await people.load();
+  expect(people.entries.map((e) => e.faceCount)).toEqual([5, 4, 3]);
+  expect(await people.name(people.entries[0]!, '  Ann ')).toBe(true);
+  expect(people.entries[0]!.name).toBe('Ann');
+  expect(people.named).toBe(1);
+  people.filter = 'ann';
+  expect(people.visible.map((e) => e.name)).toEqual(['Ann']);
+  people.filter = '';
+  // Unnamed cluster picked first, Ann second: the cluster goes into Ann.
+  people.toggle(people.entries[2]!.ref);
+  people.toggle(people.entries[0]!.ref);
+  expect(await people.mergeSelected()).toBe(true);
+  expect(people.entries.map((e) => [e.name, e.faceCount])).toEqual([['Ann', 8], [null, 4]]);
+  expect(people.selected).toEqual([]);
+  expect(await people.suggestNames('a')).toEqual(['Ann']);
+});
+
+test('a failed call shows its message and leaves the entries as they were', async () => {
+  const { app } = await seededApp();
+  const people = new PeopleState(app);
+  await people.load();
+  const before = JSON.stringify(people.entries);
+  expect(await people.name(people.entries[0]!, '   ')).toBe(false);
+  const gone = { ...people.entries[1]!, ref: { kind: 'cluster' as const, id: 9999 } };
+  expect(await people.name(gone, 'Zed')).toBe(false);
+  expect(app.message?.kind).toBe('error');
+  expect(app.message?.text).toMatch(/cluster 9999/);
+  await people.load();
+  expect(JSON.stringify(people.entries)).toBe(before);
+});

@@ -1,0 +1,50 @@
+/** Library folders and the scan: status from events, with stage, rate, ETA and the files that failed. */
+import type { ApiEvent, RootInfo, ScanStatus } from '../../../main/api/contract.ts';
+import type { AppState } from './app.svelte.ts';
+
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
+}
+
+export class ScanState {
+  roots = $state<RootInfo[]>([]);
+  status = $state<ScanStatus | null>(null);
+  running = $derived(this.status?.state === 'running' || this.status?.state === 'stopping');
+  percent = $derived(this.status && this.status.total > 0 ? Math.round((100 * this.status.done) / this.status.total) : 0);
+
+  constructor(private readonly app: AppState) {}
+
+  async load(): Promise<void> {
+    const [roots, status] = await Promise.all([this.app.run('libraries.list', {}), this.app.run('libraries.scanStatus', {})]);
+    if (roots) this.roots = roots.roots;
+    if (status) this.status = status;
+  }
+
+  handle(event: ApiEvent): void {
+    if (event.topic === 'scan') this.status = event.status;
+    if (event.topic === 'changed' && event.what === 'libraries') void this.load();
+  }
+
+  async add(folder: string): Promise<boolean> {
+    const root = await this.app.run('libraries.add', { path: folder.trim() });
+    if (root) await this.load();
+    return root !== undefined;
+  }
+
+  async remove(root: RootInfo, forgetPhotos: boolean): Promise<void> {
+    if (await this.app.run('libraries.remove', { rootId: root.id, forgetPhotos })) await this.load();
+  }
+
+  async start(): Promise<void> {
+    const status = await this.app.run('libraries.startScan', {});
+    if (status) this.status = status;
+  }
+
+  async pause(): Promise<void> {
+    const status = await this.app.run('libraries.pauseScan', {});
+    if (status) this.status = status;
+  }
+}

@@ -1,0 +1,21 @@
+import { expect, test } from 'vitest';
+import { SettingsState } from './settings.svelte.ts';
+import { seededApp } from './testing.ts';
+
+test('the preview follows the slider; recluster saves the threshold; forgetting needs the word', async () => {
+  const { app, store } = await seededApp({ cluster: false });
+  const settings = new SettingsState(app, 1);
+  await settings.load();
+  expect(settings.info?.embedder).toBe('dlib-resnet');
+  void settings.setThreshold(3.5);
+  await settings.setThreshold(0.5);
+  expect(settings.preview?.clusters).toBe(3);
+  await settings.save({ minClusterSize: 2 });
+  expect(await settings.recluster()).toBe(true);
+  expect(store.settings.get('clusterThreshold')).toBe(0.5);
+  expect(app.message?.text).toMatch(/3 people found among 12 faces/);
+  expect(await settings.forgetAll('yes')).toBe(false);
+  expect(store.persons.list().length + store.faces.list().length).toBe(12);
+  expect(await settings.forgetAll('forget')).toBe(true);
+  expect(store.faces.list()).toEqual([]);
+});

@@ -1,0 +1,63 @@
+/** Settings: the clustering threshold with a live preview of how many people it gives, models, forgetting. */
+import type { SettingsInfo } from '../../../main/api/contract.ts';
+import type { AppState } from './app.svelte.ts';
+
+export class SettingsState {
+  info = $state<SettingsInfo | null>(null);
+  threshold = $state(1);
+  preview = $state<{ clusters: number; faces: number; unclustered: number } | null>(null);
+  clustering = $state(false);
+  #previewTimer: ReturnType<typeof setTimeout> | undefined;
+  #previewSeq = 0;
+
+  constructor(private readonly app: AppState, private readonly previewDelayMs = 150) {}
+
+  async load(): Promise<void> {
+    const info = await this.app.run('settings.get', {});
+    if (info) {
+      this.info = info;
+      this.threshold = info.threshold;
+    }
+  }
+
+  /** Moves the slider: the preview follows after a short pause, the newest request winning. */
+  setThreshold(value: number): Promise<void> {
+    this.threshold = value;
+    clearTimeout(this.#previewTimer);
+    return new Promise((resolve) => {
+      this.#previewTimer = setTimeout(async () => {
+        const seq = ++this.#previewSeq;
+        const preview = await this.app.run('settings.previewThreshold', { threshold: value });
+        if (preview && seq === this.#previewSeq) this.preview = preview;
+        resolve();
+      }, this.previewDelayMs);
+    });
+  }
+
+  async save(change: { threshold?: number; minClusterSize?: number; detector?: string; embedder?: string; linkage?: 'average' | 'single' | 'complete' }): Promise<void> {
+    const info = await this.app.run('settings.set', change);
+    if (info) this.info = info;
+    // The smallest group and the linkage change what a threshold gives: refresh the preview.
+    if (info && (change.minClusterSize !== undefined || change.linkage !== undefined)) await this.setThreshold(this.threshold);
+  }
+
+  /** Saves the threshold and re-clusters with it. */
+  async recluster(): Promise<boolean> {
+    this.clustering = true;
+    await this.save({ threshold: this.threshold });
+    const report = await this.app.run('cluster.run', { threshold: this.threshold });
+    this.clustering = false;
+    if (report) this.app.inform(`${report.clusters} people found among ${report.faces} faces (${report.unclustered} left unsorted)`);
+    return report !== undefined;
+  }
+
+  async forgetAll(confirmation: string): Promise<boolean> {
+    if (confirmation !== 'forget') {
+      this.app.fail(new Error('type "forget" to confirm'));
+      return false;
+    }
+    const result = await this.app.run('settings.forgetAllFaceData', { confirm: 'forget' });
+    if (result) this.app.inform(`Forgot ${result.faces} faces and ${result.persons} people`);
+    return result !== undefined;
+  }
+}
