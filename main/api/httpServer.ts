@@ -224,6 +224,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // A client that hung up mid-request is not a failure of the server: nothing to answer, nothing to log.
+      if (req.destroyed && (error as NodeJS.ErrnoException).code === 'ECONNRESET') return void res.destroy();
       console.error('facet serve: request failed:', error);
       if (!res.headersSent) refusal(res, 500, 'InternalError', (error as Error).message);
       else res.destroy();

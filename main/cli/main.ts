@@ -43,6 +43,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   arch: async () => (await import('./commands/arch.ts')).archCommand,
   train: async () => (await import('./commands/train.ts')).trainCommand,
   finetune: async () => (await import('./commands/finetune.ts')).finetuneCommand,
+  bench: async () => (await import('./commands/bench.ts')).benchCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {
@@ -58,7 +59,7 @@ async function usage(): Promise<string> {
       lines.push(`  ${name}`);
     }
   }
-  lines.push('', 'common options: --json, --db FILE, --backend tfjs-node-gpu|tfjs-node|wasm|cpu (or FACET_BACKEND)');
+  lines.push('', 'common options: --json, --db FILE, --backend tfjs-node-gpu|onnx|tfjs-node|wasm|cpu (or FACET_BACKEND)');
   return lines.join('\n');
 }
 
@@ -96,9 +97,19 @@ export async function main(argv: string[]): Promise<number> {
       err: (text) => process.stderr.write(text + '\n'),
     });
   } catch (error) {
-    const e = error as Error;
+    const e = (await diskFull(error)) ?? (error as Error);
     process.stderr.write(`facet ${name}: ${e.name && e.name !== 'Error' ? e.name + ': ' : ''}${e.message}\n`);
     if (process.env.FACET_DEBUG) process.stderr.write(`${e.stack}\n`);
     return 1;
   }
+}
+
+/** A write error from SQLite on a full disk, told as such with the database it concerns (loaded only then). */
+async function diskFull(error: unknown): Promise<Error | undefined> {
+  if (typeof (error as { code?: unknown } | null)?.code !== 'string') return undefined;
+  const [{ asDiskFullError }, { resolveDatabasePath }] = await Promise.all([
+    import('../store/errors/disk-full-error.ts'),
+    import('./database.ts'),
+  ]);
+  return asDiskFullError(error, resolveDatabasePath());
 }

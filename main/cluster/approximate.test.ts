@@ -26,7 +26,7 @@ describe('approximate path', () => {
   });
 
   it('with varied spreads and no relatives too (another seed)', () => {
-    const other = synthesizeFaces({ faces: 4000, seed: 7, relatives: 0, spread: [0.3, 0.8], sizeExponent: 1.3 });
+    const other = synthesizeFaces({ faces: 3000, seed: 7, relatives: 0, spread: [0.3, 0.8], sizeExponent: 1.3 });
     const common = { vectors: other.vectors, dim: 128, threshold: 1.0, photoIds: other.photoIds };
     const score = bcubedScores(clusterFaces({ ...common, mode: 'exact' }).labels, clusterFaces({ ...common, mode: 'approximate' }).labels);
     assert.ok(score.f1 >= 0.995, `BCubed F ${score.f1}`);
@@ -34,7 +34,7 @@ describe('approximate path', () => {
 });
 
 describe('worker threads', () => {
-  const faces = synthesizeFaces({ faces: 2500, seed: 99 });
+  const faces = synthesizeFaces({ faces: 1500, seed: 99 });
   const input = { vectors: faces.vectors, dim: 128, threshold: 1.0, photoIds: faces.photoIds };
 
   it('give the same result as the calling thread, exact and approximate', async () => {

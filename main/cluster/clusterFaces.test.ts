@@ -74,8 +74,8 @@ describe('clusterFaces exact path equals the brute-force reference', () => {
     });
   }
 
-  it('average linkage on realistic synthetic faces (1,500 faces, 128-D)', () => {
-    const faces = synthesizeFaces({ faces: 1500, seed: 11 });
+  it('average linkage on realistic synthetic faces (1,000 faces, 128-D)', () => {
+    const faces = synthesizeFaces({ faces: 1000, seed: 11 });
     assertMatchesReference({ vectors: faces.vectors, dim: 128, threshold: 1.0, photoIds: faces.photoIds }, 'synthetic');
   });
 });

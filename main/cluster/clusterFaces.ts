@@ -5,8 +5,9 @@
  * blocked dot products, then the nearest-neighbour chain over it; identical to the brute-force
  * reference (reference.ts). Falls back to the O(n)-memory dense chain (average linkage) when
  * the graph exceeds maxGraphEdges.
- * Approximate path: a k-nearest-neighbour graph from a k-means tree, then the same chain
- * restricted to its edges; the result says approximate: true.
+ * Approximate path (n > exactMaxFaces, average or single linkage): a k-nearest-neighbour graph
+ * from a k-means tree (knnGraph.ts), then greedy merging restricted to its edges
+ * (heapMerge.ts); the result says approximate: true and reports the sampled kNN recall.
  */
 import { graphStage } from './buildGraph.ts';
 import { finishClustering } from './finish.ts';

@@ -27,7 +27,8 @@ export class ClusterState {
     for (let i = 0; i < n; i++) this.minIndex[i] = i;
     this.person = Int32Array.from(personOf);
     this.conflicts = new Array(n);
-    this.sums = withSums ? Float64Array.from(vectors.subarray(0, n * dim)) : null;
+    this.sums = withSums ? new Float64Array(n * dim) : null;
+    this.sums?.set(vectors.subarray(0, n * dim));
   }
 
   /** Registers cannot-link pairs given as a flat list [i0, j0, i1, j1, ...] of singleton slots. */

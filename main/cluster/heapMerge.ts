@@ -9,6 +9,7 @@
  * Entry (key, a, b, sizes): current when a and b are still clusters of those sizes; a stale
  * entry is re-evaluated and pushed back. When the heap runs dry above the cap, the leftover
  * stale entries are swept once more (a merge can pull two clusters back within reach).
+ * Each connected component of the graph is merged on its own heap.
  */
 import type { ClusterState } from './clusterState.ts';
 import type { NeighbourGraph } from './graph.ts';
@@ -30,7 +31,6 @@ export function mergeOnGraph(
   onMerge: () => void,
 ): void {
   const { sets, count } = state;
-  const heap = new EdgeHeap(graph.edges + 16);
   const dim = state.dim;
   const distance = (a: number, b: number) =>
     averageLinkageFromSums(state.sums!, a * dim, count[a], b * dim, count[b], dim);
@@ -40,6 +40,7 @@ export function mergeOnGraph(
   // sizes then), which catches nearly all such repeats.
   const lastPartner = new Int32Array(state.n).fill(-1);
   const lastSizes = new Float64Array(state.n);
+  const heap = new EdgeHeap(1024);
   const pushPair = (a: number, b: number) => {
     const code = sizes(a, b);
     if (lastPartner[b] === a && lastSizes[b] === code) return;
@@ -47,19 +48,6 @@ export function mergeOnGraph(
     lastSizes[b] = code;
     heap.push(distance(a, b), a, b, code);
   };
-
-  for (let i = 0; i < graph.n; i++) {
-    for (let e = graph.offsets[i]; e < graph.offsets[i + 1]; e++) {
-      const j = graph.neighbours[e];
-      if (j <= i) continue;
-      const a = sets.find(i);
-      const b = sets.find(j);
-      if (a === b) continue;
-      if (linkage === 'single') heap.push(distanceFromDot(dotAt(vectors, i * dim, vectors, j * dim, dim)), i, j, -1);
-      else heap.push(distance(a, b), a, b, sizes(a, b));
-    }
-  }
-
   const mergeIfAllowed = (a: number, b: number, height: number) => {
     if (state.conflicted(a, b)) return;
     const ma = state.minIndex[a];
@@ -69,24 +57,75 @@ export function mergeOnGraph(
     onMerge();
   };
 
-  for (;;) {
-    while (heap.size > 0 && heap.topKey() <= cap) {
-      const entry = heap.pop();
-      const { key, a, b } = entry;
-      const ra = sets.find(a);
-      const rb = sets.find(b);
-      if (ra === rb) continue;
-      if (linkage === 'single') {
-        // Kruskal: an edge's distance never changes; the single-linkage height is the edge's.
-        mergeIfAllowed(ra, rb, key);
-      } else if (ra === a && rb === b && sizes(a, b) === entry.sizes) {
-        mergeIfAllowed(a, b, key);
-      } else if (!state.conflicted(ra, rb)) {
-        pushPair(Math.min(ra, rb), Math.max(ra, rb));
+  // Clusters in different connected components never meet, so each component runs on its own
+  // heap: small heaps stay in cache, and the order across components does not matter.
+  const { start, faces } = components(graph, state);
+  for (let c = 0; c + 1 < start.length; c++) {
+    if (start[c + 1] - start[c] < 2) continue;
+    for (let p = start[c]; p < start[c + 1]; p++) {
+      const i = faces[p];
+      for (let e = graph.offsets[i]; e < graph.offsets[i + 1]; e++) {
+        const j = graph.neighbours[e];
+        if (j <= i) continue;
+        const a = sets.find(i);
+        const b = sets.find(j);
+        if (a === b) continue;
+        if (linkage === 'single') heap.push(distanceFromDot(dotAt(vectors, i * dim, vectors, j * dim, dim)), i, j, -1);
+        else heap.push(distance(a, b), a, b, sizes(a, b));
       }
     }
-    if (linkage === 'single' || sweep(heap, state, distance, sizes, cap) === 0) return;
+    for (;;) {
+      while (heap.size > 0 && heap.topKey() <= cap) {
+        const entry = heap.pop();
+        const { key, a, b } = entry;
+        const ra = sets.find(a);
+        const rb = sets.find(b);
+        if (ra === rb) continue;
+        if (linkage === 'single') {
+          // Kruskal: an edge's distance never changes; the single-linkage height is the edge's.
+          mergeIfAllowed(ra, rb, key);
+        } else if (ra === a && rb === b && sizes(a, b) === entry.sizes) {
+          mergeIfAllowed(a, b, key);
+        } else if (!state.conflicted(ra, rb)) {
+          pushPair(Math.min(ra, rb), Math.max(ra, rb));
+        }
+      }
+      if (linkage === 'single' || sweep(heap, state, distance, sizes, cap) === 0) break;
+    }
+    heap.size = 0;
   }
+}
+
+/** Faces grouped by connected component of the graph (must-link seeds count as connected). */
+function components(graph: NeighbourGraph, state: ClusterState): { start: Int32Array; faces: Int32Array } {
+  const n = graph.n;
+  const parent = new Int32Array(n);
+  for (let f = 0; f < n; f++) parent[f] = state.sets.find(f);
+  const find = (x: number) => {
+    while (parent[x] !== x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  for (let i = 0; i < n; i++) {
+    for (let e = graph.offsets[i]; e < graph.offsets[i + 1]; e++) {
+      const a = find(i);
+      const b = find(graph.neighbours[e]);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    }
+  }
+  // Counting sort of faces by component root.
+  const size = new Int32Array(n);
+  for (let f = 0; f < n; f++) size[find(f)]++;
+  const roots: number[] = [];
+  for (let r = 0; r < n; r++) if (size[r] > 0) roots.push(r);
+  const start = new Int32Array(roots.length + 1);
+  const slot = new Int32Array(n);
+  roots.forEach((r, c) => {
+    slot[r] = start[c];
+    start[c + 1] = start[c] + size[r];
+  });
+  const faces = new Int32Array(n);
+  for (let f = 0; f < n; f++) faces[slot[find(f)]++] = f;
+  return { start, faces };
 }
 
 /** Re-evaluates stale entries above the cap; returns how many came back within it. */

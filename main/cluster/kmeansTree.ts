@@ -1,10 +1,10 @@
 /**
- * A hierarchical k-means partition of unit vectors into leaves of about `leafSize` faces
- * (FLANN-style): each node splits its faces by spherical k-means trained on a sample, down to
- * leaves. Faces of one identity are tight, so they mostly share a leaf; the kNN search also
- * probes each face's nearest other leaves for the rest.
+ * A hierarchical k-means partition of unit vectors into leaves of at most `leafSize` faces
+ * (as FLANN's k-means tree): each node splits its faces by spherical k-means trained on a
+ * sample, down to leaves. Faces of one identity are tight, so they mostly share a leaf; the kNN
+ * search also probes, per face, the leaves a best-bin-first search of the tree finds nearest.
  */
-import { Random } from '../eval/random.ts';
+import { Random } from './random.ts';
 import { forEachCloseDot } from './vectorMath.ts';
 
 export interface LeafPartition {
@@ -12,8 +12,19 @@ export interface LeafPartition {
   /** Faces grouped by leaf: order[leafStart[l] .. leafStart[l + 1]) are leaf l's faces. */
   order: Int32Array;
   leafStart: Int32Array;
-  /** Unit mean of each leaf's faces, [leaves, dim]. */
+  tree: KMeansTree;
+}
+
+/** The tree for best-bin-first search: node 0 is the root (no centroid). */
+export interface KMeansTree {
+  nodes: number;
+  /** Unit centroid of each node, [nodes, dim]. */
   centroids: Float32Array;
+  /** Children of node v: children[childStart[v] .. childStart[v + 1]). */
+  childStart: Int32Array;
+  children: Int32Array;
+  /** Leaf index of each node, -1 for inner nodes. */
+  leafOf: Int32Array;
 }
 
 export interface PartitionOptions {
@@ -35,36 +46,50 @@ export function partitionIntoLeaves(
   const branching = options.branching ?? 32;
   const iterations = options.iterations ?? 8;
   const leafGroups: Int32Array[] = [];
-  const pending: Int32Array[] = [Int32Array.from({ length: n }, (_, i) => i)];
+  const nodeCentroids: Float32Array[] = [new Float32Array(dim)];
+  const nodeChildren: number[][] = [[]];
+  const leafOf: number[] = [-1];
+  const addNode = (parent: number, centroid: Float32Array) => {
+    nodeCentroids.push(centroid);
+    nodeChildren.push([]);
+    leafOf.push(-1);
+    nodeChildren[parent].push(nodeCentroids.length - 1);
+    return nodeCentroids.length - 1;
+  };
+  const pending: Array<[Int32Array, number]> = [[Int32Array.from({ length: n }, (_, i) => i), 0]];
   while (pending.length > 0) {
-    const faces = pending.pop()!;
+    const [faces, node] = pending.pop()!;
     if (faces.length <= options.leafSize) {
-      if (faces.length > 0) leafGroups.push(faces);
+      leafOf[node] = leafGroups.push(faces) - 1;
       continue;
     }
     const k = Math.min(branching, Math.ceil(faces.length / options.leafSize));
-    const children = splitByKMeans(vectors, dim, faces, k, iterations, random);
-    if (children.length < 2) {
+    const split = splitByKMeans(vectors, dim, faces, k, iterations, random);
+    if (split.length < 2) {
       // Identical vectors: no split makes progress, so cut the list into leaf-sized pieces.
-      for (let s = 0; s < faces.length; s += options.leafSize) leafGroups.push(faces.subarray(s, s + options.leafSize));
+      for (let s = 0; s < faces.length; s += options.leafSize) {
+        const piece = faces.subarray(s, s + options.leafSize);
+        leafOf[addNode(node, meanDirection(vectors, dim, piece))] = leafGroups.push(piece) - 1;
+      }
     } else {
-      pending.push(...children);
+      for (const { faces: group, centroid } of split) pending.push([group, addNode(node, centroid)]);
     }
   }
 
   const leaves = leafGroups.length;
   const order = new Int32Array(n);
   const leafStart = new Int32Array(leaves + 1);
-  const centroids = new Float32Array(leaves * dim);
-  let at = 0;
   leafGroups.forEach((faces, l) => {
-    leafStart[l] = at;
-    order.set(faces, at);
-    at += faces.length;
-    meanDirection(vectors, dim, faces, centroids, l);
+    order.set(faces, leafStart[l]);
+    leafStart[l + 1] = leafStart[l] + faces.length;
   });
-  leafStart[leaves] = at;
-  return { leaves, order, leafStart, centroids };
+  const nodes = nodeCentroids.length;
+  const centroids = new Float32Array(nodes * dim);
+  nodeCentroids.forEach((c, v) => centroids.set(c, v * dim));
+  const childStart = new Int32Array(nodes + 1);
+  nodeChildren.forEach((c, v) => (childStart[v + 1] = childStart[v] + c.length));
+  const tree = { nodes, centroids, childStart, children: Int32Array.from(nodeChildren.flat()), leafOf: Int32Array.from(leafOf) };
+  return { leaves, order, leafStart, tree };
 }
 
 /** Splits faces among k spherical k-means centroids trained on a sample; empty groups dropped. */
@@ -75,7 +100,7 @@ function splitByKMeans(
   k: number,
   iterations: number,
   random: Random,
-): Int32Array[] {
+): Array<{ faces: Int32Array; centroid: Float32Array }> {
   const sampleSize = Math.min(faces.length, 64 * k);
   const sample = gather(vectors, dim, sampleOf(faces, sampleSize, random));
   const centroids = initialCentroids(sample, sampleSize, dim, k, random);
@@ -93,16 +118,20 @@ function splitByKMeans(
   // Assign every face in blocks (gathering keeps memory at one block).
   const assignment = new Int32Array(faces.length);
   const block = 4096;
+  const rows = new Float32Array(block * dim);
   for (let s = 0; s < faces.length; s += block) {
     const part = faces.subarray(s, s + block);
-    nearestCentroid(gather(vectors, dim, part), part.length, centroids, k, dim, assignment.subarray(s, s + part.length));
+    gather(vectors, dim, part, rows);
+    nearestCentroid(rows, part.length, centroids, k, dim, assignment.subarray(s, s + part.length));
   }
   const sizes = new Int32Array(k);
   for (const c of assignment) sizes[c]++;
   const groups = Array.from(sizes, (size) => new Int32Array(size));
   const fill = new Int32Array(k);
   faces.forEach((face, i) => (groups[assignment[i]][fill[assignment[i]]++] = face));
-  return groups.filter((g) => g.length > 0);
+  return groups
+    .map((group, c) => ({ faces: group, centroid: centroids.slice(c * dim, (c + 1) * dim) }))
+    .filter((g) => g.faces.length > 0);
 }
 
 /** k-means++ seeding on cosine distance. */
@@ -170,13 +199,13 @@ function normalizeOrReseed(
   for (let d = c * dim; d < (c + 1) * dim; d++) centroids[d] *= scale;
 }
 
-function meanDirection(vectors: Float32Array, dim: number, faces: Int32Array, out: Float32Array, row: number): void {
+function meanDirection(vectors: Float32Array, dim: number, faces: Int32Array): Float32Array {
   const mean = new Float64Array(dim);
   for (const f of faces) for (let d = 0; d < dim; d++) mean[d] += vectors[f * dim + d];
   let norm = 0;
   for (let d = 0; d < dim; d++) norm += mean[d] * mean[d];
   const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let d = 0; d < dim; d++) out[row * dim + d] = mean[d] * scale;
+  return Float32Array.from(mean, (x) => x * scale);
 }
 
 function sampleOf(faces: Int32Array, size: number, random: Random): Int32Array {
@@ -189,8 +218,17 @@ function sampleOf(faces: Int32Array, size: number, random: Random): Int32Array {
   return picked.subarray(0, size);
 }
 
-export function gather(vectors: Float32Array, dim: number, rows: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  for (let r = 0; r < rows.length; r++) out.set(vectors.subarray(rows[r] * dim, (rows[r] + 1) * dim), r * dim);
+/** Rows `rows` of vectors, copied into `out` (a new array by default). */
+export function gather(
+  vectors: Float32Array,
+  dim: number,
+  rows: ArrayLike<number>,
+  out: Float32Array = new Float32Array(rows.length * dim),
+): Float32Array {
+  for (let r = 0; r < rows.length; r++) {
+    const from = rows[r] * dim;
+    const to = r * dim;
+    for (let d = 0; d < dim; d++) out[to + d] = vectors[from + d];
+  }
   return out;
 }

@@ -1,27 +1,25 @@
 /**
  * The approximate path's graph, in two passes:
  *  1. all faces: a k-means tree partition, then each face's k nearest within the radius among
- *     its own leaf and its nearest other leaves;
+ *     its own leaf and the other leaves a best-bin-first search of the tree finds nearest;
  *  2. the faces that pass 1 left in small components (people seen a few times, whose faces
  *     scatter over the tree) are searched again among themselves, with a tree of their own and
- *     more probes, since they are few.
+ *     twice the probes, since they are fewer.
  * The k-nearest lists are then symmetrised into a graph over face indices. A sample of faces
  * is checked against brute force to report the share of true neighbours found.
  */
-import { Random } from '../eval/random.ts';
 import type { BuiltGraph } from './clusterFaces.ts';
 import { graphFromKnn } from './graph.ts';
 import { gather, partitionIntoLeaves } from './kmeansTree.ts';
-import { nearestLeaves, type KnnJob } from './knnSearch.ts';
+import type { KnnJob } from './knnSearch.ts';
 import type { ClusterPlan } from './plan.ts';
+import { Random } from './random.ts';
 import type { Memory, OnTask, Stage } from './taskRunner.ts';
 import { UnionFind } from './unionFind.ts';
 import { distanceFromDot, forEachCloseDot, minDotForRadius } from './vectorMath.ts';
 
 /** Faces whose neighbours are checked against brute force for sampledRecall. */
 const RECALL_SAMPLE = 64;
-/** Faces in pass-1 components smaller than this are searched again in pass 2. */
-const RESCUE_BELOW = 32;
 
 export interface KnnSearchOptions {
   k: number;
@@ -42,15 +40,14 @@ export function* searchKnn(
   options: KnnSearchOptions,
   memory: Memory,
   onTask: OnTask,
+  onIndex: () => void = () => {},
 ): Stage<{ rows: Int32Array; distances: Float32Array }> {
   const { k, leafSize, probes, seed, radius } = options;
   const partition = partitionIntoLeaves(vectors, n, dim, { leafSize, seed });
-  const { leaves, order } = partition;
-  const candidates = Math.min(leaves, Math.max(4 * probes, 8));
-  const leafCandidates = memory.int32(leaves * candidates);
-  nearestLeaves(partition.centroids, leaves, dim, candidates, leafCandidates);
+  onIndex();
+  const { leaves, order, tree } = partition;
   const job: KnnJob = {
-    vectors: gatherInto(memory.float32(n * dim), vectors, dim, order),
+    vectors: gather(vectors, dim, order, memory.float32(n * dim)),
     n,
     dim,
     radius,
@@ -58,9 +55,10 @@ export function* searchKnn(
     probes,
     leaves,
     leafStart: copyInto(memory.int32(leaves + 1), partition.leafStart),
-    centroids: copyInto(memory.float32(partition.centroids.length), partition.centroids),
-    leafCandidates,
-    candidates,
+    nodeCentroids: copyInto(memory.float32(tree.centroids.length), tree.centroids),
+    childStart: copyInto(memory.int32(tree.childStart.length), tree.childStart),
+    children: copyInto(memory.int32(tree.children.length), tree.children),
+    leafOf: copyInto(memory.int32(tree.leafOf.length), tree.leafOf),
     knnRow: memory.int32(n * k).fill(-1),
     knnDistance: memory.float32(n * k),
   };
@@ -83,20 +81,22 @@ export function* searchKnn(
 export function* knnGraphStage(plan: ClusterPlan, memory: Memory): Stage<BuiltGraph> {
   const started = performance.now();
   const { m: n, dim, vectors } = plan;
-  const { neighbours: k, leafSize, probes, seed } = plan.approximate;
+  const { neighbours: k, leafSize, probes, seed, rescueBelow, rescueProbes } = plan.approximate;
   const options = { k, leafSize, probes, seed, radius: plan.maxHeight };
   const progress = (done: number, total: number) => plan.onProgress({ stage: 'graph', done, total });
+  const indexed = () => plan.onProgress({ stage: 'index', done: 1, total: 1 });
 
-  const first = yield* searchKnn(vectors, n, dim, options, memory, progress);
-  const scattered = facesInSmallComponents(first.rows, n, k, RESCUE_BELOW);
+  const first = yield* searchKnn(vectors, n, dim, options, memory, progress, indexed);
+  const scattered = facesInSmallComponents(first.rows, n, k, rescueBelow);
   if (scattered.length > 1) {
     const second = yield* searchKnn(
       gather(vectors, dim, scattered),
       scattered.length,
       dim,
-      { ...options, probes: 2 * probes, seed: seed + 1 },
+      { ...options, probes: rescueProbes, seed: seed + 1 },
       memory,
       progress,
+      indexed,
     );
     mergeLists(first, second, scattered, k);
   }
@@ -160,30 +160,25 @@ function mergeLists(
 function measureRecall(plan: ClusterPlan, knn: Int32Array, k: number): number {
   const { m: n, dim, vectors } = plan;
   const random = new Random(plan.approximate.seed + 17);
-  const minDot = minDotForRadius(plan.maxHeight);
+  const sample = Array.from({ length: Math.min(RECALL_SAMPLE, n) }, () => random.int(n));
+  const near: Array<Array<[number, number]>> = sample.map(() => []);
+  // One blocked pass of the sampled rows against all faces.
+  forEachCloseDot(gather(vectors, dim, sample), 0, sample.length, vectors, 0, n, dim, minDotForRadius(plan.maxHeight), (s, j, dot) => {
+    if (j !== sample[s]) near[s].push([distanceFromDot(dot), j]);
+  });
   let expected = 0;
   let found = 0;
-  for (let s = 0; s < Math.min(RECALL_SAMPLE, n); s++) {
-    const face = random.int(n);
-    const near: Array<[number, number]> = [];
-    forEachCloseDot(vectors, face, face + 1, vectors, 0, n, dim, minDot, (_, j, dot) => {
-      if (j !== face) near.push([distanceFromDot(dot), j]);
-    });
-    near.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    const truth = near.slice(0, k).map(([, j]) => j);
+  sample.forEach((face, s) => {
+    near[s].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const truth = near[s].slice(0, k).map(([, j]) => j);
     const kept = new Set(knn.subarray(face * k, face * k + k));
     expected += truth.length;
     for (const j of truth) if (kept.has(j)) found++;
-  }
+  });
   return expected === 0 ? 1 : found / expected;
 }
 
-function gatherInto(target: Float32Array, vectors: Float32Array, dim: number, rows: Int32Array): Float32Array {
-  for (let r = 0; r < rows.length; r++) target.set(vectors.subarray(rows[r] * dim, (rows[r] + 1) * dim), r * dim);
-  return target;
-}
-
-function copyInto<T extends Int32Array | Float32Array>(target: T, source: T): T {
+function copyInto<T extends Int32Array | Float32Array>(target: T, source: ArrayLike<number>): T {
   target.set(source);
   return target;
 }

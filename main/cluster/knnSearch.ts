@@ -1,13 +1,15 @@
 /**
- * Approximate k-nearest-neighbour search over a leaf partition, one task per leaf so worker
- * threads can share it without locks: a task owns the rows of its leaf's faces.
+ * Approximate k-nearest-neighbour search over a k-means tree's leaves, one task per leaf so
+ * worker threads can share it without locks: a task owns the rows of its leaf's faces.
  *
- * Task for leaf H (faces Q): pick for each face its (probes - 1) nearest other leaves among
- * H's candidate leaves (by centroid), then blocked dot products Q × H and, per probed leaf L,
- * (faces of Q probing L) × L. Only neighbours within the radius are kept, the k nearest.
+ * Task for leaf H (faces Q): for each face, a best-bin-first search of the tree (nodes by dot
+ * product with their centroid, best first) names its (probes - 1) nearest other leaves; then
+ * blocked dot products Q × H and, per probed leaf L, (faces of Q probing L) × L. Only
+ * neighbours within the radius are kept, the k nearest.
  */
 import { RADIUS_SLACK } from './epsilonGraph.ts';
-import { distanceFromDot, forEachCloseDot, minDotForRadius } from './vectorMath.ts';
+import { gather } from './kmeansTree.ts';
+import { distanceFromDot, dotAt, forEachCloseDot, minDotForRadius } from './vectorMath.ts';
 
 export interface KnnJob {
   /** Face vectors in leaf order, [n, dim]: row r is face order[r]. */
@@ -19,33 +21,14 @@ export interface KnnJob {
   probes: number;
   leaves: number;
   leafStart: Int32Array;
-  centroids: Float32Array;
-  /** Per leaf, `candidates` leaves nearest by centroid, itself first: [leaves, candidates]. */
-  leafCandidates: Int32Array;
-  candidates: number;
+  /** The k-means tree (see KMeansTree): node centroids, children, leaf of each node. */
+  nodeCentroids: Float32Array;
+  childStart: Int32Array;
+  children: Int32Array;
+  leafOf: Int32Array;
   /** Output, by row: the k nearest rows within the radius (ascending distance), -1 = empty. */
   knnRow: Int32Array;
   knnDistance: Float32Array;
-}
-
-/** Fills job.leafCandidates from the leaf centroids. */
-export function nearestLeaves(
-  centroids: Float32Array,
-  leaves: number,
-  dim: number,
-  candidates: number,
-  out: Int32Array,
-): void {
-  const dots = new Float64Array(leaves * leaves);
-  forEachCloseDot(centroids, 0, leaves, centroids, 0, leaves, dim, -Infinity, (i, j, dot) => {
-    dots[i * leaves + j] = i === j ? Infinity : dot;
-  });
-  const order = Array.from({ length: leaves }, (_, j) => j);
-  for (let l = 0; l < leaves; l++) {
-    const row = dots.subarray(l * leaves, (l + 1) * leaves);
-    order.sort((a, b) => row[b] - row[a] || a - b);
-    for (let c = 0; c < candidates; c++) out[l * candidates + c] = order[c];
-  }
 }
 
 export function runKnnTask(job: KnnJob, leaf: number): void {
@@ -61,57 +44,96 @@ export function runKnnTask(job: KnnJob, leaf: number): void {
 
   const probedBy = chooseProbes(job, leaf);
   for (const [other, rows] of probedBy) {
-    const block = new Float32Array(rows.length * dim);
-    rows.forEach((r, i) => block.set(vectors.subarray(r * dim, (r + 1) * dim), i * dim));
+    const block = gather(vectors, dim, rows);
     forEachCloseDot(block, 0, rows.length, vectors, leafStart[other], leafStart[other + 1], dim, minDot, (i, j, dot) =>
       insert(rows[i], j, dot),
     );
   }
 }
 
-/** For each face of the leaf, its (probes - 1) nearest candidate leaves: leaf → rows probing it. */
+/** For each face of the leaf, its (probes - 1) nearest other leaves: leaf → rows probing it. */
 function chooseProbes(job: KnnJob, leaf: number): Map<number, number[]> {
-  const { vectors, dim, leafStart, candidates } = job;
-  const extra = Math.min(job.probes - 1, candidates - 1);
   const probedBy = new Map<number, number[]>();
+  const extra = Math.min(job.probes - 1, job.leaves - 1);
   if (extra <= 0) return probedBy;
-  const others = job.leafCandidates.subarray(leaf * candidates + 1, (leaf + 1) * candidates);
-  const centroids = new Float32Array(others.length * dim);
-  others.forEach((l, c) => centroids.set(job.centroids.subarray(l * dim, (l + 1) * dim), c * dim));
-  const qs = leafStart[leaf];
-  const qe = leafStart[leaf + 1];
-  const width = others.length;
-  const dots = new Float64Array((qe - qs) * width);
-  forEachCloseDot(vectors, qs, qe, centroids, 0, width, dim, -Infinity, (i, c, dot) => {
-    dots[(i - qs) * width + c] = dot;
-  });
-  const picked = new Int32Array(extra);
-  for (let r = qs; r < qe; r++) {
-    const row = dots.subarray((r - qs) * width, (r - qs + 1) * width);
-    topIndices(row, picked);
-    for (const c of picked) {
-      const l = others[c];
-      const rows = probedBy.get(l);
-      if (rows) rows.push(r);
-      else probedBy.set(l, [r]);
+  const queue = new BestFirstQueue();
+  for (let r = job.leafStart[leaf]; r < job.leafStart[leaf + 1]; r++) {
+    let found = 0;
+    queue.clear();
+    expand(job, r, 0, queue);
+    // Bounded: a face with no clear direction stops after a few dozen nodes.
+    for (let steps = 0; found < extra && queue.size > 0 && steps < 16 * job.probes; steps++) {
+      const node = queue.pop();
+      const l = job.leafOf[node];
+      if (l < 0) {
+        expand(job, r, node, queue);
+      } else if (l !== leaf) {
+        found++;
+        const rows = probedBy.get(l);
+        if (rows) rows.push(r);
+        else probedBy.set(l, [r]);
+      }
     }
   }
   return probedBy;
 }
 
-/** Indices of the out.length largest values, largest first (ties: lower index). */
-function topIndices(values: Float64Array, out: Int32Array): void {
-  const m = out.length;
-  let filled = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (filled === m && v <= values[out[m - 1]]) continue;
-    let p = filled < m ? filled++ : m - 1;
-    while (p > 0 && values[out[p - 1]] < v) {
-      out[p] = out[p - 1];
-      p--;
+/** Queues node's children, scored by dot product with row r. */
+function expand(job: KnnJob, r: number, node: number, queue: BestFirstQueue): void {
+  const { vectors, dim, nodeCentroids, children } = job;
+  for (let c = job.childStart[node]; c < job.childStart[node + 1]; c++) {
+    const child = children[c];
+    queue.push(dotAt(vectors, r * dim, nodeCentroids, child * dim, dim), child);
+  }
+}
+
+/** Max-heap of (score, node). */
+class BestFirstQueue {
+  size = 0;
+  private scores = new Float64Array(256);
+  private nodes = new Int32Array(256);
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  push(score: number, node: number): void {
+    if (this.size === this.scores.length) {
+      const scores = new Float64Array(2 * this.size);
+      const nodes = new Int32Array(2 * this.size);
+      scores.set(this.scores);
+      nodes.set(this.nodes);
+      [this.scores, this.nodes] = [scores, nodes];
     }
-    out[p] = i;
+    let i = this.size++;
+    while (i > 0 && this.scores[(i - 1) >> 1] < score) {
+      const parent = (i - 1) >> 1;
+      this.scores[i] = this.scores[parent];
+      this.nodes[i] = this.nodes[parent];
+      i = parent;
+    }
+    this.scores[i] = score;
+    this.nodes[i] = node;
+  }
+
+  pop(): number {
+    const top = this.nodes[0];
+    const last = --this.size;
+    const score = this.scores[last];
+    const node = this.nodes[last];
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= last) break;
+      if (child + 1 < last && this.scores[child + 1] > this.scores[child]) child++;
+      if (this.scores[child] <= score) break;
+      this.scores[i] = this.scores[child];
+      this.nodes[i] = this.nodes[child];
+      i = child;
+    }
+    this.scores[i] = score;
+    this.nodes[i] = node;
+    return top;
   }
 }
 

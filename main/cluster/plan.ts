@@ -14,6 +14,7 @@ export const DEFAULTS = {
   neighbours: 16,
   leafSize: 512,
   probes: 4,
+  rescueBelow: 32,
   seed: 1,
 } as const;
 
@@ -30,7 +31,7 @@ export interface ClusterPlan {
   maxHeight: number;
   path: 'exact' | 'approximate';
   maxGraphEdges: number;
-  approximate: { neighbours: number; leafSize: number; probes: number; seed: number };
+  approximate: { neighbours: number; leafSize: number; probes: number; rescueBelow: number; rescueProbes: number; seed: number };
   /** Vectors of all faces, [n, dim]. */
   allVectors: Float32Array;
   /** Vectors of the faces that take part, [m, dim]. */
@@ -99,6 +100,8 @@ export function planClustering(input: ClusterInput): ClusterPlan {
       neighbours: approx.neighbours ?? DEFAULTS.neighbours,
       leafSize: approx.leafSize ?? DEFAULTS.leafSize,
       probes: approx.probes ?? DEFAULTS.probes,
+      rescueBelow: approx.rescueBelow ?? DEFAULTS.rescueBelow,
+      rescueProbes: approx.rescueProbes ?? 2 * (approx.probes ?? DEFAULTS.probes),
       seed: approx.seed ?? DEFAULTS.seed,
     },
     allVectors: vectors.subarray(0, n * dim),

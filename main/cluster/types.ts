@@ -70,6 +70,10 @@ export interface ApproximateOptions {
   leafSize?: number;
   /** Leaves searched per face (its own and the nearest others). Default 4. */
   probes?: number;
+  /** Faces left in kNN components smaller than this are searched again (pass 2). Default 32; 0 = no pass 2. */
+  rescueBelow?: number;
+  /** Leaves searched per face in pass 2. Default 2 × probes. */
+  rescueProbes?: number;
   /** Seed of the k-means tree's sampling. Default 1. */
   seed?: number;
 }

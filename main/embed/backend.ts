@@ -1,6 +1,8 @@
 /**
- * TensorFlow.js backend selection. The fastest backend that loads wins, in this order:
- * tfjs-node-gpu (CUDA), tfjs-node (native libtensorflow), wasm (SIMD + threads where available), cpu (pure JS, last resort).
+ * Inference backend selection. The fastest backend that loads wins, in this order:
+ * tfjs-node-gpu (CUDA), onnx (onnxruntime-node on the CPU for the networks that have a converter,
+ * see native-models/onnx/; tfjs on wasm or cpu underneath for everything else, training included),
+ * tfjs-node (native libtensorflow), wasm (SIMD + threads where available), cpu (pure JS, last resort).
  * tfjs-node(-gpu) are optional dependencies: their install downloads libtensorflow, which fails on machines
  * without general internet access, so they are detected at run time rather than imported statically.
  */
@@ -8,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'onnx', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** User-facing aliases accepted by --backend and FACET_BACKEND. */
@@ -21,6 +23,10 @@ const ALIASES: Record<string, BackendName> = {
   tensorflow: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
+  onnx: 'onnx',
+  onnxruntime: 'onnx',
+  'onnxruntime-node': 'onnx',
+  ort: 'onnx',
 };
 
 export class BackendError extends Error {
@@ -49,6 +55,12 @@ async function tryRegister(name: BackendName): Promise<boolean> {
         return false;
       }
       return tf.setBackend('tensorflow').then(() => true, () => false);
+    }
+    case 'onnx': {
+      const { loadOnnxRuntime } = await import('./onnxRuntime.ts');
+      if ((await loadOnnxRuntime()) instanceof Error) return false;
+      // tfjs still runs what has no ONNX form (crop resizing, other models, training): wasm, else cpu.
+      return (await tryRegister('wasm')) || tryRegister('cpu');
     }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -92,4 +104,9 @@ export async function initBackend(requested?: string): Promise<BackendName> {
 
 export function activeBackend(): BackendName | undefined {
   return active;
+}
+
+/** Whether the backend was named by the caller or FACET_BACKEND (then a model that fails to load on it is an error). */
+export function backendWasRequested(requested?: string): boolean {
+  return Boolean(requested ?? process.env.FACET_BACKEND);
 }

@@ -27,7 +27,8 @@ export type FileAnalysis =
       format: string;
       takenAt?: string;
       faces: AnalysedPhotoFace[];
-      ms: { decode: number; detect: number; describe: number; thumbnails: number };
+      /** Stage times; describe = align + embed (+ quality). */
+      ms: { decode: number; detect: number; describe: number; align: number; embed: number; thumbnails: number };
     }
   | { ok: false; file: string; reason: string; message: string };
 
@@ -41,8 +42,11 @@ export async function analyseFile(pipeline: FacePipeline, file: string, decodeOp
     const detected = await pipeline.detect(decoded.image);
     const detectMs = performance.now() - started;
     started = performance.now();
+    const { alignMs, embedMs } = pipeline.timings;
     const described = await pipeline.describe(decoded.image, detected);
     const describeMs = performance.now() - started;
+    const align = pipeline.timings.alignMs - alignMs;
+    const embed = pipeline.timings.embedMs - embedMs;
     started = performance.now();
     const toOriginal = 1 / decoded.scale;
     const faces: AnalysedPhotoFace[] = [];
@@ -64,7 +68,7 @@ export async function analyseFile(pipeline: FacePipeline, file: string, decodeOp
       format: decoded.format,
       takenAt: decoded.takenAt,
       faces,
-      ms: { decode: decodeMs, detect: detectMs, describe: describeMs, thumbnails: performance.now() - started },
+      ms: { decode: decodeMs, detect: detectMs, describe: describeMs, align, embed, thumbnails: performance.now() - started },
     };
   } catch (error) {
     return { ok: false, file, reason: 'analysis-failed', message: `${file}: face analysis failed: ${(error as Error).message}` };
@@ -82,6 +86,7 @@ export async function embedFileAt(pipeline: FacePipeline, file: string, landmark
   const decodeMs = performance.now() - started;
   const scaled = landmarks.map((p) => ({ x: p.x * decoded.scale, y: p.y * decoded.scale })) as FiveLandmarks;
   const describeStarted = performance.now();
+  const { alignMs, embedMs } = pipeline.timings;
   const [face] = await pipeline.describe(decoded.image, [{ box: boxAround(scaled), score: 1, landmarks: scaled }]);
   const toOriginal = 1 / decoded.scale;
   return {
@@ -90,7 +95,10 @@ export async function embedFileAt(pipeline: FacePipeline, file: string, landmark
       box: scaleBox(face!.box, toOriginal), landmarks, score: face!.score, quality: face!.quality, embedding: face!.embedding,
       thumbnail: new Uint8Array(0),
     }],
-    ms: { decode: decodeMs, detect: 0, describe: performance.now() - describeStarted, thumbnails: 0 },
+    ms: {
+      decode: decodeMs, detect: 0, describe: performance.now() - describeStarted,
+      align: pipeline.timings.alignMs - alignMs, embed: pipeline.timings.embedMs - embedMs, thumbnails: 0,
+    },
   };
 }
 
@@ -105,4 +113,25 @@ export function boxAround(landmarks: FiveLandmarks): Box {
   const side = Math.max(maxX - minX, maxY - minY) * 2;
   const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
   return { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
+}
+
+/** Finds landmarks inside a box (original pixels) and embeds that face: a face the detector missed. */
+export async function embedFileInBox(pipeline: FacePipeline, file: string, box: Box, decodeOptions: DecodeOptions = {}): Promise<FileAnalysis> {
+  const started = performance.now();
+  const decoded = await decodeImage(file, decodeOptions);
+  if (decoded instanceof Error) return { ok: false, file, reason: decoded.reason, message: decoded.message };
+  const decodeMs = performance.now() - started;
+  const describeStarted = performance.now();
+  const [face] = await pipeline.describeBoxes(decoded.image, [scaleBox(box, decoded.scale)]);
+  const toOriginal = 1 / decoded.scale;
+  return {
+    ok: true, file, width: decoded.originalWidth, height: decoded.originalHeight, format: decoded.format, takenAt: decoded.takenAt,
+    faces: face ? [{
+      box: scaleBox(face.box, toOriginal),
+      landmarks: face.landmarks.map((p) => ({ x: p.x * toOriginal, y: p.y * toOriginal })) as FiveLandmarks,
+      score: face.score, quality: face.quality, embedding: face.embedding,
+      thumbnail: new Uint8Array(await faceThumbnail(decoded.image, face.box)),
+    }] : [],
+    ms: { decode: decodeMs, detect: 0, describe: performance.now() - describeStarted, align: 0, embed: 0, thumbnails: 0 },
+  };
 }

@@ -6,8 +6,8 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodeOptions } from '../library/decode.ts';
-import { analyseFile, embedFileAt, type FileAnalysis } from './analyseFile.ts';
-import type { FiveLandmarks } from './types.ts';
+import { analyseFile, embedFileAt, embedFileInBox, type FileAnalysis } from './analyseFile.ts';
+import type { Box, FiveLandmarks } from './types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
 
 export interface PoolOptions {
@@ -27,7 +27,7 @@ export function defaultWorkerCount(): number {
 }
 
 export class AnalysisPool {
-  private readonly waiting: Array<{ file: string; landmarks?: FiveLandmarks; resolve: (result: FileAnalysis) => void; reject: (error: Error) => void }> = [];
+  private readonly waiting: Array<{ file: string; landmarks?: FiveLandmarks; box?: Box; resolve: (result: FileAnalysis) => void; reject: (error: Error) => void }> = [];
   private readonly pending = new Map<number, (result: FileAnalysis) => void>();
   private nextId = 0;
 
@@ -98,6 +98,15 @@ export class AnalysisPool {
     });
   }
 
+  /** Finds landmarks inside a box (original pixels) and embeds that face: for faces the detector missed. */
+  embedInBox(file: string, box: Box): Promise<FileAnalysis> {
+    if (this.local) return embedFileInBox(this.local, file, box, this.decode);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ file, box, resolve, reject });
+      this.dispatch();
+    });
+  }
+
   private dispatch(): void {
     for (const slot of this.slots) {
       if (slot.busy || this.waiting.length === 0) continue;
@@ -105,7 +114,7 @@ export class AnalysisPool {
       const id = this.nextId++;
       slot.busy = true;
       this.pending.set(id, job.resolve);
-      slot.worker.postMessage({ id, file: job.file, landmarks: job.landmarks });
+      slot.worker.postMessage({ id, file: job.file, landmarks: job.landmarks, box: job.box });
     }
   }
 

@@ -3,8 +3,8 @@
  * Messages in: { id, file } ; out: { id, result: FileAnalysis }. Embeddings travel as transferred buffers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyseFile, embedFileAt } from './analyseFile.ts';
-import type { FiveLandmarks } from './types.ts';
+import { analyseFile, embedFileAt, embedFileInBox } from './analyseFile.ts';
+import type { Box, FiveLandmarks } from './types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
 import type { DecodeOptions } from '../library/decode.ts';
 
@@ -18,7 +18,7 @@ const port = parentPort!;
 
 try {
   const pipeline = await FacePipeline.create(init.pipeline);
-  port.on('message', async (message: { id: number; file: string; landmarks?: FiveLandmarks } | { close: true }) => {
+  port.on('message', async (message: { id: number; file: string; landmarks?: FiveLandmarks; box?: Box } | { close: true }) => {
     if ('close' in message) {
       pipeline.dispose();
       port.close();
@@ -26,7 +26,9 @@ try {
     }
     const result = message.landmarks
       ? await embedFileAt(pipeline, message.file, message.landmarks, init.decode)
-      : await analyseFile(pipeline, message.file, init.decode);
+      : message.box
+        ? await embedFileInBox(pipeline, message.file, message.box, init.decode)
+        : await analyseFile(pipeline, message.file, init.decode);
     const transfer = result.ok ? result.faces.flatMap((face) => [face.embedding.buffer as ArrayBuffer, face.thumbnail.buffer as ArrayBuffer]) : [];
     port.postMessage({ id: message.id, result }, transfer);
   });

@@ -10,6 +10,7 @@ import { FaceLandmark68Net } from '../../native-models/faceapi/landmark68.ts';
 import { SsdMobilenetV1, type BoxDetection } from '../../native-models/faceapi/ssdMobilenetV1.ts';
 import { TinyFaceDetector } from '../../native-models/faceapi/tinyFaceDetector.ts';
 import type { DetectedFace, FaceDetector, FiveLandmarks, Point, RgbImage } from './types.ts';
+import type { Box as BoxType } from './types.ts';
 
 export const DETECTOR_IDS = ['ssd-mobilenetv1', 'tiny-face-detector'] as const;
 export type DetectorId = (typeof DETECTOR_IDS)[number];
@@ -40,9 +41,9 @@ export class DetectorError extends Error {
   }
 }
 
-type ResolvedOptions = Required<DetectorOptions>;
+export type ResolvedOptions = Required<DetectorOptions>;
 
-function resolveOptions(id: string, options: DetectorOptions): ResolvedOptions {
+export function resolveOptions(id: string, options: DetectorOptions): ResolvedOptions {
   if (!(DETECTOR_IDS as readonly string[]).includes(id)) {
     throw new DetectorError(`unknown detector "${id}": use one of ${DETECTOR_IDS.join(', ')}`, 'id');
   }
@@ -135,6 +136,16 @@ class FaceApiDetector implements FaceDetector {
     } finally {
       input.dispose();
     }
+  }
+
+  async landmarksIn(image: RgbImage, boxes: BoxType[]): Promise<Array<DetectedFace | null>> {
+    const nets = this.nets;
+    if (!nets) throw new DetectorError(`detector ${this.id} used before load() or after dispose()`, 'load');
+    const landmarks = await nets.landmarks.detectLandmarks(image, boxes);
+    return boxes.map((box, i) => {
+      const points = landmarks[i];
+      return points ? { box: clipToImage(box, image.width, image.height), score: 0, landmarks: fiveFrom68(points), landmarks68: points } : null;
+    });
   }
 
   private locate(net: SsdMobilenetV1 | TinyFaceDetector, input: tf.Tensor4D): Promise<BoxDetection[]> {

@@ -2,13 +2,15 @@
  * The face pipeline for one decoded image: detect → five landmarks → align to the embedder's
  * template → quality → embed (batched over the image's faces). Owns its models; dispose() frees them.
  */
-import { initBackend, type BackendName } from '../embed/backend.ts';
+import { backendWasRequested, initBackend, type BackendName } from '../embed/backend.ts';
 import { createEmbedder } from '../embed/embedders.ts';
+import { OnnxDlibResnetEmbedder } from '../embed/onnxEmbedder.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { alignToTemplate } from './align.ts';
 import { createDetector } from './detectors.ts';
+import { OnnxSsdDetector } from './onnxDetector.ts';
 import { assessQuality, type FaceQuality } from './quality.ts';
-import type { DetectedFace, FaceDetector, FaceEmbedder, FiveLandmarks, RgbImage } from './types.ts';
+import type { Box, DetectedFace, FaceDetector, FaceEmbedder, FiveLandmarks, RgbImage } from './types.ts';
 
 export interface PipelineOptions {
   detector?: string;
@@ -41,8 +43,28 @@ export class FacePipeline {
 
   static async create(options: PipelineOptions = {}): Promise<FacePipeline> {
     const backend = await initBackend(options.backend);
-    const detector = createDetector((options.detector ?? DEFAULT_DETECTOR) as Parameters<typeof createDetector>[0]);
-    const embedder = createEmbedder(options.embedder ?? DEFAULT_EMBEDDER, { flip: options.flip ?? true });
+    const detectorId = options.detector ?? DEFAULT_DETECTOR;
+    const embedderId = options.embedder ?? DEFAULT_EMBEDDER;
+    const flip = options.flip ?? true;
+    const tfjsDetector = () => createDetector(detectorId as Parameters<typeof createDetector>[0]);
+    const tfjsEmbedder = () => createEmbedder(embedderId, { flip });
+    if (backend === 'onnx') {
+      // The networks with an ONNX converter run on onnxruntime; the others stay on tfjs.
+      const detector = detectorId === 'ssd-mobilenetv1' ? new OnnxSsdDetector() : tfjsDetector();
+      const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip }) : tfjsEmbedder();
+      try {
+        await Promise.all([detector.load(), embedder.load()]);
+        return new FacePipeline(backend, detector, embedder);
+      } catch (error) {
+        detector.dispose();
+        embedder.dispose();
+        if (backendWasRequested(options.backend)) throw error;
+        // Picked only because onnxruntime loaded: tfjs is the fallback.
+        process.emitWarning(`onnx models could not be loaded (${(error as Error).message}); using tfjs`, 'FacetBackendWarning');
+      }
+    }
+    const detector = tfjsDetector();
+    const embedder = tfjsEmbedder();
     await Promise.all([detector.load(), embedder.load()]);
     return new FacePipeline(backend, detector, embedder);
   }
@@ -69,6 +91,16 @@ export class FacePipeline {
 
   async analyse(image: RgbImage): Promise<AnalysedFace[]> {
     return this.describe(image, await this.detect(image));
+  }
+
+  /** Finds landmarks inside given boxes (drawn or fallback), then aligns, scores and embeds those faces. */
+  async describeBoxes(image: RgbImage, boxes: Box[]): Promise<Array<AnalysedFace | null>> {
+    if (!this.detector.landmarksIn) throw new Error(`detector ${this.detector.id} cannot find landmarks in a given box`);
+    const found = await this.detector.landmarksIn(image, boxes);
+    const faces = found.filter((face): face is DetectedFace => face !== null);
+    const described = await this.describe(image, faces);
+    let next = 0;
+    return found.map((face) => (face ? described[next++]! : null));
   }
 
   /** Embeds one face from landmarks alone (no detection): used for fallbacks and evaluation. */

@@ -48,6 +48,11 @@ export interface ModelLifecycle {
 export interface FaceDetector extends ModelLifecycle {
   /** Faces in the image, boxes and landmarks in the image's own pixels. */
   detect(image: RgbImage): Promise<DetectedFace[]>;
+  /**
+   * Landmarks inside boxes found some other way (drawn by the user, or a fallback crop); null where
+   * a box has no pixel inside the image. Scores are 0: nothing was detected.
+   */
+  landmarksIn?(image: RgbImage, boxes: Box[]): Promise<Array<DetectedFace | null>>;
 }
 
 /**

@@ -47,7 +47,10 @@ export function applyAdapterToLibrary(
   const derived = derivedModelId(base, serial);
   const { faceIds, vectors, dimensions } = store.embeddings.listVectors(base);
   const adapted = applyAdapter(adapter, vectors);
-  const userThreshold = store.settings.get(SETTINGS.threshold) as number | undefined;
+  const stored = store.settings.get(SETTINGS.threshold) as number | undefined;
+  // A threshold the adapter in use wrote (and the user left alone) is not the user's: this adapter replaces it,
+  // so that a rollback removes it too instead of leaving the base model with an adapted threshold.
+  const userThreshold = previous?.active && previous.setClusterThreshold && stored === previous.clusterThreshold ? undefined : stored;
   const clusterThreshold = userThreshold ?? derivedClusterThreshold(base, verificationThresholds.base, verificationThresholds.adapted);
   const record: AdapterRecord = {
     schema: ADAPTER_SCHEMA,

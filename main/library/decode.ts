@@ -134,6 +134,7 @@ async function explainFailure(file: string, cause: unknown): Promise<ImageDecode
     if (stats.size === 0) return fail('empty', `${file} is empty (0 bytes)`);
   } catch (statError) {
     const code = (statError as NodeJS.ErrnoException).code ?? 'I/O error';
+    if (code === 'ENOENT') return fail('unreadable', `${file} no longer exists (deleted or moved while the scan ran)`);
     return fail('unreadable', `${file} cannot be read (${code})`);
   }
   if (/pixel limit/i.test(detail)) return fail('too-large', `${file} is too large to decode (${detail})`);

@@ -15,11 +15,14 @@ import { matchBoxes } from './boxOverlap.ts';
 import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from './identity.ts';
 import { listLibrary } from './walk.ts';
 
+/** What the scan needs of an AnalysisPool (benchmarks and tests pass stand-ins). */
+export type PhotoAnalyser = Pick<AnalysisPool, 'workers' | 'analyse' | 'close'>;
+
 export interface ScanOptions {
   store: Store;
   roots: string[];
   /** Created only when some photo needs analysis, so an unchanged rescan never loads a model. */
-  createPool: () => Promise<AnalysisPool>;
+  createPool: () => Promise<PhotoAnalyser>;
   detectorId: string;
   embedderId: string;
   onProgress?: ProgressListener;
@@ -114,6 +117,8 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
     }
     // Deleted files are only marked missing: their faces, persons and names stay and return with the file.
     report.missing += store.photos.markMissing(diff.deleted.filter((photo) => photo.status !== 'missing').map((photo) => photo.id));
+    // ...as they do here, when a file comes back unchanged (a drive mounted again over its empty mount point).
+    store.photos.markFound(diff.unchanged.filter((photo) => photo.status === 'missing').map((photo) => photo.id));
   });
   report.moved += diff.moved.length;
   report.added += diff.added.length;

@@ -159,7 +159,7 @@ async function listFolder(task: FolderTask, statConcurrency: number): Promise<Fo
     try {
       stats = await stat(entryPath); // follows symlinks
     } catch (cause) {
-      batch.errors.push(new WalkError(entryPath, 'unreadable-entry', `cannot read ${entryPath}: ${describe(cause)}`, { cause }));
+      batch.errors.push(new WalkError(entryPath, 'unreadable-entry', `cannot read ${entryPath}: ${describe(cause, entryPath)}`, { cause }));
       return;
     }
     if (stats.isFile()) {
@@ -193,12 +193,15 @@ async function forEachPooled<T>(items: readonly T[], limit: number, work: (item:
 }
 
 function unreadableFolder(folder: string, cause: unknown): WalkError {
-  return new WalkError(folder, 'unreadable-directory', `cannot list folder ${folder}: ${describe(cause)}`, { cause });
+  return new WalkError(folder, 'unreadable-directory', `cannot list folder ${folder}: ${describe(cause, folder)}`, { cause });
 }
 
-function describe(cause: unknown): string {
+function describe(cause: unknown, file: string): string {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  // A name that is not UTF-8 reads back with U+FFFD in its place, and that name does not exist on disk.
+  if (code === 'ENOENT' && file.includes('\uFFFD')) return 'its name is not valid UTF-8 (Facet cannot open it; rename it)';
   if (code === 'ENOENT') return 'it does not exist (or a symlink points nowhere)';
+  if (code === 'ENAMETOOLONG') return 'its path is longer than the system allows (PATH_MAX)';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ELOOP') return 'too many levels of symbolic links';
   return cause instanceof Error ? cause.message : String(cause);

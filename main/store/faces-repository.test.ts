@@ -55,8 +55,10 @@ test('the face list joins photo path, cluster and person name, filters and pages
     score: 0.98,
     quality: 0.8,
     clusterId: cluster,
+    clusterLabel: '7',
     personId: ada.id,
     personName: 'Ada',
+    assignedBy: 'auto',
   });
   assert.equal(all[1]!.personName, null);
   assert.deepEqual(store.faces.list({ personId: ada.id }).map((f) => f.id), [a]);

@@ -66,12 +66,17 @@ export const photosSql = {
   insert: `INSERT INTO photos
       (root_id, path, size, mtime_ms, content_hash, width, height, taken_at, status, error, scanned_at)
     VALUES (:rootId, :path, :size, :mtimeMs, :contentHash, :width, :height, :takenAt, :status, :error, :scannedAt)`,
+  // Same content: what was read from it (size in pixels, date taken) stays unless given anew, like its detection.
   update: `UPDATE photos SET root_id = :rootId, size = :size, mtime_ms = :mtimeMs, content_hash = :contentHash,
-    width = :width, height = :height, taken_at = :takenAt, status = :status, error = :error, scanned_at = :scannedAt,
+    width = CASE WHEN content_hash IS :contentHash THEN coalesce(:width, width) ELSE :width END,
+    height = CASE WHEN content_hash IS :contentHash THEN coalesce(:height, height) ELSE :height END,
+    taken_at = CASE WHEN content_hash IS :contentHash THEN coalesce(:takenAt, taken_at) ELSE :takenAt END,
+    status = :status, error = :error, scanned_at = :scannedAt,
     detector_id = CASE WHEN content_hash IS :contentHash THEN detector_id END
     WHERE id = :id`,
   move: `UPDATE photos SET root_id = ?, path = ?, status = 'ok', error = NULL, scanned_at = ? WHERE id = ?`,
   markMissing: `UPDATE photos SET status = 'missing', error = NULL WHERE id = ? AND status <> 'missing'`,
+  markFound: `UPDATE photos SET status = 'ok', error = NULL WHERE id = ? AND status = 'missing'`,
   forRescan: `SELECT id, path, size, mtime_ms AS mtimeMs, content_hash AS contentHash, status
     FROM photos WHERE root_id = ?`,
   needingDetection: `SELECT id FROM photos WHERE id > ? AND status = 'ok' AND detector_id IS NOT ? ORDER BY id LIMIT ?`,
@@ -87,6 +92,7 @@ export class PhotosRepository {
   readonly #update;
   readonly #move;
   readonly #markMissing;
+  readonly #markFound;
   readonly #forRescan;
   readonly #needingDetection;
   readonly #counts;
@@ -100,6 +106,7 @@ export class PhotosRepository {
     this.#update = db.prepare<Record<string, unknown>>(photosSql.update);
     this.#move = db.prepare<[number, string, number, number]>(photosSql.move);
     this.#markMissing = db.prepare<[number]>(photosSql.markMissing);
+    this.#markFound = db.prepare<[number]>(photosSql.markFound);
     this.#forRescan = db.prepare<[number], RescanEntry>(photosSql.forRescan);
     this.#needingDetection = db.prepare<[number, string, number], number>(photosSql.needingDetection).pluck();
     this.#counts = db.prepare<[], { status: PhotoStatus; n: number }>(photosSql.counts);
@@ -147,6 +154,15 @@ export class PhotosRepository {
     return this.#db.transaction((): number => {
       let changed = 0;
       for (const id of ids) changed += this.#markMissing.run(id).changes;
+      return changed;
+    }).immediate();
+  }
+
+  /** Missing photos whose files are back at their path, unchanged: readable again, with all they had. */
+  markFound(ids: Iterable<number>): number {
+    return this.#db.transaction((): number => {
+      let changed = 0;
+      for (const id of ids) changed += this.#markFound.run(id).changes;
       return changed;
     }).immediate();
   }

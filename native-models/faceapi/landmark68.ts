@@ -111,10 +111,7 @@ export class FaceLandmark68Net {
     const result: (Point[] | null)[] = boxes.map(() => null);
     for (let start = 0; start < usable.length; start += MAX_BATCH) {
       const batch = usable.slice(start, start + MAX_BATCH);
-      const output = tf.tidy(() => {
-        const crops = batch.map((i) => toSquareInput(cropToTensor(image, regions[i]!), LANDMARK_INPUT_SIZE, true));
-        return this.forward(tf.concat(crops, 0));
-      });
+      const output = tf.tidy(() => this.forward(landmarkInput(image, batch.map((i) => regions[i]!))));
       let data: Float32Array;
       try {
         data = (await output.data()) as Float32Array;
@@ -134,13 +131,18 @@ export class FaceLandmark68Net {
   }
 }
 
+/** The regions cut out, each padded with black to a centred square and resized: [n, 112, 112, 3] float32 0..255. */
+export function landmarkInput(image: RgbPixels, regions: Rect[]): tf.Tensor4D {
+  return tf.tidy(() => tf.concat(regions.map((region) => toSquareInput(cropToTensor(image, region), LANDMARK_INPUT_SIZE, true)), 0));
+}
+
 /**
  * Fractions of the 112-pixel square -> pixels of the image. The crop filled `side` x `side` of the square,
  * centred along its shorter dimension. face-api shifts the points by the detection box's own corner;
  * we shift by the corner of the pixels actually cut out, which differs by the flooring (under a pixel)
  * and, for boxes reaching past the top or left edge, by the part cut off.
  */
-function toImagePoints(raw: Float32Array, region: Rect): Point[] {
+export function toImagePoints(raw: Float32Array, region: Rect): Point[] {
   const scale = LANDMARK_INPUT_SIZE / Math.max(region.width, region.height);
   const scaledW = region.width * scale;
   const scaledH = region.height * scale;

@@ -196,25 +196,33 @@ export class SsdMobilenetV1 {
     } finally {
       tf.dispose([boxes, scores]);
     }
-    const kept = ssdNonMaxSuppression(boxData, scoreData, maxResults, IOU_THRESHOLD, minConfidence);
-    // Fractions of the padded square -> fractions of the image -> pixels (face-api clamps to the square, not the image).
-    const resized = resizedDimensions(width, height, SSD_INPUT_SIZE);
-    const scaleX = SSD_INPUT_SIZE / resized.width;
-    const scaleY = SSD_INPUT_SIZE / resized.height;
-    return kept.map((i) => {
-      const top = Math.max(0, boxData[i * 4]!) * scaleY;
-      const left = Math.max(0, boxData[i * 4 + 1]!) * scaleX;
-      const bottom = Math.min(1, boxData[i * 4 + 2]!) * scaleY;
-      const right = Math.min(1, boxData[i * 4 + 3]!) * scaleX;
-      return {
-        box: { x: left * width, y: top * height, width: (right - left) * width, height: (bottom - top) * height },
-        score: scoreData[i]!,
-      };
-    });
+    return ssdDetections(boxData, scoreData, width, height, { minConfidence, maxResults });
   }
 
   dispose(): void {
     tf.dispose(this.tensors);
     this.tensors = [];
   }
+}
+
+/**
+ * Decoded boxes [5118 * 4] and scores [5118] (from forward(), or the same network elsewhere) -> faces in
+ * pixels of the width x height image, best first: NMS, then fractions of the padded square -> pixels.
+ */
+export function ssdDetections(boxData: Float32Array, scoreData: Float32Array, width: number, height: number, options: Required<SsdMobilenetV1Options>): BoxDetection[] {
+  const kept = ssdNonMaxSuppression(boxData, scoreData, options.maxResults, IOU_THRESHOLD, options.minConfidence);
+  // Fractions of the padded square -> fractions of the image -> pixels (face-api clamps to the square, not the image).
+  const resized = resizedDimensions(width, height, SSD_INPUT_SIZE);
+  const scaleX = SSD_INPUT_SIZE / resized.width;
+  const scaleY = SSD_INPUT_SIZE / resized.height;
+  return kept.map((i) => {
+    const top = Math.max(0, boxData[i * 4]!) * scaleY;
+    const left = Math.max(0, boxData[i * 4 + 1]!) * scaleX;
+    const bottom = Math.min(1, boxData[i * 4 + 2]!) * scaleY;
+    const right = Math.min(1, boxData[i * 4 + 3]!) * scaleX;
+    return {
+      box: { x: left * width, y: top * height, width: (right - left) * width, height: (bottom - top) * height },
+      score: scoreData[i]!,
+    };
+  });
 }

@@ -73,6 +73,12 @@ function installChainedOps(): void {
 
 let loaded: Promise<Record<string, any>> | undefined;
 
+/** face-api's module on our tfjs-core (also used by `facet bench pipeline`'s peer, in a child process of its own). */
+export function loadFaceApiModule(): Promise<Record<string, any>> {
+  loaded ??= importFaceApi();
+  return loaded;
+}
+
 async function importFaceApi(): Promise<Record<string, any>> {
   installResolveHook();
   installChainedOps();
@@ -84,8 +90,7 @@ async function importFaceApi(): Promise<Record<string, any>> {
 
 /** Call after initBackend(). Weights come through our verified loader; face-api disposes the entries it does not use. */
 export async function loadFaceApiOracle(): Promise<FaceApiOracle> {
-  loaded ??= importFaceApi();
-  const faceapi = await loaded;
+  const faceapi = await loadFaceApiModule();
   const { ssdMobilenetv1, tinyFaceDetector, faceLandmark68Net } = faceapi.nets;
   ssdMobilenetv1.loadFromWeightMap(loadWeightMap(catalogEntry('ssd-mobilenetv1')));
   tinyFaceDetector.loadFromWeightMap(loadWeightMap(catalogEntry('tiny-face-detector')));

@@ -7,3 +7,4 @@ export { ConflictError } from './conflict-error.ts';
 export { InvalidValueError } from './invalid-value-error.ts';
 export { ProtectedDataError } from './protected-data-error.ts';
 export { MergeConflictError } from './merge-conflict-error.ts';
+export { DiskFullError, asDiskFullError } from './disk-full-error.ts';

@@ -1,0 +1,123 @@
+/**
+ * `facet bench <subcommand>`: benchmarks. Each subcommand is loaded only when run; others
+ * (such as `bench cluster`) plug in with registerBenchSubcommand or an entry in SUBCOMMANDS.
+ */
+import type { Command, CommandContext } from '../main.ts';
+
+export interface BenchSubcommand {
+  summary: string;
+  usage: string;
+  run(context: CommandContext): Promise<number>;
+}
+
+function wholeNumber(values: CommandContext['values'], name: string, minimum: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < minimum) throw new Error(`--${name} must be a whole number >= ${minimum}, got "${String(raw)}"`);
+  return value;
+}
+
+const fixed = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
+
+const pipeline: BenchSubcommand = {
+  summary: 'photos/s, faces/s and ms per stage over a folder of photos, against face-api on the same photos',
+  usage: 'facet bench pipeline --data DIR [--workers N] [--limit N] [--skip-peer] [--json]',
+  async run({ values, json, out, err }) {
+    const data = values.data;
+    if (typeof data !== 'string') throw new Error('--data DIR is required');
+    const { benchPipeline } = await import('../../eval/benchPipeline.ts');
+    const result = await benchPipeline({
+      data,
+      workers: wholeNumber(values, 'workers', 0),
+      limit: wholeNumber(values, 'limit', 1),
+      backend: typeof values.backend === 'string' ? values.backend : undefined,
+      skipPeer: values['skip-peer'] === true,
+      log: json ? undefined : err,
+    });
+    if (json) {
+      out(JSON.stringify(result));
+      return 0;
+    }
+    const s = result.stageMs;
+    out(`${result.photos} photos, ${result.faces} faces on ${result.workers} worker(s), backend ${result.backend} (${result.detector} + ${result.embedder})`);
+    out(`  ${fixed(result.photosPerSecond, 2)} photos/s, ${fixed(result.facesPerSecond, 2)} faces/s; peer ${result.peer ?? 'skipped'}: ${fixed(result.peerPhotosPerSecond, 2)} photos/s; ratio ${fixed(result.ratio, 2)}x`);
+    out(`  ms per photo: decode ${fixed(s.decode)}, detect ${fixed(s.detect)}, align ${fixed(s.align)}, embed ${fixed(s.embed)} (${fixed(s.embedPerFace)} per face), thumbnails ${fixed(s.thumbnails)}`);
+    out(`  embedder ${fixed(result.embedGflops)} GFLOP/s against a ceiling of ${fixed(result.ceilingGflops)} GFLOP/s (${result.ceilingBackend});`);
+    out(`    per worker ${fixed(result.embedGflopsPerWorker)} GFLOP/s against ${fixed(result.ceilingGflopsOneCore)} GFLOP/s on one core`);
+    out(`  peak ${fixed(result.peakMB, 0)} MB, CPU use ${fixed(result.cpuUse * 100, 0)}% of all cores, models loaded in ${fixed(result.loadSeconds)} s`);
+    const r = result.runtimes;
+    if (r) {
+      out(`  one thread each on ${r.photos} photo(s), ${r.faces} face(s): detect ${fixed(r.detectMsPerPhoto.tfjsWasm)} ms (tfjs-wasm) vs ${fixed(r.detectMsPerPhoto.onnx)} ms (onnx) per photo, ${fixed(r.detectRatio, 2)}x;`);
+      out(`    embed ${fixed(r.embedMsPerFace.tfjsWasm)} ms vs ${fixed(r.embedMsPerFace.onnx)} ms per face, ${fixed(r.embedRatio, 2)}x`);
+    }
+    return 0;
+  },
+};
+
+const rescan: BenchSubcommand = {
+  summary: 'time an unchanged rescan of a generated library of N files (links to LFW images)',
+  usage: 'facet bench rescan --files N [--json]',
+  async run({ values, json, out, err }) {
+    const files = wholeNumber(values, 'files', 1) ?? 100_000;
+    const { benchRescan, BenchDataMissingError } = await import('../../eval/benchRescan.ts');
+    try {
+      const result = await benchRescan({ files, log: json ? undefined : err });
+      if (json) out(JSON.stringify(result));
+      else {
+        out(`${result.files} files in ${result.folders} folders (${result.links} links): unchanged rescan in ${result.rescanSeconds.toFixed(2)} s, ${Math.round(result.filesPerSecond)} files/s`);
+        out(`  target ${result.targetSeconds.toFixed(1)} s: ${result.metTarget ? 'met' : 'MISSED'}; first scan ${result.firstScanSeconds.toFixed(1)} s, building ${result.buildSeconds.toFixed(1)} s, peak ${Math.round(result.peakMB)} MB`);
+      }
+      return 0;
+    } catch (error) {
+      if (!(error instanceof BenchDataMissingError)) throw error;
+      if (json) out(JSON.stringify({ skipped: true, reason: error.message }));
+      else out(`skipped: ${error.message}`);
+      return 0;
+    }
+  },
+};
+
+const cluster: BenchSubcommand = {
+  summary: 'clustering speed and peak memory against ml-hclust (main/eval/benchCluster.ts)',
+  usage: 'facet bench cluster --faces N[,N...] [--json]',
+  async run({ values, json }) {
+    const faces = String(values.faces ?? '2000').split(',').map(Number);
+    if (faces.some((n) => !(Number.isInteger(n) && n > 1))) throw new Error(`--faces must be whole numbers > 1, got "${String(values.faces)}"`);
+    const { benchCluster } = await import('../../eval/benchCluster.ts');
+    await benchCluster({ faces, json });
+    return 0;
+  },
+};
+
+const SUBCOMMANDS: Record<string, () => Promise<BenchSubcommand>> = {
+  pipeline: async () => pipeline,
+  rescan: async () => rescan,
+  cluster: async () => cluster,
+};
+
+export function registerBenchSubcommand(name: string, load: () => Promise<BenchSubcommand>): void {
+  SUBCOMMANDS[name] = load;
+}
+
+export const benchCommand: Command = {
+  summary: `benchmarks: ${Object.keys(SUBCOMMANDS).join(', ')}`,
+  usage: 'facet bench pipeline --data DIR [--workers N] [--limit N] [--json] | facet bench rescan --files N [--json] | facet bench cluster --faces N[,N...]',
+  options: {
+    data: { type: 'string' },
+    workers: { type: 'string' },
+    limit: { type: 'string' },
+    files: { type: 'string' },
+    faces: { type: 'string' },
+    'skip-peer': { type: 'boolean' },
+  },
+  async run(context) {
+    const [name, ...rest] = context.args;
+    const load = name ? SUBCOMMANDS[name] : undefined;
+    if (!load) {
+      context.err(`facet bench: ${name ? `unknown benchmark "${name}"` : 'name a benchmark'}; one of ${Object.keys(SUBCOMMANDS).join(', ')}`);
+      return 2;
+    }
+    return (await load()).run({ ...context, args: rest });
+  },
+};

@@ -1,0 +1,206 @@
+/**
+ * `facet bench pipeline`: photos through the whole face pipeline (decode → detect → align → embed) on
+ * the analysis pool, then, in the same run, the same photos through @vladmandic/face-api (detection,
+ * landmarks, descriptors) on the same number of processes. Also in the same run: the machine's
+ * matrix-multiply ceiling (ceiling.ts) and, one thread each in this process, the tfjs-wasm and
+ * onnxruntime networks side by side (ms per photo for detection, ms per face for the embedder).
+ * On a shared machine absolute figures are noisy; the ratios are the point.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AnalysisPool, defaultWorkerCount } from '../faces/analysisPool.ts';
+import type { FileAnalysis } from '../faces/analyseFile.ts';
+import { listLibrary } from '../library/walk.ts';
+import { measureCeiling } from './ceiling.ts';
+import { dlibResnetFlops } from './flops.ts';
+import type { PeerRunResult } from './benchPipelinePeer.ts';
+import { compareRuntimes, type RuntimeComparison } from './runtimeComparison.ts';
+
+export interface BenchPipelineOptions {
+  /** Folder of photos (searched recursively). */
+  data: string;
+  /** Analysis workers (and peer processes). Default: one per core. Each runs one photo untimed first, as does the peer. */
+  workers?: number;
+  /** At most this many photos (sorted by path). */
+  limit?: number;
+  /** Backend for our pipeline (default: the fastest that loads). */
+  backend?: string;
+  /** Skip the face-api peer. */
+  skipPeer?: boolean;
+  /** Skip the one-thread tfjs/onnx comparison. */
+  skipComparison?: boolean;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface StageMs {
+  /** Mean per photo. */
+  decode: number;
+  detect: number;
+  align: number;
+  embed: number;
+  thumbnails: number;
+  /** Embedding, mean per face. */
+  embedPerFace: number;
+}
+
+export interface BenchPipelineResult {
+  photos: number;
+  failed: number;
+  faces: number;
+  photosPerSecond: number;
+  facesPerSecond: number;
+  stageMs: StageMs;
+  /** Peak resident memory of this process and its worker threads. */
+  peakMB: number;
+  /** CPU time over wall time while the photos ran, as a share of all cores (0..1). */
+  cpuUse: number;
+  /** Embedder GFLOP/s summed over workers: FLOPs of every forward pass (mirrors included) / embed time per worker. */
+  embedGflops: number;
+  /** The same for one worker (one core): FLOPs / summed embed time. */
+  embedGflopsPerWorker: number;
+  /** Matrix multiply on all cores (never below the one-core figure: on a busy machine the sessions wait for each other). */
+  ceilingGflops: number;
+  ceilingGflopsOneCore: number;
+  ceilingBackend: string;
+  /** Our embedder's FLOPs per face and pass (dlib ResNet at 150 px); null for other embedders. */
+  embedderGflopPerPass: number | null;
+  backend: string;
+  detector: string;
+  embedder: string;
+  workers: number;
+  loadSeconds: number;
+  peer: string | null;
+  peerPhotosPerSecond: number | null;
+  peerFaces: number | null;
+  peerPeakMB: number | null;
+  /** photosPerSecond / peerPhotosPerSecond: how many times faster we are. */
+  ratio: number | null;
+  /** One thread each, same photos, in this process. */
+  runtimes: RuntimeComparison | null;
+}
+
+const peerRunner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'benchPipelinePeer.ts');
+
+export async function benchPipeline(options: BenchPipelineOptions): Promise<BenchPipelineResult> {
+  const log = options.log ?? (() => {});
+  const listing = await listLibrary([options.data]);
+  const files = listing.files.map((file) => file.path).slice(0, options.limit ?? Infinity);
+  if (files.length === 0) throw new Error(`no photos found under ${options.data}`);
+  const workers = options.workers ?? defaultWorkerCount();
+
+  log(`ceiling: ${os.availableParallelism()}-core matrix multiply`);
+  const ceiling = await measureCeiling();
+  const runtimes = options.skipComparison ? null : await compareRuntimes(files.slice(0, 3), log);
+
+  log(`pipeline: ${files.length} photos on ${workers} worker(s)`);
+  const loadStarted = performance.now();
+  const pool = await AnalysisPool.create({ workers, pipeline: { backend: options.backend } });
+  // One photo per worker first, untimed: first runs pay for kernel set-up and memory arenas.
+  await Promise.all(files.slice(0, Math.max(1, pool.workers)).map((file) => pool.analyse(file)));
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const results: FileAnalysis[] = [];
+  try {
+    let next = 0;
+    const lane = async () => {
+      while (next < files.length) results.push(await pool.analyse(files[next++]!));
+    };
+    // Two photos in flight per worker keep each busy; in-thread, one at a time keeps the stage times apart.
+    await Promise.all(Array.from({ length: pool.workers === 0 ? 1 : pool.workers * 2 }, lane));
+  } finally {
+    await pool.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const ok = results.flatMap((r) => (r.ok ? [r] : []));
+  const faces = ok.reduce((sum, r) => sum + r.faces.length, 0);
+  const mean = (pick: (r: (typeof ok)[number]) => number) => ok.reduce((sum, r) => sum + pick(r), 0) / Math.max(1, ok.length);
+  const embedMsTotal = ok.reduce((sum, r) => sum + r.ms.embed, 0);
+  const flopPerPass = pool.embedder === 'dlib-resnet' ? dlibResnetFlops() : null;
+  // The pipeline embeds each face and its mirror (flip averaging): two passes per face.
+  const embedGflopsPerWorker = flopPerPass && embedMsTotal > 0 ? (flopPerPass * 2 * faces) / (embedMsTotal / 1000) / 1e9 : 0;
+
+  const peer = options.skipPeer ? null : await runPeer(files, workers, log);
+  const photosPerSecond = ok.length / seconds;
+  return {
+    photos: ok.length,
+    failed: results.length - ok.length,
+    faces,
+    photosPerSecond,
+    facesPerSecond: faces / seconds,
+    stageMs: {
+      decode: mean((r) => r.ms.decode),
+      detect: mean((r) => r.ms.detect),
+      align: mean((r) => r.ms.align),
+      embed: mean((r) => r.ms.embed),
+      thumbnails: mean((r) => r.ms.thumbnails),
+      embedPerFace: faces > 0 ? embedMsTotal / faces : 0,
+    },
+    peakMB: process.resourceUsage().maxRSS / 1024,
+    cpuUse: (cpu.user + cpu.system) / 1e6 / seconds / os.availableParallelism(),
+    embedGflops: embedGflopsPerWorker * Math.max(1, pool.workers),
+    embedGflopsPerWorker,
+    ceilingGflops: ceiling.gflops,
+    ceilingGflopsOneCore: ceiling.gflopsOneCore,
+    ceilingBackend: `${ceiling.backend}, ${ceiling.threads} thread(s), ${ceiling.size}² matmul`,
+    embedderGflopPerPass: flopPerPass === null ? null : flopPerPass / 1e9,
+    backend: pool.backend,
+    detector: pool.detector,
+    embedder: pool.embedder,
+    workers: pool.workers,
+    loadSeconds,
+    peer: peer ? `@vladmandic/face-api ${peer.version} (tfjs wasm, ${peer.processes} process(es))` : null,
+    peerPhotosPerSecond: peer ? peer.photosPerSecond : null,
+    peerFaces: peer ? peer.faces : null,
+    peerPeakMB: peer ? peer.peakMB : null,
+    ratio: peer ? photosPerSecond / peer.photosPerSecond : null,
+    runtimes,
+  };
+}
+
+/** The peer on `processes` child processes, the photos dealt out round-robin. */
+async function runPeer(files: string[], processes: number, log: (line: string) => void) {
+  const count = Math.max(1, Math.min(processes, files.length));
+  log(`peer: face-api on ${count} process(es)`);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'facet-bench-peer-'));
+  try {
+    const runs = await Promise.all(
+      Array.from({ length: count }, (_, i) => {
+        const list = path.join(work, `files-${i}.json`);
+        writeFileSync(list, JSON.stringify(files.filter((_, j) => j % count === i)));
+        return runChild(list);
+      }),
+    );
+    const photos = runs.reduce((sum, r) => sum + r.photos, 0);
+    const slowest = Math.max(...runs.map((r) => r.ms));
+    return {
+      version: runs[0]!.version,
+      processes: count,
+      faces: runs.reduce((sum, r) => sum + r.faces, 0),
+      photosPerSecond: photos / (slowest / 1000),
+      peakMB: Math.max(...runs.map((r) => r.peakMB)),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function runChild(list: string): Promise<PeerRunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', peerRunner, list], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`face-api peer exited with ${code}: ${stderr.trim().slice(-2000)}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as PeerRunResult);
+    });
+  });
+}

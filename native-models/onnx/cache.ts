@@ -1,0 +1,89 @@
+/**
+ * Converted ONNX models, made on first use and cached in the user's cache folder
+ * (FACET_CACHE_DIR, else ~/.cache/facet on Linux, ~/Library/Caches/Facet on macOS,
+ * %LOCALAPPDATA%\Facet\Cache on Windows), under onnx/<model>-<key>.onnx. The key is the sha256
+ * of the model id, the converter version, the opset and the catalogued sha256 of every source
+ * file, so new weights or a changed converter make a new file. The source weights are checked
+ * against the catalog on every load, cache hit or not; each cached file carries its own sha256
+ * beside it, and a file that no longer matches is converted again.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { catalogEntry } from '../catalog.ts';
+import { readVerified, sha256 } from '../locate.ts';
+import { convertDlibResnet } from './dlibResnetOnnx.ts';
+import { convertLandmark68 } from './landmark68Onnx.ts';
+import { ONNX_OPSET, type OnnxGraph } from './onnxGraph.ts';
+import { convertSsdMobilenetV1 } from './ssdMobilenetV1Onnx.ts';
+
+/** Bump when any converter's output changes. */
+export const CONVERTER_VERSION = 1;
+
+const CONVERTERS: Record<string, () => OnnxGraph> = {
+  'dlib-resnet': () => convertDlibResnet(),
+  'ssd-mobilenetv1': () => convertSsdMobilenetV1(),
+  landmark68: () => convertLandmark68(),
+};
+
+export const ONNX_MODEL_IDS: readonly string[] = Object.keys(CONVERTERS);
+
+export function hasOnnxConverter(modelId: string): boolean {
+  return modelId in CONVERTERS;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = os.homedir()): string {
+  if (env.FACET_CACHE_DIR) return path.resolve(env.FACET_CACHE_DIR);
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'Facet');
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'Facet', 'Cache');
+  const xdg = env.XDG_CACHE_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache'), 'facet');
+}
+
+export interface ConvertedModel {
+  modelId: string;
+  /** The serialised ModelProto. */
+  bytes: Uint8Array;
+  path: string;
+  /** True when this call converted it (a cache miss). */
+  converted: boolean;
+  convertMs: number;
+}
+
+/** The cache key of a model: changes with its weights, the converter and the opset. */
+export function conversionKey(modelId: string): string {
+  const entry = catalogEntry(modelId);
+  const source = { modelId, converter: CONVERTER_VERSION, opset: ONNX_OPSET, files: entry.files.map((file) => file.sha256) };
+  return sha256(new TextEncoder().encode(JSON.stringify(source))).slice(0, 16);
+}
+
+/** The ONNX form of a catalogued model, from the cache or converted now (and cached). */
+export function loadConvertedModel(modelId: string, cacheDir = defaultCacheDir()): ConvertedModel {
+  const convert = CONVERTERS[modelId];
+  if (!convert) throw new Error(`no ONNX converter for model "${modelId}": converters exist for ${ONNX_MODEL_IDS.join(', ')}`);
+  const entry = catalogEntry(modelId);
+  for (const file of entry.files) readVerified(entry.package, file.path, file.sha256); // throws ModelFileError naming the file
+  const folder = path.join(cacheDir, 'onnx');
+  const file = path.join(folder, `${modelId}-${conversionKey(modelId)}.onnx`);
+  const cached = readIfIntact(file);
+  if (cached) return { modelId, bytes: cached, path: file, converted: false, convertMs: 0 };
+
+  const started = performance.now();
+  const bytes = convert().encode({ name: 'facet', version: String(CONVERTER_VERSION) }, { source: `${entry.package}@${entry.version}`, model: modelId });
+  const convertMs = performance.now() - started;
+  mkdirSync(folder, { recursive: true });
+  // Write then rename, so a reader never sees half a file; the checksum goes last.
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, file);
+  writeFileSync(`${file}.sha256`, sha256(bytes));
+  return { modelId, bytes, path: file, converted: true, convertMs };
+}
+
+function readIfIntact(file: string): Uint8Array | undefined {
+  if (!existsSync(file) || !existsSync(`${file}.sha256`)) return undefined;
+  const bytes = readFileSync(file);
+  const expected = readFileSync(`${file}.sha256`, 'utf8').trim();
+  return sha256(bytes) === expected ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+}
