@@ -96,8 +96,11 @@ export function resolveClusterSettings(store: Store, options: ClusterLibraryOpti
 /** The tree of the last clustering in this process, so a threshold preview is a re-cut, not a re-run. */
 let lastTree: { modelId: string; faces: number; linkage: Linkage; tree: ClusterTree; minClusterSize: number } | undefined;
 
-/** Highest threshold a preview can ask for without re-clustering. */
-const PREVIEW_MAX_THRESHOLD = 1.6;
+/**
+ * How far above the clustering threshold the merge tree is kept, so a preview is a re-cut. Kept
+ * modest: the exact path collects every pair within the tree's height.
+ */
+const PREVIEW_HEADROOM = 0.3;
 
 export function clusterLibrary(store: Store, options: ClusterLibraryOptions = {}): ClusterRunReport {
   const started = performance.now();
@@ -118,7 +121,7 @@ export function clusterLibrary(store: Store, options: ClusterLibraryOptions = {}
       namedGroups: snapshot.namedGroups,
       rejections: snapshot.rejections,
       exclude: options.minQuality === undefined ? undefined : Uint8Array.from(snapshot.quality, (q) => (q < options.minQuality! ? 1 : 0)),
-      treeMaxThreshold: Math.max(settings.threshold, PREVIEW_MAX_THRESHOLD),
+      treeMaxThreshold: Math.min(4, settings.threshold + PREVIEW_HEADROOM),
       onProgress: options.onProgress && ((p) => options.onProgress!({ stage: `cluster ${p.stage}`, done: p.done, total: p.total })),
     });
   } catch (error) {
@@ -197,9 +200,9 @@ export function previewThreshold(store: Store, threshold: number, modelId?: stri
   if (!lastTree || lastTree.modelId !== settings.modelId || lastTree.faces !== faces || threshold > lastTree.tree.maxHeight) {
     const snapshot = readSnapshot(store, settings.modelId);
     const result = clusterFaces({
-      vectors: snapshot.vectors, dim: snapshot.dim, n: snapshot.faceIds.length, threshold: Math.min(threshold, PREVIEW_MAX_THRESHOLD),
+      vectors: snapshot.vectors, dim: snapshot.dim, n: snapshot.faceIds.length, threshold,
       linkage: settings.linkage, minClusterSize: settings.minClusterSize, photoIds: snapshot.photoIds,
-      namedGroups: snapshot.namedGroups, rejections: snapshot.rejections, treeMaxThreshold: Math.max(threshold, PREVIEW_MAX_THRESHOLD),
+      namedGroups: snapshot.namedGroups, rejections: snapshot.rejections, treeMaxThreshold: Math.min(4, threshold + PREVIEW_HEADROOM),
     });
     lastTree = { modelId: settings.modelId, faces: snapshot.faceIds.length, linkage: settings.linkage, tree: result.tree, minClusterSize: settings.minClusterSize };
   }

@@ -79,7 +79,7 @@ class DlibResnetEmbedder extends BaseEmbedder {
   private weights?: DlibResnetWeights;
 
   constructor(options: EmbedderOptions) {
-    super('dlib-resnet', paddedTemplate(dlibFivePoints(), 150, Number(process.env.FACET_EXP_PADDING ?? 0.25), { x: 0, y: Number(process.env.FACET_EXP_SHIFT ?? 0) }), options);
+    super('dlib-resnet', paddedTemplate(dlibFivePoints(), 150, 0.25), options);
   }
 
   async load(): Promise<void> {
