@@ -25,7 +25,7 @@ import { searchByFace, searchByImage, searchByNames } from './services/search.ts
 import {
   forgetAll, getSettings, previewThreshold, runClustering, setSettings, type ClusterService,
 } from './services/settings.ts';
-import type { Store } from '../store/index.ts';
+import { asDiskFullError, type Store } from '../store/index.ts';
 
 export type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => ApiResponse<M> | Promise<ApiResponse<M>> };
 
@@ -139,7 +139,7 @@ export function createApi(options: ApiOptions): Api {
         if (what) events.emit({ topic: 'changed', what });
         return { ok: true, value };
       } catch (error) {
-        const apiError = toApiError(error);
+        const apiError = toApiError(asDiskFullError(error, options.databasePath) ?? error);
         if (apiError.name === 'InternalError') console.error(`facet: ${String(method)} failed:`, error);
         return { ok: false, error: apiError };
       }

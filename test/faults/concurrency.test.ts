@@ -1,5 +1,5 @@
 /**
- * The user at work while `facet cluster` groups 20,000 synthetic faces in another process: renames, new names,
+ * The user at work while `facet cluster` groups 20,500 synthetic faces in another process: renames, new names,
  * assignments, "not this person", merges and "nobody" keep coming on this process's connection from start to
  * finish, through the same decisions API the CLI and the app use. Not one of them may be overwritten or lost,
  * and no automatic assignment may contradict one.
@@ -21,7 +21,8 @@ import { databaseProblems, missingItems, userItems } from './invariants.ts';
 import { insertSynthetic, nameLargest, type InsertedLibrary } from './syntheticLibrary.ts';
 import { tally } from './tally.ts';
 
-const FACES = 20_000;
+/** A 20k-face library, just past the exact path's limit (20,000): the approximate path large libraries take. */
+const FACES = 20_500;
 
 let dir: string;
 
@@ -92,7 +93,7 @@ test(`decisions made while facet cluster groups ${FACES} faces in another proces
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout) as ClusterRunReport;
     assert.ok(report.clusters > 100 && report.keptUserDecisions > 0, JSON.stringify(report));
-    assert.ok(done.length >= 12, `only ${done.length} actions while clustering ran`);
+    assert.ok(done.length >= 6, `only ${done.length} actions while clustering ran`);
 
     const lost = missingItems(expected, userItems(store));
     tally('itemsLost', lost.length, 'user actions during clustering');

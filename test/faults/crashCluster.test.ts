@@ -59,7 +59,8 @@ test('facet cluster killed at random moments: sound database, decisions kept, th
     args: CLUSTER,
     seed: 77,
     // Half anywhere in a run, half just as the result is being written.
-    plan: (random, trial) => (trial % 2 === 0 ? { delayMs: uninterrupted.ms * random.next() } : { after: /cluster finish/, delayMs: 150 * random.next() }),
+    typicalMs: uninterrupted.ms,
+    plan: (random, trial, typicalMs) => (trial % 2 === 0 ? { delayMs: typicalMs * random.next() } : { after: /cluster finish/, delayMs: 150 * random.next() }),
     check: (store) => assert.deepEqual(contradictions(store), [], 'an automatic assignment against a "not this person"'),
   });
 

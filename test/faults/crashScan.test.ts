@@ -45,16 +45,18 @@ test('facet scan killed at random moments: sound database, nothing lost, the nex
   assert.equal(first.code, 0, first.stderr);
   const facesOf = new Map<string, number>(); // content hash → faces a full scan finds
   const items = withStore(db, (store) => {
-    for (const sample of SAMPLES) {
+    const faces = SAMPLES.map((sample) => {
       const photo = store.photos.findByPath(path.join(root, sample))!;
-      facesOf.set(photo.contentHash!, store.faces.listByPhoto(photo.id).length);
-    }
-    const [one, two] = [SAMPLES[0]!, SAMPLES[1]!].map((sample) => store.faces.listByPhoto(store.photos.findByPath(path.join(root, sample))!.id));
+      const found = store.faces.listByPhoto(photo.id);
+      facesOf.set(photo.contentHash!, found.length);
+      return found;
+    });
+    const [one, two] = [faces[0]!, faces[1]!];
     const ann = store.persons.create({ name: 'Ann' });
-    store.assignments.assignByUser([one![0]!.id, two![0]!.id], ann.id);
-    store.constraints.add(one![1]!.id, ann.id, 'not');
-    store.assignments.assignByUser([two![1]!.id], null);
-    store.faces.insert(two![0]!.photoId, { box: { x: 2, y: 2, width: 40, height: 40 }, landmarks: null, score: null, source: 'manual' });
+    store.assignments.assignByUser([one[0]!.id, two[0]!.id], ann.id);
+    store.constraints.add(one[1]!.id, ann.id, 'not');
+    store.assignments.assignByUser([two[1]!.id], null);
+    store.faces.insert(two[0]!.photoId, { box: { x: 2, y: 2, width: 40, height: 40 }, landmarks: null, score: null, source: 'manual' });
     store.persons.rename(store.persons.create({ name: 'bob' }).id, 'Bob');
     return userItems(store);
   });
@@ -70,7 +72,7 @@ test('facet scan killed at random moments: sound database, nothing lost, the nex
       }
     },
     // Half the kills anywhere in the run (model loading included), half among the photos' transactions.
-    plan: (random, trial) => (trial % 2 === 0 ? { delayMs: 200 + 4000 * random.next() } : { after: /analyse 1\//, delayMs: 500 * random.next() }),
+    plan: (random, trial) => (trial % 2 === 0 ? { delayMs: 150 + 3000 * random.next() } : { after: /analyse 1\//, delayMs: 400 * random.next() }),
   });
 
   const final = await runFacet(SCAN(root), { db });

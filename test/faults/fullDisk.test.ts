@@ -11,6 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import { createApi } from '../../main/api/handlers.ts';
+import { clusterService } from '../../main/api/openApi.ts';
+import { FakeAnalyser, fakeScanRunner } from '../../main/api/testing.ts';
 import { clusterLibrary, type ClusterRunReport } from '../../main/cluster/service.ts';
 import { synthesizeFaces } from '../../main/eval/syntheticFaces.ts';
 import { openStore } from '../../main/store/index.ts';
@@ -100,7 +103,7 @@ test('a full disk (tmpfs): scan and cluster stop with a clear error, nothing is 
   });
 });
 
-test('a database that cannot grow (max_page_count): clustering fails cleanly, then succeeds', async () => {
+test('a database that cannot grow (max_page_count): clustering fails cleanly, in the API by name, then succeeds', async () => {
   const file = path.join(dir, 'capped.db');
   const store = openStore(file);
   try {
@@ -109,6 +112,13 @@ test('a database that cannot grow (max_page_count): clustering fails cleanly, th
     const pages = store.db.pragma('page_count', { simple: true }) as number;
     store.db.pragma(`max_page_count = ${pages + 2}`);
     assert.throws(() => clusterLibrary(store, { threshold: 1 }), FULL);
+    const api = createApi({ store, databasePath: file, analyser: new FakeAnalyser(), runScan: fakeScanRunner(), cluster: clusterService, transport: 'ipc' });
+    const viaApi = await api.call('cluster.run', { threshold: 1 });
+    assert.equal(viaApi.ok, false);
+    if (!viaApi.ok) {
+      assert.equal(viaApi.error.name, 'DiskFullError');
+      assert.ok(viaApi.error.message.includes(file), viaApi.error.message);
+    }
     assert.deepEqual(databaseProblems(store), []);
     const lost = missingItems(items, userItems(store));
     tally('itemsLost', lost.length, 'clustering into a capped database');

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { AnalysisPool } from '../../main/faces/analysisPool.ts';
 import { intersectionOverUnion } from '../../main/library/boxOverlap.ts';
-import { scanLibrary, type ScanReport } from '../../main/library/scan.ts';
+import { scanLibrary, type PhotoAnalyser, type ScanReport } from '../../main/library/scan.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
 import { DEMO_DIR } from './hostileFiles.ts';
 import { databaseProblems, missingItems, userItems } from './invariants.ts';
@@ -32,14 +32,14 @@ after(async () => {
 
 /** A scan on the shared pool; `beforeAnalyse` runs as each file's analysis starts. */
 function scan(store: Store, roots: string[], beforeAnalyse?: (file: string) => void): Promise<ScanReport> {
-  const wrapped = {
+  const wrapped: PhotoAnalyser = {
     workers: 1,
     analyse: async (file: string) => {
       beforeAnalyse?.(file);
       return pool.analyse(file);
     },
     close: async () => {},
-  } as unknown as AnalysisPool;
+  };
   return scanLibrary({ store, roots, detectorId: pool.detector, embedderId: pool.embedder, createPool: async () => wrapped });
 }
 

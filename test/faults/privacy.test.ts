@@ -42,8 +42,6 @@ function attempts(): Attempt[] {
   return readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Attempt);
 }
 
-const watched = { nodeArgs: ['--import', PRELOAD], env: { FACET_NET_LOG: '' } };
-
 test('the network watch catches and stops a process that reaches out', () => {
   const probe = path.join(dir, 'probe.jsonl');
   const script = `
@@ -77,7 +75,7 @@ test('scan, cluster and a serve session try no destination but 127.0.0.1', async
     await sharp(path.join(DEMO_DIR, sample)).resize({ width: 960 }).jpeg().toFile(path.join(library, sample));
   }
   const db = path.join(dir, 'facet.db');
-  const options = { ...watched, db, env: { FACET_NET_LOG: log } };
+  const options = { nodeArgs: ['--import', PRELOAD], db, env: { FACET_NET_LOG: log } };
   const scan = await runFacet(['scan', library, '--workers', '1', '--json'], options);
   assert.equal(scan.code, 0, scan.stderr);
   assert.ok(JSON.parse(scan.stdout).faces > 0, 'the scan found faces');

@@ -19,8 +19,10 @@ export class DiskFullError extends StoreError {
     readonly freeBytes: number | undefined,
     options?: { cause?: unknown },
   ) {
-    const free = freeBytes === undefined ? '' : ` (${Math.floor(freeBytes / 1024)} KiB free)`;
-    super(`cannot write ${file}: the disk it is on is full${free}. Free some space and run the command again.`, options);
+    const full = freeBytes !== undefined && freeBytes < NEARLY_FULL_BYTES
+      ? `the disk it is on is full (${Math.floor(freeBytes / 1024)} KiB free)`
+      : 'the database or the disk it is on is full (SQLITE_FULL)';
+    super(`cannot write ${file}: ${full}. Free some space and try again.`, options);
   }
 }
 
