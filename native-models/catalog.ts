@@ -70,7 +70,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     ],
     input: { width: 150, height: 150, range: '(x - [122.782, 117.001, 104.298]) / 255', colorOrder: 'RGB' },
     outputSize: 128,
-    clusterThreshold: 0.2,
+    clusterThreshold: 0.12,
     licence: 'MIT (face-api); weights from dlib, Boost Software License / CC0',
     source: 'face-api src/faceRecognitionNet/FaceRecognitionNet.ts; dlib get_face_chip_details(det, 150, 0.25)',
   },
