@@ -4,6 +4,7 @@
  * method name against the contract, validates the request with its schema before any handler runs (so a
  * malformed request changes nothing), and turns every failure into an ApiError value.
  */
+import { clusterNewFaces } from '../cluster/incrementalService.ts';
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse, ApiResult } from './contract.ts';
 import { API_METHODS } from './contract.ts';
 import { toApiError, UnknownMethodError } from './errors.ts';
@@ -107,6 +108,22 @@ export function createHandlers(ctx: ApiContext, scan: ScanJob, options: Pick<Api
   };
 }
 
+/**
+ * After a scan, the new faces join the people and clusters they belong to (incremental clustering), so
+ * they show without a full re-run. Before the first clustering there is nothing to join: the user
+ * starts that one. Returns whether anything changed.
+ */
+function sortNewFaces(store: ApiOptions['store'], modelId: string): boolean {
+  if (!store.clusters.latestDoneRun(modelId)) return false;
+  try {
+    const report = clusterNewFaces(store, { modelId });
+    return report.newFaces > 0;
+  } catch (error) {
+    console.error('facet: sorting the new faces failed:', error);
+    return false;
+  }
+}
+
 export function isApiMethod(method: unknown): method is ApiMethod {
   return typeof method === 'string' && (API_METHODS as readonly string[]).includes(method);
 }
@@ -121,6 +138,9 @@ export function createApi(options: ApiOptions): Api {
     (status) => {
       if (status.state !== 'running') context.invalidateVectors();
       events.emit({ topic: 'scan', status });
+      if ((status.state === 'done' || status.state === 'cancelled') && status.finishedAt !== null && sortNewFaces(options.store, context.embedderId())) {
+        events.emit({ topic: 'changed', what: 'people' });
+      }
     },
   );
   const handlers = createHandlers(context, scan, options);

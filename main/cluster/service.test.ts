@@ -8,6 +8,7 @@ import { createTestStore, faceInput } from '../store/testing.ts';
 import type { Store } from '../store/index.ts';
 import { synthesizeFaces } from '../eval/syntheticFaces.ts';
 import { mergeTargets, nameTarget, rejectFace, resolveTarget } from './decisions.ts';
+import { clusterNewFaces } from './incrementalService.ts';
 import { clusterLibrary, previewThreshold } from './service.ts';
 
 const MODEL = 'synthetic';
@@ -22,7 +23,7 @@ interface Library {
 function library(): Library {
   const store = createTestStore();
   const root = store.roots.add('/photos');
-  const synthetic = synthesizeFaces({ faces: 96, identities: 12, sizeExponent: 0, relatives: 0, spread: [0.3, 0.45], seed: 7 });
+  const synthetic = synthesizeFaces({ faces: 192, identities: 12, sizeExponent: 0, relatives: 0, spread: [0.3, 0.45], seed: 7 });
   const pools = new Map<number, number[]>();
   for (let i = 0; i < synthetic.n; i++) {
     const id = synthetic.identity[i]!;
@@ -59,9 +60,11 @@ function library(): Library {
     store,
     faceIdsOf,
     add: (identity, count) => {
-      const start = used.get(identity) ?? 8;
+      const start = used.get(identity) ?? (identity < 6 ? 8 : 0);
       used.set(identity, start + count);
-      return insert(identity, pools.get(identity)!.slice(start, start + count));
+      const rows = pools.get(identity)!.slice(start, start + count);
+      assert.equal(rows.length, count, `identity ${identity} has ${count} more synthetic faces`);
+      return insert(identity, rows);
     },
   };
 }
@@ -118,10 +121,75 @@ test('an incremental run adds new faces to the person they belong to', () => {
   const faces = facesById(store);
   const ann = nameTarget(store, resolveTarget(store, faces.get(faceIdsOf[1]![0]!)!.clusterLabel!), 'Ann');
   const added = lib.add(1, 3);
+  assert.equal(added.length, 3);
   clusterLibrary(store, { modelId: MODEL, threshold: 1.0, minClusterSize: 2 });
   const after = facesById(store);
   for (const id of added) assert.equal(after.get(id)!.personId, ann.id);
   for (const id of faceIdsOf[1]!.slice(0, 8)) assert.equal(after.get(id)!.personName, 'Ann');
+});
+
+test('incremental: new faces join their named person and unnamed cluster; nothing else moves', () => {
+  const lib = library();
+  const { store, faceIdsOf } = lib;
+  clusterLibrary(store, { modelId: MODEL, threshold: 1.0, minClusterSize: 2 });
+  const before = facesById(store);
+  const ann = nameTarget(store, resolveTarget(store, before.get(faceIdsOf[1]![0]!)!.clusterLabel!), 'Ann');
+  const named = facesById(store);
+  const toAnn = lib.add(1, 3);
+  const toCluster = lib.add(2, 2);
+  const report = clusterNewFaces(store, { modelId: MODEL, threshold: 1.0, minClusterSize: 2 });
+  assert.equal(report.newFaces, 5);
+  assert.equal(report.joinedPersons, 3);
+  assert.equal(report.joinedClusters, 2);
+  const after = facesById(store);
+  for (const id of toAnn) assert.equal(after.get(id)!.personId, ann.id, 'a new face of Ann joins Ann');
+  const bobsCluster = named.get(faceIdsOf[2]![0]!)!.clusterLabel;
+  for (const id of toCluster) assert.equal(after.get(id)!.clusterLabel, bobsCluster, 'a new face joins the unnamed cluster of its person');
+  for (const [id, face] of named) {
+    assert.equal(after.get(id)!.clusterLabel, face.clusterLabel, `face ${id} kept its cluster`);
+    assert.equal(after.get(id)!.personId, face.personId, `face ${id} kept its person`);
+  }
+  assert.equal(clusterNewFaces(store, { modelId: MODEL, threshold: 1.0, minClusterSize: 2 }).newFaces, 0, 'a second run has nothing to do');
+});
+
+test('incremental: a rejected person is never joined, faces of one photo never share one, new people form clusters', () => {
+  const lib = library();
+  const { store, faceIdsOf } = lib;
+  clusterLibrary(store, { modelId: MODEL, threshold: 1.0, minClusterSize: 2 });
+  const faces = facesById(store);
+  const ann = nameTarget(store, resolveTarget(store, faces.get(faceIdsOf[1]![0]!)!.clusterLabel!), 'Ann');
+  const [rejected, accepted] = lib.add(1, 2);
+  // The user says the first new face is not Ann before any clustering saw it.
+  rejectFace(store, rejected!, resolveTarget(store, 'Ann'));
+  const strangers = lib.add(7, 3); // an identity never seen before
+  const report = clusterNewFaces(store, { modelId: MODEL, threshold: 1.0, minClusterSize: 2 });
+  const after = facesById(store);
+  assert.notEqual(after.get(rejected!)!.personId, ann.id, 'the rejected face stays out of Ann');
+  assert.equal(after.get(accepted!)!.personId, ann.id);
+  const strangerLabels = new Set(strangers.map((id) => after.get(id)!.clusterLabel));
+  assert.equal(strangerLabels.size, 1, 'a new person forms one new cluster');
+  const label = [...strangerLabels][0]!;
+  assert.ok(label !== null && ![...faces.values()].some((face) => face.clusterLabel === label), 'with a fresh label');
+  assert.ok(report.newClusters >= 1);
+  // A full re-run afterwards keeps the rejection.
+  clusterLibrary(store, { modelId: MODEL, threshold: 1.0, minClusterSize: 2 });
+  assert.notEqual(facesById(store).get(rejected!)!.personId, ann.id);
+});
+
+test('incremental: two faces of one new photo never join the same person', () => {
+  const lib = library();
+  const { store, faceIdsOf } = lib;
+  clusterLibrary(store, { modelId: MODEL, threshold: 1.0, minClusterSize: 2 });
+  const ann = nameTarget(store, resolveTarget(store, facesById(store).get(faceIdsOf[1]![0]!)!.clusterLabel!), 'Ann');
+  // A photo that already holds an Ann face gets a second Ann-like face: it may not join Ann.
+  const annPhoto = facesById(store).get(faceIdsOf[1]![0]!)!.photoId;
+  const [row] = lib.add(1, 1);
+  const twin = store.faces.insertDetected(annPhoto, 'test', [faceInput({ box: { x: 900, y: 0, width: 100, height: 100 } })])[0]!;
+  store.embeddings.put(twin, MODEL, store.embeddings.get(row!, MODEL)!);
+  clusterNewFaces(store, { modelId: MODEL, threshold: 1.0, minClusterSize: 2 });
+  const after = facesById(store);
+  assert.equal(after.get(row!)!.personId, ann.id);
+  assert.notEqual(after.get(twin)!.personId, ann.id, 'a photo never holds two faces of one person');
 });
 
 test('a threshold preview counts clusters from the kept tree', () => {

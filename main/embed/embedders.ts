@@ -7,7 +7,7 @@ import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { catalogEntry, type CatalogEntry } from '../../native-models/catalog.ts';
 import { DlibResnetWeights, dlibResnetForward } from '../../native-models/dlibResnet.ts';
 import { loadGraphModel, loadWeightMap } from '../../native-models/tfjsLoad.ts';
-import { dlibFivePoints, paddedTemplate, ARCFACE_112 } from '../faces/templates.ts';
+import { dlibFivePoints, dlibTemplate, paddedTemplate, ARCFACE_112 } from '../faces/templates.ts';
 import type { AlignmentTemplate, FaceEmbedder, RgbImage } from '../faces/types.ts';
 
 export interface EmbedderOptions {
@@ -79,7 +79,7 @@ class DlibResnetEmbedder extends BaseEmbedder {
   private weights?: DlibResnetWeights;
 
   constructor(options: EmbedderOptions) {
-    super('dlib-resnet', paddedTemplate(dlibFivePoints(), 150, 0.25), options);
+    super('dlib-resnet', dlibTemplate(150, 0.25), options);
   }
 
   async load(): Promise<void> {

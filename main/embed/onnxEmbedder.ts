@@ -5,7 +5,7 @@
  */
 import { catalogEntry, type CatalogEntry } from '../../native-models/catalog.ts';
 import { DLIB_INPUT_SIZE } from '../../native-models/onnx/dlibResnetOnnx.ts';
-import { dlibFivePoints, paddedTemplate } from '../faces/templates.ts';
+import { dlibTemplate } from '../faces/templates.ts';
 import type { AlignmentTemplate, FaceEmbedder, RgbImage } from '../faces/types.ts';
 import { openOnnxModel, type OnnxModel } from './onnxRuntime.ts';
 
@@ -16,7 +16,7 @@ export class OnnxDlibResnetEmbedder implements FaceEmbedder {
   readonly id = 'dlib-resnet';
   readonly runtime = 'onnx';
   readonly entry: CatalogEntry = catalogEntry('dlib-resnet', 'embedder');
-  readonly template: AlignmentTemplate = paddedTemplate(dlibFivePoints(), DLIB_INPUT_SIZE, 0.25);
+  readonly template: AlignmentTemplate = dlibTemplate(DLIB_INPUT_SIZE, 0.25);
   private model?: OnnxModel;
 
   constructor(private readonly options: { flip?: boolean; threads?: number } = {}) {}

@@ -19,6 +19,8 @@ export interface LfwReport extends VerificationResult {
   backend: string;
   images: number;
   detectFailures: number;
+  /** Central faces found only below the detector's usual confidence. */
+  weakDetections: number;
   detectionsFromCache: boolean;
   workers: number;
   facesPerSecond: number;
@@ -40,6 +42,7 @@ export async function evaluateLfw(options: LfwOptions): Promise<LfwReport> {
     backend: embedded.backend,
     images: images.length,
     detectFailures: embedded.detectFailures,
+    weakDetections: embedded.weakDetections,
     detectionsFromCache: embedded.cachedDetections === images.length,
     workers: embedded.workers,
     facesPerSecond: images.length / embedded.seconds,

@@ -1,21 +1,32 @@
 /**
  * Embeds LFW images with the real pipeline (detect, align, embed), one face per image: the detection
- * nearest the centre. Images where detection finds none are embedded from the mean landmark layout of
- * the others (deep-funneled LFW is centred, so that is a centred crop); they are counted.
- * Detected landmarks are cached per detector, so every embedder is compared on the same detections
- * and a second evaluation skips detection.
+ * nearest the centre, preferring confident ones. Images where detection finds none, even below the
+ * usual confidence, are embedded from the landmark net run in the box where faces usually sit
+ * (deep-funneled LFW is centred, so that is a centred crop); they are counted.
+ * Detected landmarks are cached per detector and confidence floor, so every embedder is compared on
+ * the same detections and a second evaluation skips detection.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProgressListener } from '../cli/progress.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
+import { typicalFaceBox } from '../faces/landmarkBox.ts';
 import type { PipelineOptions } from '../faces/pipeline.ts';
 import type { Box, FiveLandmarks, Point } from '../faces/types.ts';
 
+/** Detections at or above this are confident (the detector's usual floor in a scan). */
+export const CONFIDENT_SCORE = 0.5;
+/**
+ * The floor for the central face of an LFW image. Deep-funneled images are warped at their borders,
+ * which lowers SSD's scores: about one in ten central faces scores between 0.1 and 0.5. Since an LFW
+ * image is known to hold its subject in the centre, a weaker central detection is still that face.
+ */
+export const LFW_DETECTION_FLOOR = 0.1;
+
 export interface EmbedImagesOptions extends PipelineOptions {
   workers?: number;
-  /** JSON file of each image's central-face landmarks (null = none found) for this detector. */
-  detectionCache?: string;
+  /** Directory of the detection caches (one JSON file per detector and floor); none = no cache. */
+  detectionCacheDir?: string;
   onProgress?: ProgressListener;
   stage?: string;
 }
@@ -23,6 +34,8 @@ export interface EmbedImagesOptions extends PipelineOptions {
 export interface EmbeddedImages {
   embeddings: Map<string, Float32Array>;
   detectFailures: number;
+  /** Images whose central face scored below CONFIDENT_SCORE (but at least the floor). */
+  weakDetections: number;
   /** Images whose detection came from the cache. */
   cachedDetections: number;
   backend: string;
@@ -30,6 +43,11 @@ export interface EmbeddedImages {
   embedder: string;
   workers: number;
   seconds: number;
+}
+
+/** The central face among confident detections, else among the weaker ones. */
+export function centralFacePreferConfident<F extends { box: Box; score: number }>(faces: F[], width: number, height: number): F | undefined {
+  return centralFace(faces.filter((face) => face.score >= CONFIDENT_SCORE), width, height) ?? centralFace(faces, width, height);
 }
 
 /** The detection nearest the image centre, if its centre lies within a fifth of the image side. */
@@ -52,67 +70,79 @@ export function meanLandmarks(sets: FiveLandmarks[]): FiveLandmarks {
 }
 
 /**
- * The detector's usual box around a face with these landmarks (measured on LFW with SSD: the box is
- * 2.45 eye distances wide, 2.6 eye-to-mouth distances tall, centred 0.38 eye-to-mouth below the eyes).
+ * Format 3: the 68 iBUG points where the detector gives them (else the five), after the pipeline's
+ * second landmark pass, and each face's detection score.
  */
-export function typicalFaceBox(landmarks: FiveLandmarks): Box {
-  const [leftEye, rightEye, , mouthLeft, mouthRight] = landmarks;
-  const eyes = { x: (leftEye.x + rightEye.x) / 2, y: (leftEye.y + rightEye.y) / 2 };
-  const mouth = { x: (mouthLeft.x + mouthRight.x) / 2, y: (mouthLeft.y + mouthRight.y) / 2 };
-  const eyeDistance = Math.hypot(rightEye.x - leftEye.x, rightEye.y - leftEye.y);
-  const eyeToMouth = Math.hypot(mouth.x - eyes.x, mouth.y - eyes.y);
-  const width = 2.45 * eyeDistance, height = 2.6 * eyeToMouth;
-  const cx = eyes.x, cy = eyes.y + 0.38 * eyeToMouth;
-  return { x: cx - width / 2, y: cy - height / 2, width, height };
+const CACHE_FORMAT = 3;
+
+interface CachedFace {
+  points: Point[];
+  score: number;
 }
 
 interface DetectionCache {
+  format: number;
   detector: string;
-  images: Record<string, FiveLandmarks | null>;
+  floor: number;
+  images: Record<string, CachedFace | null>;
 }
 
-function readDetectionCache(file: string | undefined, detector: string): DetectionCache {
+export function detectionCacheFile(dir: string, detector: string, floor: number): string {
+  return path.join(dir, `lfw-detections-${detector}-floor${floor}.json`);
+}
+
+function readDetectionCache(file: string | undefined, detector: string, floor: number): DetectionCache {
   if (file && existsSync(file)) {
     try {
       const cache = JSON.parse(readFileSync(file, 'utf8')) as DetectionCache;
-      if (cache.detector === detector) return cache;
+      if (cache.format === CACHE_FORMAT && cache.detector === detector && cache.floor === floor) return cache;
     } catch {
       // a damaged cache is simply rebuilt
     }
   }
-  return { detector, images: {} };
+  return { format: CACHE_FORMAT, detector, floor, images: {} };
 }
 
+/** Two decimals of a pixel: plenty for alignment, a third of the file size. */
+const rounded = (points: Point[]): Point[] => points.map((p) => ({ x: Math.round(p.x * 100) / 100, y: Math.round(p.y * 100) / 100 }));
+
 export async function embedImages(images: string[], options: EmbedImagesOptions): Promise<EmbeddedImages> {
-  const pipeline: PipelineOptions = { detector: options.detector, embedder: options.embedder, backend: options.backend, flip: options.flip };
+  const floor = options.minConfidence ?? LFW_DETECTION_FLOOR;
+  const pipeline: PipelineOptions = {
+    detector: options.detector, embedder: options.embedder, backend: options.backend, flip: options.flip,
+    alignment: options.alignment, minConfidence: floor,
+  };
   const pool = await AnalysisPool.create({ pipeline, workers: options.workers, decode: { maxSide: Infinity } });
-  const cache = readDetectionCache(options.detectionCache, pool.detector);
+  const cacheFile = options.detectionCacheDir ? detectionCacheFile(options.detectionCacheDir, pool.detector, floor) : undefined;
+  const cache = readDetectionCache(cacheFile, pool.detector, floor);
   const started = performance.now();
   const embeddings = new Map<string, Float32Array>();
   const failed: string[] = [];
   const found: FiveLandmarks[] = [];
-  let done = 0, cachedDetections = 0, newDetections = 0;
+  let done = 0, cachedDetections = 0, newDetections = 0, weakDetections = 0;
   const embedOne = async (file: string): Promise<void> => {
     const cached = cache.images[file];
     if (cached !== undefined) {
       cachedDetections++;
       if (cached) {
-        const analysis = await pool.embedAt(file, cached);
+        const analysis = await pool.embedAt(file, cached.points);
         if (!analysis.ok) throw new Error(analysis.message);
         embeddings.set(file, analysis.faces[0]!.embedding);
-        found.push(cached);
+        found.push(analysis.faces[0]!.landmarks);
+        if (cached.score < CONFIDENT_SCORE) weakDetections++;
       } else {
         failed.push(file);
       }
     } else {
       const analysis = await pool.analyse(file);
       if (!analysis.ok) throw new Error(analysis.message);
-      const face = centralFace(analysis.faces, analysis.width, analysis.height);
-      cache.images[file] = face?.landmarks ?? null;
+      const face = centralFacePreferConfident(analysis.faces, analysis.width, analysis.height);
+      cache.images[file] = face ? { points: rounded(face.landmarks68 ?? face.landmarks), score: Math.round(face.score * 1000) / 1000 } : null;
       newDetections++;
       if (face) {
         embeddings.set(file, face.embedding);
         found.push(face.landmarks);
+        if (face.score < CONFIDENT_SCORE) weakDetections++;
       } else {
         failed.push(file);
       }
@@ -124,9 +154,9 @@ export async function embedImages(images: string[], options: EmbedImagesOptions)
     let next = 0;
     const lane = async () => { while (next < images.length) await embedOne(images[next++]!); };
     await Promise.all(Array.from({ length: Math.max(2, pool.workers * 2) }, lane));
-    if (options.detectionCache && newDetections > 0) {
-      mkdirSync(path.dirname(options.detectionCache), { recursive: true });
-      writeFileSync(options.detectionCache, JSON.stringify(cache));
+    if (cacheFile && newDetections > 0) {
+      mkdirSync(path.dirname(cacheFile), { recursive: true });
+      writeFileSync(cacheFile, JSON.stringify(cache));
     }
     // Deep-funneled LFW images are centred: where detection found nothing, the landmark net looks inside
     // the box where faces sit on average (a centred crop), and the mean layout serves if even that fails.
@@ -146,6 +176,7 @@ export async function embedImages(images: string[], options: EmbedImagesOptions)
   return {
     embeddings,
     detectFailures: failed.length,
+    weakDetections,
     cachedDetections,
     backend: pool.backend,
     detector: pool.detector,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  alignToTemplate, applySimilarity, flipHorizontal, invertSimilarity, similarityTransform, warpSimilarity, type Similarity,
+  alignFace, alignToTemplate, applySimilarity, flipHorizontal, invertSimilarity, similarityTransform, warpSimilarity, type Similarity,
 } from './align.ts';
-import { dlibFivePoints, paddedTemplate } from './templates.ts';
+import { DLIB_DENSE_INDICES, dlibFivePoints, dlibTemplate, paddedTemplate } from './templates.ts';
 import type { Point, RgbImage } from './types.ts';
 
 const close = (actual: number, expected: number, tolerance = 1e-9) =>
@@ -96,4 +96,36 @@ test('flipping twice is the identity', () => {
   const image = gradientImage(7, 5);
   assert.deepEqual(flipHorizontal(flipHorizontal(image)).data, image.data);
   assert.equal(flipHorizontal(image).data[0], 6);
+});
+
+test('dense alignment fits dlib\'s 33 points (27-54 and 60-64) and recovers a known placement exactly', () => {
+  assert.deepEqual(DLIB_DENSE_INDICES, [...Array.from({ length: 28 }, (_, i) => 27 + i), 60, 61, 62, 63, 64]);
+  const template = dlibTemplate(150, 0.25);
+  const truth = known(1.6, -0.2, 60, 90);
+  // A 68-point face whose dense points sit exactly where the truth maps the template; the others (jaw,
+  // brows, lower lip) are far off, so a fit that used them would not be exact.
+  const landmarks68: Point[] = Array.from({ length: 68 }, () => ({ x: 999, y: -999 }));
+  template.dense!.indices.forEach((index, k) => {
+    const p = template.dense!.points[k]!;
+    landmarks68[index] = applySimilarity(truth, { x: p.x * 150, y: p.y * 150 });
+  });
+  const image = gradientImage(400, 400);
+  const crop = alignFace(image, [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 0, y: 1 }, { x: 1, y: 1 }, { x: 2, y: 2 }], landmarks68, template);
+  const expected = warpSimilarity(image, truth, 150, 150);
+  assert.deepEqual(crop.data, expected.data);
+  // Without 68 points it falls back to the five.
+  const five = template.points.map((p) => applySimilarity(truth, { x: p.x * 150, y: p.y * 150 }));
+  const fromFive = alignFace(image, five, undefined, template);
+  assert.deepEqual(fromFive.data, alignToTemplate(image, five, template).data);
+});
+
+test('the dense and five-point dlib templates agree about where the face sits', () => {
+  const template = dlibTemplate(150, 0.25);
+  // The five points' eye centres are means of dense points 36-41 and 42-47.
+  const dense = new Map(template.dense!.indices.map((index, k) => [index, template.dense!.points[k]!]));
+  const eye = (from: number) => Array.from({ length: 6 }, (_, i) => dense.get(from + i)!);
+  const meanX = (points: Point[]) => points.reduce((s, p) => s + p.x, 0) / points.length;
+  close(meanX(eye(36)), template.points[0]!.x, 1e-9);
+  close(meanX(eye(42)), template.points[1]!.x, 1e-9);
+  close(dense.get(30)!.y, template.points[2]!.y, 1e-9);
 });

@@ -71,6 +71,18 @@ export function alignToTemplate(image: RgbImage, landmarks: readonly Point[], te
   return warpSimilarity(image, invertSimilarity(toCrop), template.size, template.size);
 }
 
+/**
+ * Aligns with all 68 landmarks where the template has a dense layout (dlib's fit), else with the five.
+ * landmarks68: the iBUG-68 points in image pixels, when the detector found them.
+ */
+export function alignFace(image: RgbImage, five: readonly Point[], landmarks68: readonly Point[] | undefined, template: AlignmentTemplate): RgbImage {
+  const dense = template.dense;
+  if (!dense || !landmarks68 || landmarks68.length !== 68) return alignToTemplate(image, five, template);
+  const from = dense.indices.map((i) => landmarks68[i]!);
+  const to = dense.points.map((p) => ({ x: p.x * template.size, y: p.y * template.size }));
+  return warpSimilarity(image, invertSimilarity(similarityTransform(from, to)), template.size, template.size);
+}
+
 /** Output pixel (u, v) samples the source at cropToImage(u, v); pixel centres at integer coordinates. */
 export function warpSimilarity(image: RgbImage, cropToImage: Similarity, width: number, height: number): RgbImage {
   const out = new Uint8Array(width * height * 3);

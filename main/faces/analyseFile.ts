@@ -7,11 +7,14 @@ import { decodeImage, type DecodeOptions } from '../library/decode.ts';
 import { faceThumbnail } from '../library/thumbnail.ts';
 import type { FacePipeline } from './pipeline.ts';
 import type { FaceQuality } from './quality.ts';
-import type { Box, FiveLandmarks } from './types.ts';
+import { fiveFrom68 } from './detectors.ts';
+import type { Box, FiveLandmarks, Point } from './types.ts';
 
 export interface AnalysedPhotoFace {
   box: Box;
   landmarks: FiveLandmarks;
+  /** All 68 iBUG points where the detector found them (original pixels). */
+  landmarks68?: Point[];
   score: number;
   quality: FaceQuality;
   embedding: Float32Array;
@@ -53,7 +56,8 @@ export async function analyseFile(pipeline: FacePipeline, file: string, decodeOp
     for (const face of described) {
       faces.push({
         box: scaleBox(face.box, toOriginal),
-        landmarks: face.landmarks.map((p) => ({ x: p.x * toOriginal, y: p.y * toOriginal })) as FiveLandmarks,
+        landmarks: scalePoints(face.landmarks, toOriginal) as FiveLandmarks,
+        ...(face.landmarks68 ? { landmarks68: scalePoints(face.landmarks68, toOriginal) } : {}),
         score: face.score,
         quality: face.quality,
         embedding: face.embedding,
@@ -76,18 +80,22 @@ export async function analyseFile(pipeline: FacePipeline, file: string, decodeOp
 }
 
 /**
- * Embeds one face of a photo from known landmarks (in original pixels), skipping detection:
- * used when landmarks are cached (evaluation) or drawn by the user. Returns a one-face analysis.
+ * Embeds one face of a photo from known landmarks (in original pixels: the five, or all 68 iBUG
+ * points), skipping detection: used when landmarks are cached (evaluation) or drawn by the user.
+ * Returns a one-face analysis.
  */
-export async function embedFileAt(pipeline: FacePipeline, file: string, landmarks: FiveLandmarks, decodeOptions: DecodeOptions = {}): Promise<FileAnalysis> {
+export async function embedFileAt(pipeline: FacePipeline, file: string, points: readonly Point[], decodeOptions: DecodeOptions = {}): Promise<FileAnalysis> {
+  if (points.length !== 5 && points.length !== 68) throw new Error(`${file}: expected 5 or 68 landmarks, got ${points.length}`);
+  const landmarks = points.length === 68 ? fiveFrom68(points) : (points as FiveLandmarks);
   const started = performance.now();
   const decoded = await decodeImage(file, decodeOptions);
   if (decoded instanceof Error) return { ok: false, file, reason: decoded.reason, message: decoded.message };
   const decodeMs = performance.now() - started;
-  const scaled = landmarks.map((p) => ({ x: p.x * decoded.scale, y: p.y * decoded.scale })) as FiveLandmarks;
+  const scaled = scalePoints(landmarks, decoded.scale) as FiveLandmarks;
+  const scaled68 = points.length === 68 ? scalePoints(points, decoded.scale) : undefined;
   const describeStarted = performance.now();
   const { alignMs, embedMs } = pipeline.timings;
-  const [face] = await pipeline.describe(decoded.image, [{ box: boxAround(scaled), score: 1, landmarks: scaled }]);
+  const [face] = await pipeline.describe(decoded.image, [{ box: boxAround(scaled), score: 1, landmarks: scaled, landmarks68: scaled68 }]);
   const toOriginal = 1 / decoded.scale;
   return {
     ok: true, file, width: decoded.originalWidth, height: decoded.originalHeight, format: decoded.format, takenAt: decoded.takenAt,
@@ -100,6 +108,10 @@ export async function embedFileAt(pipeline: FacePipeline, file: string, landmark
       align: pipeline.timings.alignMs - alignMs, embed: pipeline.timings.embedMs - embedMs, thumbnails: 0,
     },
   };
+}
+
+function scalePoints(points: readonly Point[], factor: number): Point[] {
+  return points.map((p) => ({ x: p.x * factor, y: p.y * factor }));
 }
 
 function scaleBox(box: Box, factor: number): Box {
@@ -128,7 +140,8 @@ export async function embedFileInBox(pipeline: FacePipeline, file: string, box: 
     ok: true, file, width: decoded.originalWidth, height: decoded.originalHeight, format: decoded.format, takenAt: decoded.takenAt,
     faces: face ? [{
       box: scaleBox(face.box, toOriginal),
-      landmarks: face.landmarks.map((p) => ({ x: p.x * toOriginal, y: p.y * toOriginal })) as FiveLandmarks,
+      landmarks: scalePoints(face.landmarks, toOriginal) as FiveLandmarks,
+      ...(face.landmarks68 ? { landmarks68: scalePoints(face.landmarks68, toOriginal) } : {}),
       score: face.score, quality: face.quality, embedding: face.embedding,
       thumbnail: new Uint8Array(await faceThumbnail(decoded.image, face.box)),
     }] : [],

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodeOptions } from '../library/decode.ts';
 import { analyseFile, embedFileAt, embedFileInBox, type FileAnalysis } from './analyseFile.ts';
-import type { Box, FiveLandmarks } from './types.ts';
+import type { Box, Point } from './types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
 
 export interface PoolOptions {
@@ -27,7 +27,7 @@ export function defaultWorkerCount(): number {
 }
 
 export class AnalysisPool {
-  private readonly waiting: Array<{ file: string; landmarks?: FiveLandmarks; box?: Box; resolve: (result: FileAnalysis) => void; reject: (error: Error) => void }> = [];
+  private readonly waiting: Array<{ file: string; landmarks?: readonly Point[]; box?: Box; resolve: (result: FileAnalysis) => void; reject: (error: Error) => void }> = [];
   private readonly pending = new Map<number, (result: FileAnalysis) => void>();
   private nextId = 0;
 
@@ -90,7 +90,7 @@ export class AnalysisPool {
   }
 
   /** Embeds the face at known landmarks (original pixels), without detection. */
-  embedAt(file: string, landmarks: FiveLandmarks): Promise<FileAnalysis> {
+  embedAt(file: string, landmarks: readonly Point[]): Promise<FileAnalysis> {
     if (this.local) return embedFileAt(this.local, file, landmarks, this.decode);
     return new Promise((resolve, reject) => {
       this.waiting.push({ file, landmarks, resolve, reject });

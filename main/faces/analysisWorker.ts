@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyseFile, embedFileAt, embedFileInBox } from './analyseFile.ts';
-import type { Box, FiveLandmarks } from './types.ts';
+import type { Box, Point } from './types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
 import type { DecodeOptions } from '../library/decode.ts';
 
@@ -18,7 +18,7 @@ const port = parentPort!;
 
 try {
   const pipeline = await FacePipeline.create(init.pipeline);
-  port.on('message', async (message: { id: number; file: string; landmarks?: FiveLandmarks; box?: Box } | { close: true }) => {
+  port.on('message', async (message: { id: number; file: string; landmarks?: readonly Point[]; box?: Box } | { close: true }) => {
     if ('close' in message) {
       pipeline.dispose();
       port.close();

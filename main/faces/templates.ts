@@ -48,6 +48,12 @@ export function dlibFivePoints(): FiveLandmarks {
   ];
 }
 
+/**
+ * The iBUG points dlib aligns a 68-point shape with: 27..67 without the lower lip (55-59, 65-67),
+ * which moves with speech, and without the eyebrows (17-26), which move with expression.
+ */
+export const DLIB_DENSE_INDICES: readonly number[] = range(27, 67).filter((i) => !(i >= 55 && i <= 59) && !(i >= 65 && i <= 67));
+
 /** A template scaled like dlib's padding: p' = (padding + p) / (1 + 2·padding). */
 export function paddedTemplate(points: FiveLandmarks, size: number, padding: number, shift: Point = { x: 0, y: 0 }): AlignmentTemplate {
   const scale = (p: Point): Point => ({
@@ -55,6 +61,13 @@ export function paddedTemplate(points: FiveLandmarks, size: number, padding: num
     y: (padding + p.y) / (1 + 2 * padding) + shift.y,
   });
   return { size, points: points.map(scale) as FiveLandmarks };
+}
+
+/** dlib's own chip layout: the five-point template plus the dense 68-point fit, both padded alike. */
+export function dlibTemplate(size: number, padding: number): AlignmentTemplate {
+  const five = paddedTemplate(dlibFivePoints(), size, padding);
+  const scale = (p: Point): Point => ({ x: (padding + p.x) / (1 + 2 * padding), y: (padding + p.y) / (1 + 2 * padding) });
+  return { ...five, dense: { indices: DLIB_DENSE_INDICES, points: DLIB_DENSE_INDICES.map((i) => scale(dlibMeanPoint(i))) } };
 }
 
 /**

@@ -62,6 +62,12 @@ export interface FaceDetector extends ModelLifecycle {
 export interface AlignmentTemplate {
   size: number;
   points: FiveLandmarks;
+  /**
+   * Where the embedder expects a larger set of iBUG-68 points (fractions of the crop side), used
+   * instead of the five when the detector reports all 68: more points average out landmark noise.
+   * dlib fits its chips this way (get_face_chip_details on a 68-point shape).
+   */
+  dense?: { indices: readonly number[]; points: readonly Point[] };
 }
 
 export interface FaceEmbedder extends ModelLifecycle {

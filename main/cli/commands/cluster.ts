@@ -1,3 +1,4 @@
+import { clusterNewFaces, type IncrementalRunReport } from '../../cluster/incrementalService.ts';
 import { clusterLibrary, previewThreshold } from '../../cluster/service.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
@@ -9,13 +10,14 @@ const LINKAGES = ['average', 'single', 'complete'];
 
 export const clusterCommand: Command = {
   summary: 'group faces into people (threshold-based agglomerative clustering; keeps every user decision)',
-  usage: 'facet cluster [--threshold T] [--linkage average|single|complete] [--min-size N] [--preview] [--save] [--json]',
+  usage: 'facet cluster [--threshold T] [--linkage average|single|complete] [--min-size N] [--preview] [--new] [--save] [--json]\n  --new: only the faces not yet in a person or cluster join their nearest one or form new clusters (what a scan does after the first clustering)',
   options: {
     threshold: { type: 'string' },
     linkage: { type: 'string' },
     'min-size': { type: 'string' },
     preview: { type: 'boolean' },
     save: { type: 'boolean' },
+    new: { type: 'boolean' },
   },
   async run({ values, json, out }) {
     const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
@@ -37,6 +39,11 @@ export const clusterCommand: Command = {
         if (linkage !== undefined) store.settings.set('clusterLinkage', linkage);
         if (minClusterSize !== undefined) store.settings.set('minClusterSize', minClusterSize);
       }
+      if (values.new) {
+        const report = clusterNewFaces(store, { threshold, linkage: linkage as Linkage | undefined, minClusterSize });
+        out(json ? JSON.stringify(report) : describeIncremental(report));
+        return 0;
+      }
       const progress = createProgressPrinter(process.stderr);
       const report = clusterLibrary(store, { threshold, linkage: linkage as Linkage | undefined, minClusterSize, onProgress: progress });
       progress.end();
@@ -51,3 +58,8 @@ export const clusterCommand: Command = {
     }
   },
 };
+
+export function describeIncremental(report: IncrementalRunReport): string {
+  return `${report.newFaces} new faces: ${report.joinedPersons} joined named persons, ${report.joinedClusters} joined clusters, `
+    + `${report.newClusters} new clusters, ${report.unclustered} unsorted (threshold ${report.threshold}, ${report.seconds.toFixed(2)} s)`;
+}

@@ -20,7 +20,7 @@ function requireDataDir(value: unknown, what: string): string {
 
 export const evalCommand: Command = {
   summary: 'measure accuracy on LFW: eval lfw (verification, 10-fold protocol), eval cluster (clustering quality)',
-  usage: 'facet eval lfw|cluster --data DIR [--folds K] [--min-images N] [--threshold T] [--sweep T1,T2,..] [--linkage L] [--model ID] [--detector ID] [--workers N] [--no-flip] [--no-cache] [--json]',
+  usage: 'facet eval lfw|cluster --data DIR [--folds K] [--min-images N] [--threshold T] [--sweep T1,T2,..] [--linkage L] [--model ID] [--detector ID] [--alignment dense|five] [--min-confidence C] [--workers N] [--no-flip] [--no-cache] [--json]',
   options: {
     data: { type: 'string' },
     folds: { type: 'string' },
@@ -34,6 +34,8 @@ export const evalCommand: Command = {
     threshold: { type: 'string' },
     sweep: { type: 'string' },
     linkage: { type: 'string' },
+    alignment: { type: 'string' },
+    'min-confidence': { type: 'string' },
   },
   async run({ args, values, json, out }) {
     const [what] = args;
@@ -51,24 +53,33 @@ export const evalCommand: Command = {
       detector: values.detector as string | undefined,
       flip: values['no-flip'] !== true,
       workers: values.workers === undefined ? undefined : Number(values.workers),
-      detectionCache: values['no-cache'] ? undefined : path.join(cacheDir(), `lfw-detections-${(values.detector as string | undefined) ?? DEFAULT_DETECTOR}.json`),
+      ...pipelineTuning(values),
       onProgress: progress,
     });
     progress.end();
     if (json) {
       const { model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond } = report;
-      out(JSON.stringify({ model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond, workers: report.workers, detectionsFromCache: report.detectionsFromCache, images: report.images, farAchieved: report.farAchieved, seconds: report.seconds }));
+      out(JSON.stringify({ model, detector, backend, folds: foldCount, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond, weakDetections: report.weakDetections, workers: report.workers, detectionsFromCache: report.detectionsFromCache, images: report.images, farAchieved: report.farAchieved, seconds: report.seconds }));
     } else {
       out(`LFW ${report.pairs} pairs, ${report.folds} folds, ${report.model} + ${report.detector} on ${report.backend}`);
       out(`accuracy     ${report.accuracy.toFixed(4)} ± ${report.stderr.toFixed(4)}`);
       out(`VAL@FAR=1e-3 ${report.valAtFar.toFixed(4)} (FAR achieved ${report.farAchieved.toFixed(5)})`);
       out(`AUC          ${report.auc.toFixed(5)}`);
       out(`threshold    ${report.threshold.toFixed(4)} (squared L2)`);
-      out(`detection failures ${report.detectFailures} of ${report.images} images${report.detectionsFromCache ? ' (detections from cache)' : ''}; ${report.facesPerSecond.toFixed(1)} faces/s`);
+      out(`detection failures ${report.detectFailures} of ${report.images} images, ${report.weakDetections} found below confidence 0.5${report.detectionsFromCache ? ' (detections from cache)' : ''}; ${report.facesPerSecond.toFixed(1)} faces/s`);
     }
     return 0;
   },
 };
+
+/** The options both LFW evaluations share: alignment, detection floor and the detection cache. */
+function pipelineTuning(values: Record<string, unknown>): { alignment?: 'dense' | 'five'; minConfidence?: number; detectionCacheDir?: string } {
+  const alignment = values.alignment as string | undefined;
+  if (alignment !== undefined && alignment !== 'dense' && alignment !== 'five') throw new Error(`--alignment must be dense or five, got "${alignment}"`);
+  const minConfidence = numberOption(values, 'min-confidence');
+  if (minConfidence !== undefined && !(minConfidence > 0 && minConfidence < 1)) throw new Error(`--min-confidence must lie strictly between 0 and 1, got ${minConfidence}`);
+  return { alignment, minConfidence, detectionCacheDir: values['no-cache'] ? undefined : cacheDir() };
+}
 
 function numberOption(values: Record<string, unknown>, name: string): number | undefined {
   const raw = values[name];
@@ -94,7 +105,7 @@ async function runClusterEval(values: Record<string, unknown>, json: boolean, ou
     detector,
     flip: values['no-flip'] !== true,
     workers: numberOption(values, 'workers'),
-    detectionCache: values['no-cache'] ? undefined : path.join(cacheDir(), `lfw-detections-${detector}.json`),
+    ...pipelineTuning(values),
     onProgress: progress,
   });
   progress.end();

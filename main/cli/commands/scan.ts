@@ -2,6 +2,8 @@ import { DEFAULT_DETECTOR } from '../../../native-models/catalog.ts';
 import { adaptNewFaces, currentModels } from '../../learn/adapterStore.ts';
 import { AnalysisPool } from '../../faces/analysisPool.ts';
 import { scanLibrary } from '../../library/scan.ts';
+import { clusterNewFaces } from '../../cluster/incrementalService.ts';
+import { describeIncremental } from './cluster.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
 import type { Command } from '../main.ts';
@@ -36,11 +38,14 @@ export const scanCommand: Command = {
       process.off('SIGINT', stop);
       progress.end();
       if (values.model === undefined) adaptNewFaces(store);
+      // After the first clustering, new faces join their people at once (`facet cluster` re-runs all).
+      const sorted = store.clusters.latestDoneRun(currentModels(store).current) ? clusterNewFaces(store, { modelId: currentModels(store).current }) : undefined;
       if (json) {
-        out(JSON.stringify(report));
+        out(JSON.stringify(sorted ? { ...report, clustering: sorted } : report));
       } else {
         out(`${report.files} files in ${report.roots.length} folder(s): ${report.added} new, ${report.changed} changed, ${report.moved} moved, ${report.missing} gone, ${report.unchanged} unchanged`);
         out(`${report.analysed} photos analysed, ${report.faces} faces found in ${report.seconds.toFixed(1)} s`);
+        if (sorted && sorted.newFaces > 0) out(describeIncremental(sorted));
         for (const root of report.offlineRoots) out(`offline (its photos and names are kept): ${root}`);
         if (report.failed.length > 0) {
           out(`${report.failed.length} file(s) could not be read:`);
