@@ -21,15 +21,36 @@ export class ModelFileError extends Error {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
+ * In a packaged app this file sits inside `<resources>/app.asar/`; that gives the resources folder even where
+ * process.resourcesPath is not set (analysis worker threads). undefined when not packaged.
+ */
+export function packagedResourcesPath(file: string = here): string | undefined {
+  const marker = `${path.sep}app.asar${path.sep}`;
+  const at = file.indexOf(marker);
+  return at >= 0 ? file.slice(0, at) : undefined;
+}
+
+export interface SearchContext {
+  /** FACET_MODELS_DIR. */
+  modelsDir?: string;
+  /** Electron's process.resourcesPath in a packaged app. */
+  resourcesPath?: string;
+  /** Where the search for node_modules starts (this file's folder). */
+  from?: string;
+}
+
+/**
  * Folders that may hold `<package>/<file>`, searched in order:
  * FACET_MODELS_DIR, the packaged app's resources/models, then node_modules above this file.
  */
-export function modelSearchRoots(): string[] {
+export function modelSearchRoots(context: SearchContext = {}): string[] {
+  const from = context.from ?? here;
+  const modelsDir = context.modelsDir ?? process.env.FACET_MODELS_DIR;
+  const resourcesPath = context.resourcesPath ?? (process as { resourcesPath?: string }).resourcesPath ?? packagedResourcesPath(from);
   const roots: string[] = [];
-  if (process.env.FACET_MODELS_DIR) roots.push(process.env.FACET_MODELS_DIR);
-  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
+  if (modelsDir) roots.push(modelsDir);
   if (resourcesPath) roots.push(path.join(resourcesPath, 'models'));
-  let dir = here;
+  let dir = from;
   for (;;) {
     roots.push(path.join(dir, 'node_modules'));
     const parent = path.dirname(dir);

@@ -167,6 +167,11 @@ export interface ApiMethods {
   /** Stops after the photos in flight; the next scan resumes where this one stopped. */
   'libraries.pauseScan': [Record<string, never>, ScanStatus];
   'libraries.scanStatus': [Record<string, never>, ScanStatus];
+  /**
+   * Writes the user's named faces as MWG face regions into `.xmp` sidecars, or into the photos themselves with
+   * inPlace (the user's explicit consent). personId: only that person's faces.
+   */
+  'libraries.exportXmp': [{ personId?: number; inPlace?: boolean }, { photos: number; regions: number; written: number; failed: ScanFailure[] }];
 
   /** Persons and unnamed clusters, largest first. */
   'people.list': [{ includeHidden?: boolean }, { entries: PeopleEntry[] }];
@@ -230,6 +235,7 @@ export type ApiResponse<M extends ApiMethod> = ApiMethods[M][1];
 export const API_METHODS = [
   'app.info',
   'libraries.list', 'libraries.add', 'libraries.remove', 'libraries.startScan', 'libraries.pauseScan', 'libraries.scanStatus',
+  'libraries.exportXmp',
   'people.list', 'people.nameCluster', 'people.rename', 'people.merge', 'people.hide', 'people.favourite',
   'people.setBirthDate', 'people.setCover', 'people.names',
   'person.get', 'faces.list', 'faces.notThisPerson', 'faces.move', 'faces.assign',

@@ -22,6 +22,7 @@ import {
 } from './services/people.ts';
 import { addManualFace, getPhoto } from './services/photos.ts';
 import { ScanJob, type ScanRunner } from './services/scanJob.ts';
+import { exportNamesToXmp } from './services/xmpExport.ts';
 import { searchByFace, searchByImage, searchByNames } from './services/search.ts';
 import {
   forgetAll, getSettings, previewThreshold, runClustering, setSettings, type ClusterService,
@@ -71,6 +72,7 @@ export function createHandlers(ctx: ApiContext, scan: ScanJob, options: Pick<Api
     'libraries.startScan': (r) => startScan(ctx, scan, r),
     'libraries.pauseScan': () => scan.pause(),
     'libraries.scanStatus': () => scan.status(),
+    'libraries.exportXmp': (r) => exportNamesToXmp(ctx, r),
 
     'people.list': (r) => listPeople(ctx, r),
     'people.nameCluster': (r) => nameCluster(ctx, r),

@@ -2,6 +2,7 @@
  * The API as the app runs it: the store at a database file, scans on a worker pool, the clustering service,
  * and the models loaded on first use. Both the Electron shell and `facet serve` start here.
  */
+import { ExifToolMetadata, type RegionReader } from '../ecosystem/exiftoolMetadata.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import { scanLibrary } from '../library/scan.ts';
 import { clusterLibrary, previewThreshold } from '../cluster/service.ts';
@@ -9,6 +10,7 @@ import { openStore, type Store } from '../store/index.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { createApi, type Api } from './handlers.ts';
 import { SETTING_KEYS } from './services/context.ts';
+import { startLibraryWatch } from './services/libraryWatch.ts';
 import { PoolFaceAnalyser } from './services/poolFaceAnalyser.ts';
 import type { ClusterService } from './services/settings.ts';
 import type { ScanRunner } from './services/scanJob.ts';
@@ -18,6 +20,8 @@ export interface OpenApiOptions {
   transport: 'http' | 'ipc';
   /** Scan worker threads (default: one per core). */
   workers?: number;
+  /** Watch the library folders and scan what changes while the app runs. */
+  watch?: boolean;
 }
 
 export const clusterService: ClusterService = {
@@ -25,10 +29,11 @@ export const clusterService: ClusterService = {
   previewThreshold: (ctx, threshold, modelId) => previewThreshold(ctx.store, threshold, modelId),
 };
 
-export function poolScanRunner(workers: number | undefined): ScanRunner {
+export function poolScanRunner(workers: number | undefined, regions?: RegionReader): ScanRunner {
   return (options) =>
     scanLibrary({
       ...options,
+      regions,
       createPool: () => AnalysisPool.create({ workers, pipeline: { detector: options.detectorId, embedder: options.embedderId } }),
     });
 }
@@ -44,13 +49,26 @@ export function openApi(options: OpenApiOptions): { api: Api; store: Store } {
     detectorId: () => setting(store, SETTING_KEYS.detector, DEFAULT_DETECTOR),
     embedderId: () => setting(store, SETTING_KEYS.embedder, DEFAULT_EMBEDDER),
   });
+  // One ExifTool reader for the app's life: names in the photos' XMP are imported by every scan.
+  const regions = new ExifToolMetadata({ onWarning: (message) => console.warn(`facet: ${message}`) });
   const api = createApi({
     store,
     databasePath: options.databasePath,
     analyser,
-    runScan: poolScanRunner(options.workers),
+    runScan: poolScanRunner(options.workers, regions),
     cluster: clusterService,
     transport: options.transport,
   });
-  return { api, store };
+  const watching = options.watch
+    ? startLibraryWatch(api, store, regions).catch((error: unknown) => {
+        console.error('facet: the library folders are not watched:', error);
+        return undefined;
+      })
+    : undefined;
+  const close = async () => {
+    await (await watching)?.close();
+    await api.close();
+    await regions.dispose();
+  };
+  return { api: { ...api, close }, store };
 }

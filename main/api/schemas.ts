@@ -35,6 +35,7 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
   'libraries.startScan': object({ rootIds: optional(array(id(), { min: 1, max: 1000, unique: true })) }),
   'libraries.pauseScan': empty,
   'libraries.scanStatus': empty,
+  'libraries.exportXmp': object({ personId: optional(id()), inPlace: optional(boolean()) }),
 
   'people.list': object({ includeHidden: optional(boolean()) }),
   'people.nameCluster': object({ clusterId: id(), name: personName }),

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { openApi } from '../api/openApi.ts';
-import { ensureRendererBuilt } from '../api/rendererBuild.ts';
+import { REPO_ROOT, ensureRendererBuilt } from '../api/rendererBuild.ts';
 import { resolveDatabasePath } from '../cli/database.ts';
 import { registerIpc } from './ipc.ts';
 import { appProtocolHandler, mediaProtocolHandler } from './protocols.ts';
@@ -23,7 +23,7 @@ export async function runElectronApp(preloadPath: string): Promise<void> {
   await app.whenReady();
 
   const staticDir = ensureRendererBuilt();
-  const { api, store } = openApi({ databasePath: resolveDatabasePath(), transport: 'ipc' });
+  const { api, store } = openApi({ databasePath: resolveDatabasePath(), transport: 'ipc', watch: true });
   protocol.handle(APP_SCHEME, appProtocolHandler(staticDir));
   protocol.handle(MEDIA_SCHEME, mediaProtocolHandler(store));
   session.defaultSession.setPermissionRequestHandler((_contents: unknown, permission: string, callback: (ok: boolean) => void) => callback(allowPermission(permission)));
@@ -57,5 +57,6 @@ export async function runElectronApp(preloadPath: string): Promise<void> {
   });
 }
 
-const preload = process.env.FACET_PRELOAD ?? path.join(process.cwd(), 'out', 'preload.cjs');
+// Beside the app's files, not the working folder: a packaged app starts wherever the desktop launches it.
+const preload = process.env.FACET_PRELOAD ?? path.join(REPO_ROOT, 'out', 'preload.cjs');
 if ((process.versions as Record<string, string | undefined>).electron) void runElectronApp(preload);

@@ -44,6 +44,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./commands/train.ts')).trainCommand,
   finetune: async () => (await import('./commands/finetune.ts')).finetuneCommand,
   bench: async () => (await import('./commands/bench.ts')).benchCommand,
+  watch: async () => (await import('./commands/watch.ts')).watchCommand,
+  'export-xmp': async () => (await import('./commands/exportXmp.ts')).exportXmpCommand,
+  export: async () => (await import('./commands/export.ts')).exportCommand,
+  backup: async () => (await import('./commands/backup.ts')).backupCommand,
+  restore: async () => (await import('./commands/backup.ts')).restoreCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {

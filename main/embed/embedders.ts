@@ -9,6 +9,8 @@ import { DlibResnetWeights, dlibResnetForward } from '../../native-models/dlibRe
 import { loadGraphModel, loadWeightMap } from '../../native-models/tfjsLoad.ts';
 import { dlibFivePoints, dlibTemplate, paddedTemplate, ARCFACE_112 } from '../faces/templates.ts';
 import type { AlignmentTemplate, FaceEmbedder, RgbImage } from '../faces/types.ts';
+import { TrainedFaceNetEmbedder } from './trainedEmbedder.ts';
+import { findTrainedModel } from './userModels.ts';
 
 export interface EmbedderOptions {
   /** Average the embeddings of the crop and its mirror image (costs a second pass, gains accuracy). */
@@ -16,7 +18,7 @@ export interface EmbedderOptions {
 }
 
 /** [n, size, size, 3] float32 in 0..255 from crops (and, with flip, their mirrors after them). */
-function cropsToTensor(crops: RgbImage[], size: number, flip: boolean): tf.Tensor4D {
+export function cropsToTensor(crops: RgbImage[], size: number, flip: boolean): tf.Tensor4D {
   return tf.tidy(() => {
     const batch = tf.stack(
       crops.map((crop) => {
@@ -31,7 +33,7 @@ function cropsToTensor(crops: RgbImage[], size: number, flip: boolean): tf.Tenso
 }
 
 /** Sums each crop's row with its mirror's (when flipped) and L2-normalises: [n(,·2), d] → n vectors. */
-async function finish(raw: tf.Tensor2D, count: number, flip: boolean): Promise<Float32Array[]> {
+export async function finish(raw: tf.Tensor2D, count: number, flip: boolean): Promise<Float32Array[]> {
   const normalised = tf.tidy(() => {
     const summed = flip ? tf.add(tf.slice(raw, [0, 0], [count, -1]), tf.slice(raw, [count, 0], [count, -1])) : raw;
     return tf.div(summed, tf.add(tf.norm(summed, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
@@ -137,8 +139,12 @@ export function createEmbedder(id: string, options: EmbedderOptions = {}): FaceE
     case 'faceres':
       // human/src/face/faceres.ts multiplies its 0..1 face tensor by 255: the net takes 0..255.
       return new GraphEmbedder('faceres', paddedTemplate(dlibFivePoints(), 224, 0.25), 1, options);
-    default:
+    default: {
+      // A network trained by `facet train`: a model folder, or the id of one registered by `facet scan --model DIR`.
+      const trained = findTrainedModel(id);
+      if (trained) return new TrainedFaceNetEmbedder(trained, options);
       catalogEntry(id, 'embedder'); // throws with the list of known embedders
       throw new Error(`embedder ${id} has no implementation`);
+    }
   }
 }

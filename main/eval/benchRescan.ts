@@ -51,7 +51,7 @@ export class BenchDataMissingError extends Error {
 }
 
 /** Every image under the LFW folder (one level of person folders). */
-function sourceImages(source: string): string[] {
+export function sourceImages(source: string): string[] {
   return readdirSync(source, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .flatMap((person) => readdirSync(path.join(source, person.name)).filter((name) => name.endsWith('.jpg')).map((name) => path.join(source, person.name, name)))
@@ -59,7 +59,7 @@ function sourceImages(source: string): string[] {
 }
 
 /** library/y<k>/m<j>/photo-<i>.jpg, `perFolder` a folder. Hard links where the file system allows, else symlinks. */
-function buildLibrary(root: string, images: string[], count: number, perFolder: number): { folders: number; links: 'hard' | 'symbolic' } {
+export function buildLibrary(root: string, images: string[], count: number, perFolder: number): { folders: number; links: 'hard' | 'symbolic' } {
   let links: 'hard' | 'symbolic' = 'hard';
   let folder = '';
   let folders = 0;

@@ -85,7 +85,7 @@ export function applyAdapterToLibrary(
  * threshold (both chosen on the training faces); the adapted verification threshold when the base
  * model has no calibrated one.
  */
-function derivedClusterThreshold(base: string, baseVerification: number, adaptedVerification: number): number {
+export function derivedClusterThreshold(base: string, baseVerification: number, adaptedVerification: number): number {
   let calibrated: number | undefined;
   try {
     calibrated = clusterThresholdFor(base);

@@ -209,7 +209,7 @@ function decide(heldOut: HeldOutComparison, lfw: LfwCheck | null, options: FineT
 }
 
 /** Best-accuracy verification thresholds over pairs of all labelled faces, before and after the adapter. */
-function verificationThresholds(labelled: LabelledFaces, adapter: LinearAdapter, maxPairs: number, rng: Rng): { base: number; adapted: number } {
+export function verificationThresholds(labelled: Pick<LabelledFaces, 'vectors' | 'labels' | 'dim'>, adapter: LinearAdapter, maxPairs: number, rng: Rng): { base: number; adapted: number } {
   const pairs = pairsWithin(Array.from(labelled.labels, (_, i) => i), maxPairs, rng);
   const threshold = (vectors: Float32Array) => bestAccuracyThreshold(scorePairs(vectors, labelled.dim, labelled.labels, pairs));
   return { base: threshold(labelled.vectors), adapted: threshold(applyAdapter(adapter, labelled.vectors)) };

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { tempDir } from '../store/testing.ts';
 import { LearnInputError } from './errors.ts';
-import { ImageLoader, readImageDataset } from './imageDataset.ts';
+import { ImageLoader, readImageDataset, readPeopleFile } from './imageDataset.ts';
 
 /** A 40×20 image: left half red, right half blue, a green 10×10 square in the middle. */
 async function writeImage(file: string): Promise<void> {
@@ -25,6 +25,20 @@ describe('readImageDataset', () => {
     assert.deepEqual(dataset.identities.map((i) => i.id), ['alice', 'bob']);
     assert.deepEqual(dataset.identities[1]!.faces.map((f) => path.basename(f)), ['1.png', '2.png']);
     assert.equal(dataset.images, 4);
+  });
+
+  it('keeps only the people a people file names (LFW peopleDevTrain.txt format)', (t) => {
+    const dir = tempDir(t);
+    for (const name of ['alice', 'bob', 'carol']) {
+      mkdirSync(path.join(dir, name));
+      for (const file of ['1.png', '2.png']) writeFileSync(path.join(dir, name, file), '');
+    }
+    writeFileSync(path.join(dir, 'people.txt'), '2\nalice\t2\ncarol\t2\n');
+    const people = readPeopleFile(path.join(dir, 'people.txt'));
+    assert.deepEqual([...people], ['alice', 'carol']);
+    assert.deepEqual(readImageDataset(dir, people).identities.map((i) => i.id), ['alice', 'carol']);
+    writeFileSync(path.join(dir, 'bad.txt'), 'alice two\n');
+    assert.throws(() => readPeopleFile(path.join(dir, 'bad.txt')), (error: unknown) => error instanceof LearnInputError && /bad.txt:1/.test(error.message));
   });
 
   it('refuses a folder without two identities of two images, naming the field', (t) => {

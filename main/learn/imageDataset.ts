@@ -4,7 +4,7 @@
  * (optionally of the central fraction of the image first), values in [0, 1], RGB order.
  * Decoded images are kept in a small LRU cache as bytes, so a small dataset is decoded once.
  */
-import { type Dirent, readdirSync, statSync } from 'node:fs';
+import { type Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { LearnInputError } from './errors.ts';
@@ -19,8 +19,11 @@ export interface ImageDataset {
   readonly images: number;
 }
 
-/** Lists DIR/<identity>/<image>. Hidden entries are skipped; at least two identities with two images are required. */
-export function readImageDataset(dir: string): ImageDataset {
+/**
+ * Lists DIR/<identity>/<image>. Hidden entries are skipped; at least two identities with two images are required.
+ * `people` keeps only the named identity folders (LFW's peopleDevTrain.txt: the development split's training people).
+ */
+export function readImageDataset(dir: string, people?: ReadonlySet<string>): ImageDataset {
   const root = path.resolve(dir);
   let entries;
   try {
@@ -29,7 +32,7 @@ export function readImageDataset(dir: string): ImageDataset {
     throw new LearnInputError(`cannot read the dataset folder ${root}: ${(error as Error).message}`, 'data');
   }
   const identities = entries
-    .filter((entry) => !entry.name.startsWith('.') && isKind(root, entry, 'directory'))
+    .filter((entry) => !entry.name.startsWith('.') && (!people || people.has(entry.name)) && isKind(root, entry, 'directory'))
     .map((entry) => entry.name)
     .sort()
     .map((name) => ({ id: name, faces: listImages(path.join(root, name)) }))
@@ -39,6 +42,28 @@ export function readImageDataset(dir: string): ImageDataset {
     throw new LearnInputError(`${root} needs at least two identity folders with two or more images each (found ${usable})`, 'data');
   }
   return { root, identities, images: identities.reduce((sum, identity) => sum + identity.faces.length, 0) };
+}
+
+/**
+ * The names in a people file of LFW's format (people.txt, peopleDevTrain.txt): lines "<name>\t<count>",
+ * optionally after a count line (people.txt repeats count + block per fold). Anything else is an error.
+ */
+export function readPeopleFile(file: string): Set<string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new LearnInputError(`cannot read the people file ${file}: ${(error as Error).message}`, 'people');
+  }
+  const names = new Set<string>();
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[0] === '' || (fields.length === 1 && /^\d+$/.test(fields[0]!))) continue; // blank, or a count line
+    if (fields.length !== 2 || !/^\d+$/.test(fields[1]!)) throw new LearnInputError(`${file}:${index + 1}: expected "<name> <count>", got "${line}"`, 'people');
+    names.add(fields[0]!);
+  }
+  if (names.size === 0) throw new LearnInputError(`${file} names no people`, 'people');
+  return names;
 }
 
 function listImages(dir: string): string[] {

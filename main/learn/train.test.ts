@@ -92,9 +92,10 @@ describe('train', () => {
     const report = await train({ ...base(), steps: 40, valPairs: data.pairsFile, valEvery: 20, outDir, onProgress: (e) => events.push(e) });
     assert.equal(report.status, 'done');
     assert.equal(report.step, 40);
-    assert.equal(events.length, 40);
-    assert.ok(events.every((e) => e.pairs === 4 * 3 * 2 && e.activeFraction >= 0 && e.activeFraction <= 1));
-    assert.deepEqual(events.filter((e) => e.validation).map((e) => e.step), [20, 40]);
+    assert.equal(events.length, 41, 'step 0 (the untrained network validated) and one event per step');
+    assert.ok(events.slice(1).every((e) => e.pairs === 4 * 3 * 2 && e.activeFraction >= 0 && e.activeFraction <= 1));
+    assert.deepEqual(events.filter((e) => e.validation).map((e) => e.step), [0, 20, 40]);
+    assert.equal(events[0]!.pairs, 0, 'no update before the first validation');
     assert.equal(report.validation!.pairs, 12);
 
     const before = loadTrainedModel(initialDir);

@@ -14,7 +14,7 @@ import { FaceNetModel, type NetSpec, netSpec } from '../../native-models/facenet
 import { activeBackend } from '../embed/backend.ts';
 import { type CheckpointState, CHECKPOINT_FORMAT, findCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { LearnInputError } from './errors.ts';
-import { type ImageDataset, ImageLoader, readImageDataset } from './imageDataset.ts';
+import { type ImageDataset, ImageLoader, readImageDataset, readPeopleFile } from './imageDataset.ts';
 import { type MiningResult, buildBatch, selectTriplets } from './mining.ts';
 import { DEFAULT_LEARNING_RATES, type OptimizerName, applyInOrder, createOptimizer, parseOptimizerName } from './optimizers.ts';
 import { createRng } from './rng.ts';
@@ -27,6 +27,8 @@ export interface TrainConfig {
   /** A FaceNet name (NN1 … NNS2) or a spec of one's own (tests use a tiny one). */
   arch: string | NetSpec;
   dataDir: string;
+  /** A people file (LFW's peopleDevTrain.txt format): train only on these identity folders. */
+  peopleFile?: string;
   /** Total steps to reach (a resumed run continues up to this). Default 1000. */
   steps?: number;
   /** K identities per batch. Default 8. */
@@ -97,8 +99,8 @@ export interface TrainReport {
   readonly secondsPerStep: number;
 }
 
-type ResolvedConfig = Required<Omit<TrainConfig, 'arch' | 'checkpointDir' | 'valPairs' | 'outDir' | 'onProgress' | 'signal' | 'learningRate'>> &
-  Pick<TrainConfig, 'checkpointDir' | 'valPairs' | 'onProgress' | 'signal'> & { spec: NetSpec; learningRate: number; outDir: string };
+type ResolvedConfig = Required<Omit<TrainConfig, 'arch' | 'checkpointDir' | 'valPairs' | 'outDir' | 'onProgress' | 'signal' | 'learningRate' | 'peopleFile'>> &
+  Pick<TrainConfig, 'checkpointDir' | 'valPairs' | 'onProgress' | 'signal' | 'peopleFile'> & { spec: NetSpec; learningRate: number; outDir: string };
 
 /** A checked copy of the config with defaults filled in. */
 export function resolveTrainConfig(config: TrainConfig): ResolvedConfig {
@@ -107,6 +109,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedConfig {
   const resolved: ResolvedConfig = {
     spec,
     dataDir: path.resolve(config.dataDir),
+    peopleFile: config.peopleFile && path.resolve(config.peopleFile),
     steps: config.steps ?? 1000,
     identitiesPerBatch: config.identitiesPerBatch ?? 8,
     facesPerIdentity: config.facesPerIdentity ?? 4,
@@ -146,7 +149,7 @@ export function stepRng(seed: number, step: number) {
 export async function train(config: TrainConfig): Promise<TrainReport> {
   const started = performance.now();
   const options = resolveTrainConfig(config);
-  const dataset = readImageDataset(options.dataDir);
+  const dataset = readImageDataset(options.dataDir, options.peopleFile ? readPeopleFile(options.peopleFile) : undefined);
   const [height, width] = options.spec.input;
   const loader = new ImageLoader({ size: [height, width], cropFraction: options.cropFraction, cacheSize: options.cacheSize });
   const validation = options.valPairs ? readValidationPairs(options.valPairs, dataset.root, options.valLimit) : undefined;
@@ -199,6 +202,11 @@ class TrainingRun {
   async execute(startStep: number, resumedFrom: string | null, started: number): Promise<TrainReport> {
     const { steps, checkpointEvery, valEvery, signal } = this.options;
     let step = startStep;
+    if (step === 0 && this.validation) {
+      // The untrained network's accuracy: where the curve starts (no update yet, so no loss either).
+      const validation = await this.validate(0);
+      this.options.onProgress?.({ stage: 'train', step, steps, loss: 0, activeFraction: 0, pairs: 0, semiHard: 0, fallback: 0, secondsPerStep: 0, validation });
+    }
     const loopStarted = performance.now();
     while (step < steps && !signal?.aborted) {
       const stepStarted = performance.now();
@@ -306,7 +314,7 @@ class TrainingRun {
       batch: { identities: o.identitiesPerBatch, facesPerIdentity: o.facesPerIdentity },
       cropFraction: o.cropFraction,
       seed: o.seed,
-      data: { dir: o.dataDir, identities: this.dataset.identities.length, images: this.dataset.images },
+      data: { dir: o.dataDir, ...(o.peopleFile ? { people: o.peopleFile } : {}), identities: this.dataset.identities.length, images: this.dataset.images },
       finalLoss: this.lastLoss,
       validation: this.lastValidation,
       seconds: (performance.now() - started) / 1000,

@@ -35,7 +35,7 @@ export interface TrainingFacts {
   readonly batch: { readonly identities: number; readonly facesPerIdentity: number };
   readonly cropFraction: number;
   readonly seed: number;
-  readonly data: { readonly dir: string; readonly identities: number; readonly images: number };
+  readonly data: { readonly dir: string; readonly people?: string; readonly identities: number; readonly images: number };
   readonly finalLoss: number | null;
   readonly validation: (ValidationResult & { readonly file: string; readonly step: number }) | null;
   readonly seconds: number;
@@ -64,7 +64,8 @@ export async function saveTrainedModel(dir: string, net: FaceNetModel, training:
   const [height, width] = net.inputShape as [number, number, number];
   const card: TrainedModelCard = {
     schema: MODEL_CARD_SCHEMA,
-    id: `facenet-${net.name.toLowerCase()}-${training.steps}`,
+    // The weights' hash keeps two runs of one arch and step count apart wherever models are registered by id.
+    id: `facenet-${net.name.toLowerCase()}-${training.steps}-${weights.sha256.slice(0, 8)}`,
     task: 'embedder',
     description: `${net.name} (${net.spec.title}) trained by facet train for ${training.steps} steps with the triplet loss`,
     format: 'tfjs-weights',
@@ -83,8 +84,8 @@ export async function saveTrainedModel(dir: string, net: FaceNetModel, training:
   return card;
 }
 
-/** Rebuilds the network from DIR/model.json and loads its weights, after checking the files' checksums. */
-export function loadTrainedModel(dir: string): { net: FaceNetModel; card: TrainedModelCard } {
+/** DIR/model.json, refused unless it declares MODEL_CARD_SCHEMA. Files are not checked here. */
+export function readTrainedModelCard(dir: string): TrainedModelCard {
   const cardFile = path.join(dir, 'model.json');
   let card: TrainedModelCard;
   try {
@@ -93,11 +94,22 @@ export function loadTrainedModel(dir: string): { net: FaceNetModel; card: Traine
     throw new LearnInputError(`cannot read ${cardFile}: ${(error as Error).message}`, cardFile);
   }
   if (card.schema !== MODEL_CARD_SCHEMA) throw new LearnInputError(`${cardFile} is not a ${MODEL_CARD_SCHEMA} model card`, cardFile);
+  return card;
+}
+
+/** Throws unless every file the card lists matches its sha256. */
+export function checkTrainedModelFiles(dir: string, card: TrainedModelCard): void {
   for (const file of card.files) {
     const full = path.join(dir, file.path);
     const sha256 = createHash('sha256').update(readFileSync(full)).digest('hex');
     if (sha256 !== file.sha256) throw new LearnInputError(`${full} does not match its checksum in model.json`, full);
   }
+}
+
+/** Rebuilds the network from DIR/model.json and loads its weights, after checking the files' checksums. */
+export function loadTrainedModel(dir: string): { net: FaceNetModel; card: TrainedModelCard } {
+  const card = readTrainedModelCard(dir);
+  checkTrainedModelFiles(dir, card);
   const net = FaceNetModel.create(card.spec);
   const weights = readWeights(dir, 'weights');
   try {

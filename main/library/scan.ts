@@ -10,13 +10,15 @@ import path from 'node:path';
 import type { ProgressListener } from '../cli/progress.ts';
 import type { AnalysisPool } from '../faces/analysisPool.ts';
 import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
+import type { RegionReader } from '../ecosystem/exiftoolMetadata.ts';
+import { applyRegions, prepareRegionImport, type PreparedImport } from '../ecosystem/regionImport.ts';
 import { ProtectedDataError, type Store } from '../store/index.ts';
 import { matchBoxes } from './boxOverlap.ts';
 import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from './identity.ts';
 import { listLibrary } from './walk.ts';
 
-/** What the scan needs of an AnalysisPool (benchmarks and tests pass stand-ins). */
-export type PhotoAnalyser = Pick<AnalysisPool, 'workers' | 'analyse' | 'close'>;
+/** What the scan needs of an AnalysisPool (benchmarks and tests pass stand-ins); embedInBox describes imported faces. */
+export type PhotoAnalyser = Pick<AnalysisPool, 'workers' | 'analyse' | 'close'> & Partial<Pick<AnalysisPool, 'embedInBox'>>;
 
 export interface ScanOptions {
   store: Store;
@@ -27,6 +29,8 @@ export interface ScanOptions {
   embedderId: string;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /** Reads names already in each analysed photo's XMP (embedded or sidecar); without it none are imported. */
+  regions?: RegionReader;
 }
 
 export interface ScanFailure {
@@ -46,6 +50,8 @@ export interface ScanReport {
   missing: number;
   analysed: number;
   faces: number;
+  /** Faces named from XMP regions, detected or added as manual faces. */
+  namesImported: number;
   failed: ScanFailure[];
   seconds: number;
   status: 'done' | 'cancelled';
@@ -56,7 +62,7 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
   const { store } = options;
   const report: ScanReport = {
     roots: [], offlineRoots: [], files: 0, unchanged: 0, added: 0, changed: 0, moved: 0, missing: 0,
-    analysed: 0, faces: 0, failed: [], seconds: 0, status: 'done',
+    analysed: 0, faces: 0, namesImported: 0, failed: [], seconds: 0, status: 'done',
   };
   const rootIds: number[] = [];
   for (const requested of options.roots) {
@@ -148,7 +154,10 @@ async function analysePending(options: ScanOptions, rootIds: number[], report: S
       while (next < pending.length && !options.signal?.aborted) {
         const photo = pending[next++]!;
         const analysis = await pool.analyse(photo.path);
-        storeAnalysis(options, photo.id, analysis, report);
+        const imported = analysis.ok && options.regions
+          ? await prepareRegionImport(options.regions, pool, photo.path, analysis, store.faces.listByPhoto(photo.id).map((face) => face.box))
+          : undefined;
+        storeAnalysis(options, photo.id, analysis, report, imported);
         options.onProgress?.({ stage: 'analyse', done: ++done, total: pending.length, detail: `${report.faces} faces` });
       }
     };
@@ -159,7 +168,7 @@ async function analysePending(options: ScanOptions, rootIds: number[], report: S
   if (options.signal?.aborted) report.status = 'cancelled';
 }
 
-function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnalysis, report: ScanReport): void {
+function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnalysis, report: ScanReport, imported?: PreparedImport): void {
   const { store } = options;
   const photo = store.photos.get(photoId);
   if (!photo) return; // forgotten meanwhile
@@ -192,6 +201,10 @@ function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnal
       }
     }
     report.faces += analysis.faces.length;
+    if (imported && imported.regions.length > 0) {
+      const outcome = applyRegions(store, photoId, imported.regions, { embedderId: options.embedderId, described: imported.described });
+      report.namesImported += outcome.named + outcome.added;
+    }
   });
   report.analysed++;
 }

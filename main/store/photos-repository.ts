@@ -79,6 +79,7 @@ export const photosSql = {
   markFound: `UPDATE photos SET status = 'ok', error = NULL WHERE id = ? AND status = 'missing'`,
   forRescan: `SELECT id, path, size, mtime_ms AS mtimeMs, content_hash AS contentHash, status
     FROM photos WHERE root_id = ?`,
+  requestDetection: `UPDATE photos SET detector_id = NULL WHERE id = ? AND status = 'ok'`,
   needingDetection: `SELECT id FROM photos WHERE id > ? AND status = 'ok' AND detector_id IS NOT ? ORDER BY id LIMIT ?`,
   counts: 'SELECT status, count(*) AS n FROM photos GROUP BY status',
 } as const;
@@ -95,6 +96,7 @@ export class PhotosRepository {
   readonly #markFound;
   readonly #forRescan;
   readonly #needingDetection;
+  readonly #requestDetection;
   readonly #counts;
 
   constructor(db: Db) {
@@ -109,6 +111,7 @@ export class PhotosRepository {
     this.#markFound = db.prepare<[number]>(photosSql.markFound);
     this.#forRescan = db.prepare<[number], RescanEntry>(photosSql.forRescan);
     this.#needingDetection = db.prepare<[number, string, number], number>(photosSql.needingDetection).pluck();
+    this.#requestDetection = db.prepare<[number]>(photosSql.requestDetection);
     this.#counts = db.prepare<[], { status: PhotoStatus; n: number }>(photosSql.counts);
   }
 
@@ -174,6 +177,14 @@ export class PhotosRepository {
   /** Ids of readable photos whose faces were not detected with `detectorId`, in id order after `afterId`. */
   needingDetection(detectorId: string, limit: number, afterId = 0): number[] {
     return this.#needingDetection.all(afterId, detectorId, limit);
+  }
+
+  /**
+   * Has the next scan analyse the photo again (its metadata changed, say). Re-detection matches the faces already
+   * stored by box overlap, so nothing is duplicated and every name stays. Returns whether the photo was readable.
+   */
+  requestDetection(id: number): boolean {
+    return this.#requestDetection.run(id).changes > 0;
   }
 
   counts(): PhotoCounts {

@@ -2,7 +2,8 @@
  * Seeded API requests for fuzzing: a plausible request for a method of the contract (small ids, names that
  * exist), usually bent out of shape: wrong types, missing and unknown fields, prototype keys, huge strings,
  * deep nesting, NaN and Infinity, odd Unicode. Never the two requests that delete on purpose
- * (settings.forgetAllFaceData with its confirmation, libraries.remove with forgetPhotos): those are the user's
+ * (settings.forgetAllFaceData with its confirmation, libraries.remove with forgetPhotos), nor an export into the
+ * photos themselves (libraries.exportXmp with inPlace): those are the user's
  * choice, and the fuzz must keep the library it checks.
  */
 import { API_METHODS } from '../../main/api/contract.ts';
@@ -63,6 +64,7 @@ export function plausibleRequest(method: string, random: Random): Record<string,
     'libraries.add': () => ({ path: pick(random, ['/tmp', '/', 'relative', '/no/such/folder', ...STRINGS]) }),
     'libraries.remove': () => ({ rootId: id(random), forgetPhotos: maybe(false) }),
     'libraries.startScan': () => ({ rootIds: maybe(ids(random)) }),
+    'libraries.exportXmp': () => ({ personId: maybe(id(random)), inPlace: maybe(false) }),
     'people.list': () => ({ includeHidden: maybe(random.next() < 0.5) }),
     'people.nameCluster': () => ({ clusterId: id(random), name: name(random) }),
     'people.rename': () => ({ personId: id(random), name: random.next() < 0.2 ? null : name(random), mergeIfTaken: maybe(true) }),
@@ -130,5 +132,7 @@ export function withoutDeliberateDeletion(method: string, body: unknown): unknow
   const record = body as Record<string, unknown>;
   if (method.startsWith('libraries.remove') && record.forgetPhotos === true) return { ...record, forgetPhotos: false };
   if (method.startsWith('settings.forgetAllFaceData') && record.confirm === 'forget') return { ...record, confirm: 'no' };
+  // Writing names into the photos themselves is also the user's choice: the fuzz may write sidecars only.
+  if (method.startsWith('libraries.exportXmp') && record.inPlace === true) return { ...record, inPlace: false };
   return body;
 }

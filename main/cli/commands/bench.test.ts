@@ -63,6 +63,25 @@ describe('facet bench', () => {
     assert.equal(typeof report.metTarget, 'boolean');
   });
 
+  it('scan --json runs a real scan and reports throughput and memory at each quarter (or says why it is skipped)', () => {
+    const result = facet('scan', '--files', '8', '--workers', '1', '--json');
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    if (!existsSync(LFW_IMAGES)) {
+      assert.equal(report.skipped, true);
+      return;
+    }
+    assert.equal(report.runs.length, 1);
+    const [run] = report.runs;
+    assert.equal(run.workers, 1);
+    assert.equal(run.photos, 8);
+    assert.equal(run.failed, 0);
+    assert.ok(run.faces >= 7, `${run.faces} faces in 8 LFW photos`);
+    assert.equal(run.rssAtQuarters.length, 4);
+    assert.ok(run.photosPerSecond > 0 && run.loadSeconds > 0 && report.peakMB >= run.peakMB - 1);
+    assert.match(report.machine, /cores available/);
+  });
+
   it('names the benchmarks when given none or an unknown one', () => {
     const result = facet('nope');
     assert.equal(result.status, 2);

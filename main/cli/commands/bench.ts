@@ -78,6 +78,36 @@ const rescan: BenchSubcommand = {
   },
 };
 
+const scan: BenchSubcommand = {
+  summary: 'a real first scan of N generated photos (links to LFW images) per worker count: photos/s, speed-up, peak memory',
+  usage: 'facet bench scan --files N [--workers 1,2] [--json]',
+  async run({ values, json, out, err }) {
+    const files = wholeNumber(values, 'files', 1) ?? 1000;
+    const workers = String(values.workers ?? '1,2').split(',').map(Number);
+    if (workers.some((w) => !(Number.isInteger(w) && w >= 1))) throw new Error(`--workers must be whole numbers >= 1, got "${String(values.workers)}"`);
+    const { benchScan } = await import('../../eval/benchScan.ts');
+    const { BenchDataMissingError } = await import('../../eval/benchRescan.ts');
+    let result;
+    try {
+      result = await benchScan({ files, workers, backend: typeof values.backend === 'string' ? values.backend : undefined, log: json ? undefined : err });
+    } catch (error) {
+      if (!(error instanceof BenchDataMissingError)) throw error;
+      out(json ? JSON.stringify({ skipped: true, reason: error.message }) : `skipped: ${error.message}`);
+      return 0;
+    }
+    if (json) {
+      out(JSON.stringify(result));
+      return 0;
+    }
+    out(`${result.files} photos, backend ${result.backend}; ${result.machine}`);
+    for (const run of result.runs) {
+      out(`  ${run.workers} worker(s): ${fixed(run.photosPerSecond, 2)} photos/s, ${fixed(run.facesPerSecond, 2)} faces/s, ${fixed(run.seconds)} s (models ${fixed(run.loadSeconds)} s); resident MB at each quarter ${run.rssAtQuarters.join(', ')}; peak ${run.peakMB} MB`);
+    }
+    out(`  speed-up over one worker ${fixed(result.speedup, 2)}x; peak resident memory ${result.peakMB} MB`);
+    return 0;
+  },
+};
+
 const cluster: BenchSubcommand = {
   summary: 'clustering speed and peak memory against ml-hclust (main/eval/benchCluster.ts)',
   usage: 'facet bench cluster --faces N[,N...] [--json]',
@@ -94,6 +124,7 @@ const SUBCOMMANDS: Record<string, () => Promise<BenchSubcommand>> = {
   pipeline: async () => pipeline,
   rescan: async () => rescan,
   cluster: async () => cluster,
+  scan: async () => scan,
 };
 
 export function registerBenchSubcommand(name: string, load: () => Promise<BenchSubcommand>): void {
@@ -102,7 +133,7 @@ export function registerBenchSubcommand(name: string, load: () => Promise<BenchS
 
 export const benchCommand: Command = {
   summary: `benchmarks: ${Object.keys(SUBCOMMANDS).join(', ')}`,
-  usage: 'facet bench pipeline --data DIR [--workers N] [--limit N] [--json] | facet bench rescan --files N [--json] | facet bench cluster --faces N[,N...]',
+  usage: 'facet bench pipeline --data DIR [--workers N] [--limit N] [--json] | facet bench rescan --files N [--json] | facet bench cluster --faces N[,N...] | facet bench scan --files N [--workers 1,2]',
   options: {
     data: { type: 'string' },
     workers: { type: 'string' },

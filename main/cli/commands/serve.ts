@@ -36,7 +36,7 @@ export const serveCommand: Command = {
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error(`--workers must be a whole number >= 0, got "${String(values.workers)}"`);
     const staticDir = ensureRendererBuilt({ force: values.rebuild === true, log: err });
     const databasePath = resolveDatabasePath();
-    const { api, store } = openApi({ databasePath, transport: 'http', workers });
+    const { api, store } = openApi({ databasePath, transport: 'http', workers, watch: true });
     const server = await startHttpServer({ api, port, staticDir });
     if (json) out(JSON.stringify({ url: server.url, port: server.port, database: databasePath }));
     else {

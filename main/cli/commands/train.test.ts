@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -29,8 +29,16 @@ describe('facet train', () => {
     const data = await writeSyntheticDataset(path.join(root, 'data'), 4, 4, 2, 64);
     const checkpoint = path.join(root, 'ck');
     const common = ['--arch', 'nns2', '--data', data.dir, '--identities', '2', '--faces-per-identity', '2', '--checkpoint', checkpoint];
-    const first = facet('train', ...common, '--steps', '2', '--val-pairs', data.pairsFile, '--val-every', '2');
+    const people = path.join(root, 'people.txt');
+    writeFileSync(people, `3\n${data.identities.slice(0, 3).map((id) => `${id}\t4`).join('\n')}\n`);
+    const curve = path.join(root, 'curve.json');
+    const first = facet('train', ...common, '--steps', '2', '--val-pairs', data.pairsFile, '--val-every', '2', '--people', people, '--curve', curve);
     assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /data: 3 identities, 12 images/);
+    assert.match(first.stderr, /step 0 validation accuracy/);
+    const points = JSON.parse(readFileSync(curve, 'utf8')).points;
+    assert.deepEqual(points.map((p: { step: number }) => p.step), [0, 1, 2]);
+    assert.ok(existsSync(path.join(root, 'curve.png')), 'the chart beside the curve');
     assert.match(first.stderr, /step 1\/2 loss \d\.\d{4} active \d+% \(\d+ semi-hard, \d+ fallback of 4 pairs\)/);
     assert.match(first.stderr, /step 2 validation accuracy [\d.]+% on 12 pairs/);
     assert.match(first.stdout, /NNS2: done at step 2/);

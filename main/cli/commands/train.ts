@@ -3,6 +3,7 @@ import { parseFaceNetName } from '../../../native-models/facenet/index.ts';
 import { initBackend } from '../../embed/backend.ts';
 import { parseOptimizerName } from '../../learn/optimizers.ts';
 import { type TrainProgress, train } from '../../learn/train.ts';
+import { TrainingCurve } from '../../learn/trainingCurve.ts';
 import type { Command } from '../main.ts';
 
 function positiveInteger(values: Record<string, unknown>, name: string, min = 1): number | undefined {
@@ -22,7 +23,8 @@ function positiveNumber(values: Record<string, unknown>, name: string): number |
 }
 
 function progressLine(event: TrainProgress): string[] {
-  const lines = [
+  // Step 0 carries only the untrained network's validation.
+  const lines = event.pairs === 0 && event.step === 0 ? [] : [
     `step ${event.step}/${event.steps} loss ${event.loss.toFixed(4)} active ${(100 * event.activeFraction).toFixed(0)}% ` +
       `(${event.semiHard} semi-hard, ${event.fallback} fallback of ${event.pairs} pairs) ${event.secondsPerStep.toFixed(2)} s/step`,
   ];
@@ -37,12 +39,13 @@ function progressLine(event: TrainProgress): string[] {
 export const trainCommand: Command = {
   summary: 'train a FaceNet network (NN1…NNS2) with the triplet loss on DIR/<identity>/<images>',
   usage:
-    'facet train --arch ARCH --data DIR [--steps N] [--identities K] [--faces-per-identity M] [--optimizer adagrad|adam|sgd] [--lr 0.05] ' +
+    'facet train --arch ARCH --data DIR [--people FILE] [--steps N] [--identities K] [--faces-per-identity M] [--optimizer adagrad|adam|sgd] [--lr 0.05] ' +
     '[--margin 0.2] [--warmup N] [--seed N] [--crop F] [--checkpoint DIR] [--checkpoint-every N] [--resume] ' +
-    '[--val-pairs FILE] [--val-every N] [--val-limit N] [--out DIR] [--json]',
+    '[--val-pairs FILE] [--val-every N] [--val-limit N] [--curve FILE.json] [--out DIR] [--json]',
   options: {
     arch: { type: 'string' },
     data: { type: 'string' },
+    people: { type: 'string' },
     steps: { type: 'string' },
     identities: { type: 'string' },
     'faces-per-identity': { type: 'string' },
@@ -59,6 +62,7 @@ export const trainCommand: Command = {
     'val-every': { type: 'string' },
     'val-limit': { type: 'string' },
     out: { type: 'string' },
+    curve: { type: 'string' },
   },
   async run({ values, json, out, err }) {
     const arch = values.arch as string | undefined;
@@ -75,11 +79,14 @@ export const trainCommand: Command = {
       process.off('SIGINT', stop);
     };
     process.on('SIGINT', stop);
+    // The curve is rewritten after every step, so a long run can be plotted while it trains.
+    const curve = values.curve === undefined ? undefined : new TrainingCurve(values.curve as string);
     try {
       err(`training ${parseFaceNetName(arch)} on ${backend}`);
       const report = await train({
         arch,
         dataDir,
+        peopleFile: values.people as string | undefined,
         steps: positiveInteger(values, 'steps'),
         identitiesPerBatch: positiveInteger(values, 'identities', 2),
         facesPerIdentity: positiveInteger(values, 'faces-per-identity', 2),
@@ -99,8 +106,10 @@ export const trainCommand: Command = {
         signal: controller.signal,
         onProgress: (event) => {
           for (const line of progressLine(event)) err(line);
+          curve?.add(event);
         },
       });
+      await curve?.writeChart(report.arch);
       if (json) {
         out(JSON.stringify(report));
       } else {
@@ -108,6 +117,7 @@ export const trainCommand: Command = {
         out(`${report.arch}: ${report.status} at step ${report.step}${resumed}, ${report.secondsPerStep.toFixed(2)} s/step, final loss ${report.finalLoss?.toFixed(4) ?? '—'}`);
         out(`data: ${report.data.identities} identities, ${report.data.images} images (${report.data.decoded} decoded)`);
         if (report.validation) out(`validation: ${(100 * report.validation.accuracy).toFixed(1)}% on ${report.validation.pairs} pairs at step ${report.validation.step}`);
+        if (curve) out(`curve: ${curve.file} (chart ${curve.chartFile})`);
         if (report.checkpoint) out(`checkpoint: ${report.checkpoint}`);
         out(report.modelDir ? `model: ${report.modelDir}/model.json` : 'model: not saved (stopped early; resume with --resume)');
       }

@@ -8,3 +8,4 @@ export { InvalidValueError } from './invalid-value-error.ts';
 export { ProtectedDataError } from './protected-data-error.ts';
 export { MergeConflictError } from './merge-conflict-error.ts';
 export { DiskFullError, asDiskFullError } from './disk-full-error.ts';
+export { RestoreError, type RestoreProblem } from './restore-error.ts';
