@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import sharp from 'sharp';
-import { startHttpServer, type RunningServer } from './httpServer.ts';
+import { startHttpServer, statusOf, type RunningServer } from './httpServer.ts';
 import { createTestApi, seedLibrary } from './testing.ts';
 
 interface Reply {
@@ -180,4 +180,14 @@ test('progress events stream as Server-Sent Events to a client with the token', 
   const event = JSON.parse(received.slice('data: '.length));
   assert.equal(event.topic, 'scan');
   assert.equal(event.status.state, 'running');
+});
+
+test('failed calls map to HTTP statuses a client can act on: a full disk is 507, not 500', () => {
+  const failed = (name: string) => statusOf({ ok: false, error: { name, message: 'x' } });
+  assert.equal(failed('ValidationError'), 400);
+  assert.equal(failed('NotFoundError'), 404);
+  assert.equal(failed('BusyError'), 409);
+  assert.equal(failed('DiskFullError'), 507);
+  assert.equal(failed('InternalError'), 500);
+  assert.equal(statusOf({ ok: true, value: 1 }), 200);
 });

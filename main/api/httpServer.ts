@@ -73,12 +73,13 @@ function cookie(header: string | undefined, name: string): string | undefined {
 }
 
 /** HTTP status for a failed call: the body says the rest. */
-function statusOf(result: ApiResult<unknown>): number {
+export function statusOf(result: ApiResult<unknown>): number {
   if (result.ok) return 200;
   switch (result.error.name) {
     case 'ValidationError': case 'RequestError': return 400;
     case 'UnknownMethodError': case 'NotFoundError': return 404;
     case 'ConflictError': case 'MergeConflictError': case 'ProtectedDataError': case 'BusyError': return 409;
+    case 'DiskFullError': return 507; // Insufficient Storage: the user can act on it, unlike a 500
     default: return 500;
   }
 }
