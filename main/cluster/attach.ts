@@ -5,6 +5,7 @@
  * faces against clusters from an earlier run. Cluster sums are not updated while placing, so
  * the result does not depend on the order of the faces.
  */
+import { mergeLimit } from './tree.ts';
 import { forEachCloseDot, minDotForRadius } from './vectorMath.ts';
 
 export interface AttachRequest {
@@ -16,6 +17,8 @@ export interface AttachRequest {
   sums: Float64Array;
   counts: ArrayLike<number>;
   threshold: number;
+  /** Small-cluster caution (ClusterInput.caution): a face joins a cluster of c faces within mergeLimit(threshold, caution, 1, c). */
+  caution?: number;
   /** True when face `row` may not join `cluster` (cannot-linked with one of its members). */
   forbidden?: (row: number, cluster: number) => boolean;
   /** Cannot-link pairs among the faces to place [r0, s0, r1, s1, ...]: never placed together. */
@@ -42,7 +45,7 @@ export function attachToClusters(request: AttachRequest): Int32Array {
     let dot = 0;
     for (let d = 0; d < dim; d++) dot += vectors[r * dim + d] * sums[c * dim + d];
     const distance = 2 - (2 * dot) / counts[c];
-    if (distance > threshold || request.forbidden?.(r, c)) return;
+    if (distance > mergeLimit(threshold, request.caution ?? 1, 1, counts[c]) || request.forbidden?.(r, c)) return;
     rows.push(r);
     clusters.push(c);
     distances.push(distance);

@@ -12,7 +12,7 @@ export function finishClustering(
   plan: ClusterPlan,
   tree: ClusterTree,
 ): { labels: Int32Array; clusters: ClusterSummary[] } {
-  const root = partitionAt(tree, plan.threshold);
+  const root = partitionAt(tree, plan.threshold, plan.caution);
   const options = {
     minClusterSize: plan.minClusterSize,
     personOf: plan.constraints.personOf,
@@ -74,6 +74,7 @@ function attachExcluded(plan: ClusterPlan, root: Int32Array, offered: Uint8Array
     sums,
     counts,
     threshold: plan.threshold,
+    caution: plan.caution,
     forbidden: (r, c) => forbidden.get(r)?.has(c) ?? false,
     pairs: Int32Array.from(pairs),
   });

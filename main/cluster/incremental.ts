@@ -74,6 +74,7 @@ export function assignIncremental(input: IncrementalInput): IncrementalResult {
     sums,
     counts,
     threshold,
+    caution: input.rest?.caution,
     forbidden: (face, c) => rejected.has(face * k + c) || (input.photoIds !== undefined && photosOf[c].has(input.photoIds[face])),
     pairs,
   });

@@ -88,7 +88,7 @@ export function clusterNewFaces(store: Store, options: ClusterLibraryOptions = {
   const result = assignIncremental({
     existing, vectors: freshVectors, dim, threshold: settings.threshold,
     photoIds: fresh.map((face) => face.photoId), rejections,
-    rest: { linkage: settings.linkage, minClusterSize: settings.minClusterSize },
+    rest: { linkage: settings.linkage, minClusterSize: settings.minClusterSize, caution: settings.caution },
   });
 
   // The run row, its clusters and the assignments in one transaction: a crash leaves no half run.

@@ -25,6 +25,8 @@ export interface ClusterPlan {
   n: number;
   dim: number;
   threshold: number;
+  /** Small-cluster caution (see ClusterInput.caution); 1 = plain threshold. */
+  caution: number;
   linkage: Linkage;
   minClusterSize: number;
   /** Merges are computed up to this height (>= threshold). */
@@ -59,6 +61,8 @@ export function planClustering(input: ClusterInput): ClusterPlan {
   checkUnitRows(vectors, n, dim);
   const threshold = input.threshold;
   if (!(threshold >= 0 && threshold <= 4)) throw new ClusterInputError('threshold', `must be in [0, 4], got ${threshold}`);
+  const caution = input.caution ?? 1;
+  if (!(caution > 0 && caution <= 1)) throw new ClusterInputError('caution', `must be in (0, 1], got ${caution}`);
   const linkage = input.linkage ?? 'average';
   if (!LINKAGES.includes(linkage)) throw new ClusterInputError('linkage', `unknown linkage ${linkage}`);
   const minClusterSize = input.minClusterSize ?? DEFAULTS.minClusterSize;
@@ -91,6 +95,7 @@ export function planClustering(input: ClusterInput): ClusterPlan {
     n,
     dim,
     threshold,
+    caution,
     linkage,
     minClusterSize,
     maxHeight,

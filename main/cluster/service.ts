@@ -4,7 +4,7 @@
  * result as automatic assignments (which never overwrite the user's). Cluster identities carry
  * over between runs by overlap, so the people grid does not reshuffle.
  */
-import { DEFAULT_EMBEDDER, clusterThresholdFor } from '../../native-models/catalog.ts';
+import { DEFAULT_EMBEDDER, clusterCautionFor, clusterThresholdFor } from '../../native-models/catalog.ts';
 import type { Store } from '../store/index.ts';
 import { clusterFaces } from './clusterFaces.ts';
 import { cutTree } from './tree.ts';
@@ -12,6 +12,8 @@ import type { ClusterResult, ClusterTree, Linkage } from './types.ts';
 
 export interface ClusterLibraryOptions {
   threshold?: number;
+  /** Small-cluster caution (ClusterInput.caution); default: the setting, else the embedder's calibrated one. */
+  caution?: number;
   linkage?: Linkage;
   modelId?: string;
   minClusterSize?: number;
@@ -24,6 +26,7 @@ export interface ClusterRunReport {
   runId: number;
   modelId: string;
   threshold: number;
+  caution: number;
   linkage: Linkage;
   faces: number;
   clusters: number;
@@ -35,7 +38,7 @@ export interface ClusterRunReport {
   seconds: number;
 }
 
-export const SETTINGS = { threshold: 'clusterThreshold', linkage: 'clusterLinkage', minClusterSize: 'minClusterSize', embedder: 'embedder' } as const;
+export const SETTINGS = { threshold: 'clusterThreshold', caution: 'clusterCaution', linkage: 'clusterLinkage', minClusterSize: 'minClusterSize', embedder: 'embedder' } as const;
 
 interface LibrarySnapshot {
   modelId: string;
@@ -88,6 +91,8 @@ export function resolveClusterSettings(store: Store, options: ClusterLibraryOpti
   return {
     modelId,
     threshold: options.threshold ?? (store.settings.get(SETTINGS.threshold) as number | undefined) ?? clusterThresholdFor(modelId),
+    // A fine-tuned model ("dlib-resnet+adapter2") keeps its base network's calibration.
+    caution: options.caution ?? (store.settings.get(SETTINGS.caution) as number | undefined) ?? clusterCautionFor(modelId.split('+')[0]!),
     linkage: options.linkage ?? (store.settings.get(SETTINGS.linkage) as Linkage | undefined) ?? 'average',
     minClusterSize: options.minClusterSize ?? (store.settings.get(SETTINGS.minClusterSize) as number | undefined) ?? 3,
   };
@@ -115,6 +120,7 @@ export function clusterLibrary(store: Store, options: ClusterLibraryOptions = {}
       dim: snapshot.dim,
       n,
       threshold: settings.threshold,
+      caution: settings.caution,
       linkage: settings.linkage,
       minClusterSize: settings.minClusterSize,
       photoIds: snapshot.photoIds,
@@ -151,6 +157,7 @@ export function clusterLibrary(store: Store, options: ClusterLibraryOptions = {}
     runId: run.id,
     modelId: settings.modelId,
     threshold: settings.threshold,
+    caution: settings.caution,
     linkage: settings.linkage,
     faces: n,
     clusters: result.clusters.length,
@@ -206,6 +213,6 @@ export function previewThreshold(store: Store, threshold: number, modelId?: stri
     });
     lastTree = { modelId: settings.modelId, faces: snapshot.faceIds.length, linkage: settings.linkage, tree: result.tree, minClusterSize: settings.minClusterSize };
   }
-  const cut = cutTree(lastTree.tree, threshold, settings.minClusterSize);
+  const cut = cutTree(lastTree.tree, threshold, settings.minClusterSize, settings.caution);
   return { clusters: cut.clusters.length, faces, unclustered: cut.labels.reduce((count, label) => count + (label < 0 ? 1 : 0), 0) };
 }

@@ -59,17 +59,51 @@ export class TreeBuilder {
   }
 }
 
-/** Smallest face index of each face's cluster after the merges with height <= threshold. */
-export function partitionAt(tree: ClusterTree, threshold: number): Int32Array {
+/** The largest distance at which clusters of a and b faces merge under a small-cluster caution (ClusterInput.caution). */
+export function mergeLimit(threshold: number, caution: number, a: number, b: number): number {
+  return caution >= 1 ? threshold : threshold * (1 - (1 - caution) / Math.sqrt(a * b));
+}
+
+/**
+ * Smallest face index of each face's cluster after the merges with height <= threshold; with a
+ * caution below 1, after the merges within their size's limit (mergeLimit). A refused merge
+ * freezes both its sides, as a cut does: every later merge in the tree would contain them.
+ */
+export function partitionAt(tree: ClusterTree, threshold: number, caution = 1): Int32Array {
   if (!(threshold <= tree.maxHeight)) {
     throw new ClusterInputError('threshold', `${threshold} is above the tree's height ${tree.maxHeight}`);
   }
+  if (caution < 1) return cautiousPartition(tree, threshold, caution);
   const sets = new UnionFind(tree.n);
   for (let m = 0; m < tree.left.length; m++) {
     if (tree.height[m] > threshold) continue;
     const a = sets.find(tree.left[m]);
     const b = sets.find(tree.right[m]);
     if (a !== b) sets.attach(Math.max(a, b), Math.min(a, b));
+  }
+  const root = new Int32Array(tree.n);
+  for (let f = 0; f < tree.n; f++) root[f] = sets.find(f);
+  return root;
+}
+
+function cautiousPartition(tree: ClusterTree, threshold: number, caution: number): Int32Array {
+  const sets = new UnionFind(tree.n);
+  const size = new Int32Array(tree.n).fill(1);
+  const frozen = new Uint8Array(tree.n);
+  // Heights are monotone up the tree (TreeBuilder), and a stable sort keeps a child before its parent on ties.
+  const order = Array.from(tree.height.keys()).sort((x, y) => tree.height[x] - tree.height[y]);
+  for (const m of order) {
+    const a = sets.find(tree.left[m]);
+    const b = sets.find(tree.right[m]);
+    if (a === b) continue;
+    if (frozen[a] || frozen[b] || tree.height[m] > mergeLimit(threshold, caution, size[a], size[b])) {
+      frozen[a] = 1;
+      frozen[b] = 1;
+      continue;
+    }
+    const [root, child] = a < b ? [a, b] : [b, a];
+    sets.attach(child, root);
+    size[root] = size[a] + size[b];
   }
   const root = new Int32Array(tree.n);
   for (let f = 0; f < tree.n; f++) root[f] = sets.find(f);
@@ -143,7 +177,8 @@ export function cutTree(
   tree: ClusterTree,
   threshold: number,
   minClusterSize = 3,
+  caution = 1,
 ): { labels: Int32Array; clusters: ClusterSummary[] } {
-  const root = partitionAt(tree, threshold);
+  const root = partitionAt(tree, threshold, caution);
   return labelClusters(root, { minClusterSize, personOf: tree.personOf, excluded: tree.excluded });
 }

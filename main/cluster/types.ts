@@ -24,6 +24,14 @@ export interface ClusterInput {
   n?: number;
   /** Merge while the linkage distance is <= threshold (squared L2, e.g. 1.0). */
   threshold: number;
+  /**
+   * Small-cluster caution rho in (0, 1]: a merge of clusters of a and b faces is kept only when its
+   * average-linkage distance is <= threshold * (1 - (1 - rho) / sqrt(a * b)) (tree.ts, mergeLimit).
+   * The distance between two single faces is one noisy sample, between larger clusters a mean over
+   * a * b pairs, so the bar relaxes toward the threshold as the evidence grows. Default 1: the
+   * plain threshold, for every merge.
+   */
+  caution?: number;
   /** Default 'average'. */
   linkage?: Linkage;
   /** Clusters smaller than this are not offered as people: label -1 (faces kept). Default 3. */

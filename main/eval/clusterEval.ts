@@ -16,8 +16,10 @@ export interface ClusterEvalOptions extends EmbedImagesOptions {
   /** Keep only people with at least this many images (default 1: all 13,233 images). */
   minImages?: number;
   threshold: number;
+  /** Small-cluster caution (ClusterInput.caution); default 1, the plain threshold. */
+  caution?: number;
   linkage?: Linkage;
-  /** Further thresholds to score from the same merge tree. */
+  /** Further thresholds to score from the same merge tree (with the same caution). */
   sweep?: number[];
 }
 
@@ -33,6 +35,7 @@ export interface ClusterScoresAt {
 }
 
 export interface ClusterEvalReport extends ClusterScoresAt {
+  caution: number;
   faces: number;
   identities: number;
   linkage: Linkage;
@@ -85,20 +88,22 @@ export async function evaluateClustering(options: ClusterEvalOptions): Promise<C
   const clusterStarted = performance.now();
   const linkage = options.linkage ?? 'average';
   const sweep = [...new Set(options.sweep ?? [])].sort((a, b) => a - b);
+  const caution = options.caution ?? 1;
   const result = clusterFaces({
-    vectors, dim, n: images.length, threshold: options.threshold, linkage, minClusterSize: 1,
+    vectors, dim, n: images.length, threshold: options.threshold, caution, linkage, minClusterSize: 1,
     treeMaxThreshold: Math.max(options.threshold, ...sweep),
   });
   const clusterSeconds = (performance.now() - clusterStarted) / 1000;
   const main = scoresAt(truth, result.labels, options.threshold, result.clusters.length);
   const sweepScores = sweep.map((threshold) => {
-    const cut = cutTree(result.tree, threshold, 1);
+    const cut = cutTree(result.tree, threshold, 1, caution);
     return scoresAt(truth, cut.labels, threshold, cut.clusters.length);
   });
   return {
     faces: images.length,
     identities: identities.length,
     ...main,
+    caution,
     linkage,
     method: result.method,
     approximate: result.approximate,

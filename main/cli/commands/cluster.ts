@@ -10,10 +10,11 @@ const LINKAGES = ['average', 'single', 'complete'];
 
 export const clusterCommand: Command = {
   summary: 'group faces into people (threshold-based agglomerative clustering; keeps every user decision)',
-  usage: 'facet cluster [--threshold T] [--linkage average|single|complete] [--min-size N] [--preview] [--new] [--save] [--json]\n  --new: only the faces not yet in a person or cluster join their nearest one or form new clusters (what a scan does after the first clustering)',
+  usage: 'facet cluster [--threshold T] [--caution RHO] [--linkage average|single|complete] [--min-size N] [--preview] [--new] [--save] [--json]\n  --new: only the faces not yet in a person or cluster join their nearest one or form new clusters (what a scan does after the first clustering)',
   options: {
     threshold: { type: 'string' },
     linkage: { type: 'string' },
+    caution: { type: 'string' },
     'min-size': { type: 'string' },
     preview: { type: 'boolean' },
     save: { type: 'boolean' },
@@ -22,6 +23,8 @@ export const clusterCommand: Command = {
   async run({ values, json, out }) {
     const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
     if (threshold !== undefined && !(threshold > 0 && threshold <= 4)) throw new Error(`--threshold must be a squared distance in (0, 4], got "${values.threshold}"`);
+    const caution = values.caution === undefined ? undefined : Number(values.caution);
+    if (caution !== undefined && !(caution > 0 && caution <= 1)) throw new Error(`--caution must be in (0, 1] (1 = the plain threshold for every merge), got "${values.caution}"`);
     const linkage = values.linkage as string | undefined;
     if (linkage !== undefined && !LINKAGES.includes(linkage)) throw new Error(`--linkage must be one of ${LINKAGES.join(', ')}, got "${linkage}"`);
     const minClusterSize = values['min-size'] === undefined ? undefined : Number(values['min-size']);
@@ -37,20 +40,21 @@ export const clusterCommand: Command = {
       if (values.save) {
         if (threshold !== undefined) store.settings.set('clusterThreshold', threshold);
         if (linkage !== undefined) store.settings.set('clusterLinkage', linkage);
+        if (caution !== undefined) store.settings.set('clusterCaution', caution);
         if (minClusterSize !== undefined) store.settings.set('minClusterSize', minClusterSize);
       }
       if (values.new) {
-        const report = clusterNewFaces(store, { threshold, linkage: linkage as Linkage | undefined, minClusterSize });
+        const report = clusterNewFaces(store, { threshold, caution, linkage: linkage as Linkage | undefined, minClusterSize });
         out(json ? JSON.stringify(report) : describeIncremental(report));
         return 0;
       }
       const progress = createProgressPrinter(process.stderr);
-      const report = clusterLibrary(store, { threshold, linkage: linkage as Linkage | undefined, minClusterSize, onProgress: progress });
+      const report = clusterLibrary(store, { threshold, caution, linkage: linkage as Linkage | undefined, minClusterSize, onProgress: progress });
       progress.end();
       if (json) out(JSON.stringify(report));
       else {
         out(`${report.faces} faces → ${report.clusters} clusters (${report.namedPersons} named persons kept), ${report.unclustered} unsorted`);
-        out(`threshold ${report.threshold}, ${report.linkage} linkage, ${report.method}${report.approximate ? ' (approximate: k-nearest-neighbour graph)' : ''}, ${report.seconds.toFixed(2)} s`);
+        out(`threshold ${report.threshold} (caution ${report.caution}), ${report.linkage} linkage, ${report.method}${report.approximate ? ' (approximate: k-nearest-neighbour graph)' : ''}, ${report.seconds.toFixed(2)} s`);
       }
       return 0;
     } finally {

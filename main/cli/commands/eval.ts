@@ -20,7 +20,7 @@ function requireDataDir(value: unknown, what: string): string {
 
 export const evalCommand: Command = {
   summary: 'measure accuracy on LFW: eval lfw (verification, 10-fold protocol), eval cluster (clustering quality)',
-  usage: 'facet eval lfw|cluster --data DIR [--folds K] [--min-images N] [--threshold T] [--sweep T1,T2,..] [--linkage L] [--model ID] [--detector ID] [--alignment dense|five] [--min-confidence C] [--workers N] [--no-flip] [--no-cache] [--json]',
+  usage: 'facet eval lfw|cluster --data DIR [--folds K] [--min-images N] [--threshold T] [--sweep T1,T2,..] [--caution RHO] [--linkage L] [--model ID] [--detector ID] [--alignment dense|five] [--min-confidence C] [--workers N] [--no-flip] [--no-cache] [--json]',
   options: {
     data: { type: 'string' },
     folds: { type: 'string' },
@@ -36,6 +36,7 @@ export const evalCommand: Command = {
     linkage: { type: 'string' },
     alignment: { type: 'string' },
     'min-confidence': { type: 'string' },
+    caution: { type: 'string' },
   },
   async run({ args, values, json, out }) {
     const [what] = args;
@@ -91,7 +92,7 @@ function numberOption(values: Record<string, unknown>, name: string): number | u
 
 async function runClusterEval(values: Record<string, unknown>, json: boolean, out: (text: string) => void): Promise<number> {
   const { evaluateClustering } = await import('../../eval/clusterEval.ts');
-  const { clusterThresholdFor, DEFAULT_EMBEDDER } = await import('../../../native-models/catalog.ts');
+  const { clusterCautionFor, clusterThresholdFor, DEFAULT_EMBEDDER } = await import('../../../native-models/catalog.ts');
   const embedder = (values.model as string | undefined) ?? DEFAULT_EMBEDDER;
   const detector = (values.detector as string | undefined) ?? DEFAULT_DETECTOR;
   const progress = createProgressPrinter(process.stderr);
@@ -99,6 +100,7 @@ async function runClusterEval(values: Record<string, unknown>, json: boolean, ou
     dataDir: requireDataDir(values.data, 'eval cluster'),
     minImages: numberOption(values, 'min-images'),
     threshold: numberOption(values, 'threshold') ?? clusterThresholdFor(embedder),
+    caution: numberOption(values, 'caution') ?? clusterCautionFor(embedder),
     sweep: typeof values.sweep === 'string' ? values.sweep.split(',').map(Number) : undefined,
     linkage: values.linkage as 'average' | 'single' | 'complete' | undefined,
     embedder,
@@ -112,7 +114,7 @@ async function runClusterEval(values: Record<string, unknown>, json: boolean, ou
   if (json) {
     out(JSON.stringify(report));
   } else {
-    out(`LFW clustering: ${report.faces} faces of ${report.identities} people → ${report.clusters} clusters (${report.linkage} linkage, threshold ${report.threshold}, ${report.method})`);
+    out(`LFW clustering: ${report.faces} faces of ${report.identities} people → ${report.clusters} clusters (${report.linkage} linkage, threshold ${report.threshold}, caution ${report.caution}, ${report.method})`);
     out(`pairwise  F ${report.pairwiseF.toFixed(4)}  precision ${report.pairwisePrecision.toFixed(4)}  recall ${report.pairwiseRecall.toFixed(4)}`);
     out(`BCubed    F ${report.bcubedF.toFixed(4)}  precision ${report.bcubedPrecision.toFixed(4)}  recall ${report.bcubedRecall.toFixed(4)}`);
     out(`embedding ${report.embedSeconds.toFixed(1)} s, clustering ${report.clusterSeconds.toFixed(2)} s; ${report.detectFailures} detection failures`);
