@@ -35,6 +35,8 @@ export interface BenchScanRun {
   /** Resident memory (MB) when 25, 50, 75 and 100% of the photos were analysed. */
   rssAtQuarters: number[];
   peakMB: number;
+  /** CPU time of the whole process (all threads) over wall time, in cores, while photos were analysed. */
+  cpuCores: number;
   failed: number;
 }
 
@@ -78,12 +80,14 @@ export async function benchScan(options: BenchScanOptions): Promise<BenchScanRes
         log(`scanning ${options.files} photos with ${workers} worker(s)`);
         const started = performance.now();
         let loadSeconds = 0;
+        let cpuAtStart = process.cpuUsage();
         const report = await scanLibrary({
           store, roots: [root], detectorId: DEFAULT_DETECTOR, embedderId: DEFAULT_EMBEDDER,
           createPool: async () => {
             const loading = performance.now();
             const pool = await AnalysisPool.create({ workers, pipeline: { backend: options.backend } });
             loadSeconds = (performance.now() - loading) / 1000;
+            cpuAtStart = process.cpuUsage();
             backend = pool.backend;
             return pool;
           },
@@ -96,12 +100,13 @@ export async function benchScan(options: BenchScanOptions): Promise<BenchScanRes
           },
         });
         const seconds = (performance.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpuAtStart);
         clearInterval(runSampler);
         const working = seconds - loadSeconds;
         runs.push({
           workers, photos: report.analysed, faces: report.faces, seconds, loadSeconds,
           photosPerSecond: report.analysed / working, facesPerSecond: report.faces / working,
-          rssAtQuarters: quarters, peakMB: Math.round(mb(Math.max(runPeak, process.memoryUsage().rss))), failed: report.failed.length,
+          rssAtQuarters: quarters, cpuCores: (cpu.user + cpu.system) / 1e6 / (seconds - loadSeconds), peakMB: Math.round(mb(Math.max(runPeak, process.memoryUsage().rss))), failed: report.failed.length,
         });
       } finally {
         store.close();

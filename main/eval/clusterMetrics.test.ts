@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bcubedScores, pairwiseScores } from './clusterMetrics.ts';
+import { bcubedScores, bcubedScoresOver, pairwiseScores } from './clusterMetrics.ts';
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} != ${expected}`);
 
@@ -59,5 +59,22 @@ describe('BCubed scores', () => {
 
   it('rejects inputs of different lengths', () => {
     assert.throws(() => bcubedScores([0, 1], [0]), RangeError);
+  });
+});
+
+describe('BCubed over a subset', () => {
+  it('scores only the included items, each against its whole cluster and class', () => {
+    // truth {0,1,2} {3,4}; predicted {0,1} {2,3,4}; items 0 and 2 included.
+    // item 0: precision 2/2, recall 2/3; item 2: precision 1/3, recall 1/3.
+    const s = bcubedScoresOver([0, 0, 0, 1, 1], [5, 5, 7, 7, 7], [true, false, true, false, false]);
+    close(s.precision, (1 + 1 / 3) / 2);
+    close(s.recall, (2 / 3 + 1 / 3) / 2);
+  });
+
+  it('equals plain BCubed when every item is included', () => {
+    const truth = [0, 0, 0, 1, 1, 2];
+    const predicted = [5, 5, 7, 7, 7, 7];
+    const all = bcubedScoresOver(truth, predicted, truth.map(() => true));
+    close(all.f1, bcubedScores(truth, predicted).f1);
   });
 });

@@ -100,3 +100,29 @@ export function bcubedScores(truth: ArrayLike<number>, predicted: ArrayLike<numb
   });
   return withF1({ precision: precision / table.n, recall: recall / table.n });
 }
+
+/**
+ * BCubed precision, recall and F1 averaged over the items with `include[i]` only: each is still scored
+ * against its whole cluster and its whole true class (e.g. a library's held-out faces, strangers mixed in).
+ */
+export function bcubedScoresOver(truth: ArrayLike<number>, predicted: ArrayLike<number>, include: ArrayLike<boolean>): ClusterScores {
+  const key = (t: number, p: number) => `${t}/${p}`;
+  const truthSize = new Map<number, number>();
+  const predictedSize = new Map<number, number>();
+  const cell = new Map<string, number>();
+  for (let i = 0; i < truth.length; i++) {
+    truthSize.set(truth[i]!, (truthSize.get(truth[i]!) ?? 0) + 1);
+    predictedSize.set(predicted[i]!, (predictedSize.get(predicted[i]!) ?? 0) + 1);
+    cell.set(key(truth[i]!, predicted[i]!), (cell.get(key(truth[i]!, predicted[i]!)) ?? 0) + 1);
+  }
+  let precision = 0, recall = 0, n = 0;
+  for (let i = 0; i < truth.length; i++) {
+    if (!include[i]) continue;
+    const m = cell.get(key(truth[i]!, predicted[i]!))!;
+    precision += m / predictedSize.get(predicted[i]!)!;
+    recall += m / truthSize.get(truth[i]!)!;
+    n++;
+  }
+  if (n === 0) return { precision: 1, recall: 1, f1: 1 };
+  return withF1({ precision: precision / n, recall: recall / n });
+}

@@ -101,7 +101,7 @@ const scan: BenchSubcommand = {
     }
     out(`${result.files} photos, backend ${result.backend}; ${result.machine}`);
     for (const run of result.runs) {
-      out(`  ${run.workers} worker(s): ${fixed(run.photosPerSecond, 2)} photos/s, ${fixed(run.facesPerSecond, 2)} faces/s, ${fixed(run.seconds)} s (models ${fixed(run.loadSeconds)} s); resident MB at each quarter ${run.rssAtQuarters.join(', ')}; peak ${run.peakMB} MB`);
+      out(`  ${run.workers} worker(s): ${fixed(run.photosPerSecond, 2)} photos/s, ${fixed(run.facesPerSecond, 2)} faces/s, ${fixed(run.seconds)} s (models ${fixed(run.loadSeconds)} s), ${fixed(run.cpuCores, 2)} cores busy; resident MB at each quarter ${run.rssAtQuarters.join(', ')}; peak ${run.peakMB} MB`);
     }
     out(`  speed-up over one worker ${fixed(result.speedup, 2)}x; peak resident memory ${result.peakMB} MB`);
     return 0;

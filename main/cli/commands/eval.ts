@@ -1,27 +1,16 @@
-import path from 'node:path';
-import { existsSync } from 'node:fs';
-import os from 'node:os';
 import { DEFAULT_DETECTOR } from '../../../native-models/catalog.ts';
 import type { Command } from '../main.ts';
-
-/** Where evaluation caches go: FACET_CACHE_DIR, else ~/.cache/facet. */
-function cacheDir(): string {
-  return process.env.FACET_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'facet');
-}
 import { createProgressPrinter } from '../progress.ts';
-
-function requireDataDir(value: unknown, what: string): string {
-  const dir = path.resolve(typeof value === 'string' ? value : path.join('..', 'shared', 'data', 'lfw'));
-  if (!existsSync(path.join(dir, 'pairs.txt'))) {
-    throw new Error(`${what}: ${dir} does not hold LFW (no pairs.txt); pass --data DIR`);
-  }
-  return dir;
-}
+import { finetuneEvalOptions, finetuneEvalUsage, runFinetuneEval } from './evalFinetune.ts';
+import { robustnessEvalOptions, robustnessEvalUsage, runRobustnessEval } from './evalRobustness.ts';
+import { evalCacheDir as cacheDir, lfwDataDir as requireDataDir } from './evalShared.ts';
 
 export const evalCommand: Command = {
-  summary: 'measure accuracy on LFW: eval lfw (verification, 10-fold protocol), eval cluster (clustering quality)',
+  summary: 'measure accuracy on LFW: eval lfw (verification, 10-fold protocol), eval cluster (clustering quality), eval finetune, eval robustness',
   usage: 'facet eval lfw|cluster --data DIR [--folds K] [--min-images N] [--threshold T] [--sweep T1,T2,..] [--caution RHO] [--linkage L] [--model ID] [--detector ID] [--alignment dense|five] [--min-confidence C] [--workers N] [--no-flip] [--no-cache] [--json]',
   options: {
+    ...finetuneEvalOptions,
+    ...robustnessEvalOptions,
     data: { type: 'string' },
     folds: { type: 'string' },
     model: { type: 'string' },
@@ -41,7 +30,9 @@ export const evalCommand: Command = {
   async run({ args, values, json, out }) {
     const [what] = args;
     if (what === 'cluster') return runClusterEval(values, json, out);
-    if (what !== 'lfw') throw new Error(`unknown evaluation "${what ?? ''}": use ${this.usage}`);
+    if (what === 'finetune') return runFinetuneEval(values, json, out);
+    if (what === 'robustness') return runRobustnessEval(values, json, out);
+    if (what !== 'lfw') throw new Error(`unknown evaluation "${what ?? ''}": use ${this.usage}\n  or ${finetuneEvalUsage}\n  or ${robustnessEvalUsage}`);
     const { evaluateLfw } = await import('../../eval/lfw.ts');
     const folds = values.folds === undefined ? undefined : Number(values.folds);
     if (folds !== undefined && !(Number.isInteger(folds) && folds >= 1)) throw new Error(`--folds must be a whole number >= 1, got "${values.folds}"`);
