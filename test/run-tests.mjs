@@ -26,7 +26,8 @@ const files = ['main', 'native-models', 'test']
 
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  // A per-test limit turns a hang into a named failure instead of a stalled CI (the longest test takes ~1 min).
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -54,12 +54,15 @@ export function nameTarget(store: Store, target: PeopleTarget, name: string): Pe
   });
 }
 
-/** Merges `from` into `into`; two unnamed clusters become one unnamed person. */
-export function mergeTargets(store: Store, from: PeopleTarget, into: PeopleTarget): Person {
+/**
+ * Merges `from` into `into`: a person absorbs a cluster whichever side it is on; two unnamed clusters
+ * become one unnamed person. dropContradictedNotConstraints: see PersonsRepository.merge.
+ */
+export function mergeTargets(store: Store, from: PeopleTarget, into: PeopleTarget, options: { dropContradictedNotConstraints?: boolean } = {}): Person {
   return store.transaction(() => {
     if (from.kind === 'person' && into.kind === 'person') {
       if (from.person.id === into.person.id) throw new DecisionError('target', 'cannot merge a person with itself');
-      store.persons.merge(from.person.id, into.person.id);
+      store.persons.merge(from.person.id, into.person.id, options);
       return store.persons.get(into.person.id)!;
     }
     const person = into.kind === 'person' ? into.person : from.kind === 'person' ? from.person : store.persons.create({});

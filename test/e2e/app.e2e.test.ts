@@ -70,7 +70,9 @@ async function startServer(fixture: Fixture): Promise<Server> {
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // serve bounds its own shutdown (20 s); this only keeps a broken one from hanging the suite.
+        const hung = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.once('exit', () => { clearTimeout(hung); resolve(); });
         child.kill('SIGINT');
       }),
   };

@@ -5,6 +5,7 @@
 import type { FaceListItem, Person } from '../../store/index.ts';
 import { nameKey } from '../../store/persons-repository.ts';
 import type { ApiRequest, ApiResponse, FaceItem, PeopleEntry, PeopleRef, PersonInfo, PersonPhoto } from '../contract.ts';
+import { mergeTargets, nameTarget, type PeopleTarget } from '../../cluster/decisions.ts';
 import { RequestError } from '../errors.ts';
 import { ageAt } from './similarity.ts';
 import { toFaceItem, toPhotoItem, type ApiContext } from './context.ts';
@@ -25,12 +26,6 @@ export function clusterFaces(ctx: ApiContext, clusterId: number, field = 'cluste
   const faces = ctx.store.faces.list({ clusterId }).filter((face) => face.personId === null && face.assignedBy !== 'user');
   if (faces.length === 0) throw new RequestError(field, `cluster ${clusterId} has no unnamed faces (named or merged meanwhile?)`);
   return faces;
-}
-
-function facesOfRef(ctx: ApiContext, ref: PeopleRef, field: string): FaceListItem[] {
-  if (ref.kind === 'cluster') return clusterFaces(ctx, ref.id, `${field}.id`);
-  requirePerson(ctx, ref.id, `${field}.id`);
-  return ctx.store.faces.list({ personId: ref.id });
 }
 
 interface Bucket {
@@ -77,15 +72,20 @@ export function listPeople(ctx: ApiContext, { includeHidden }: ApiRequest<'peopl
   return { entries };
 }
 
+/** A person or cluster of the API as the decisions module (shared with the CLI) takes it. */
+function toTarget(ctx: ApiContext, ref: PeopleRef, idField: string): PeopleTarget {
+  return ref.kind === 'person'
+    ? { kind: 'person', person: requirePerson(ctx, ref.id, idField) }
+    : { kind: 'cluster', clusterId: ref.id, label: `cluster ${ref.id}`, faceIds: clusterFaces(ctx, ref.id, idField).map((face) => face.id) };
+}
+
 export function nameCluster(ctx: ApiContext, { clusterId, name }: ApiRequest<'people.nameCluster'>): ApiResponse<'people.nameCluster'> {
   const { store } = ctx;
   return store.transaction(() => {
-    const faceIds = clusterFaces(ctx, clusterId).map((face) => face.id);
-    const existing = store.persons.findByName(name);
-    const person = existing ?? store.persons.create({ name });
+    const target = toTarget(ctx, { kind: 'cluster', id: clusterId }, 'clusterId');
+    const merged = store.persons.findByName(name.trim()) !== undefined;
     // The user's word: clustering keeps these faces with this person from now on.
-    store.assignments.assignByUser(faceIds, person.id);
-    return { personId: person.id, merged: existing !== undefined };
+    return { personId: nameTarget(store, target, name).id, merged };
   });
 }
 
@@ -107,19 +107,8 @@ export function mergePeople(ctx: ApiContext, { from, into, dropContradictions }:
   const { store } = ctx;
   if (from.kind === into.kind && from.id === into.id) throw new RequestError('into', 'cannot merge an entry into itself');
   return store.transaction(() => {
-    if (from.kind === 'person' && into.kind === 'person') {
-      requirePerson(ctx, from.id, 'from.id');
-      requirePerson(ctx, into.id, 'into.id');
-      store.persons.merge(from.id, into.id, { dropContradictedNotConstraints: dropContradictions === true });
-      return { personId: into.id };
-    }
-    const fromFaces = facesOfRef(ctx, from, 'from');
-    const intoFaces = facesOfRef(ctx, into, 'into');
-    // A person absorbs a cluster whichever side it is on; two clusters become one new, unnamed person.
-    const personId = into.kind === 'person' ? into.id : from.kind === 'person' ? from.id : store.persons.create().id;
-    const moving = [...(from.kind === 'cluster' ? fromFaces : []), ...(into.kind === 'cluster' ? intoFaces : [])];
-    store.assignments.assignByUser(moving.map((face) => face.id), personId);
-    return { personId };
+    const person = mergeTargets(store, toTarget(ctx, from, 'from.id'), toTarget(ctx, into, 'into.id'), { dropContradictedNotConstraints: dropContradictions === true });
+    return { personId: person.id };
   });
 }
 

@@ -31,6 +31,7 @@ export const serveCommand: Command = {
     rebuild: { type: 'boolean' },
   },
   async run({ values, json, out, err }) {
+    const SHUTDOWN_GRACE_MS = 20_000;
     const port = parsePort(values.port);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error(`--workers must be a whole number >= 0, got "${String(values.workers)}"`);
@@ -54,9 +55,18 @@ export const serveCommand: Command = {
       process.on('SIGTERM', stop);
     });
     err('stopping…');
+    // Bounded, whatever the watcher, ExifTool or a scan in flight are doing: every write is a transaction
+    // in a WAL database, so exiting now loses nothing that was committed.
+    const deadline = setTimeout(() => {
+      err(`facet: stopping took longer than ${SHUTDOWN_GRACE_MS / 1000} s; exiting now`);
+      process.exit(0);
+    }, SHUTDOWN_GRACE_MS);
     await server.close();
     await api.close();
     store.close();
+    clearTimeout(deadline);
+    // A handle left open (a watcher or ExifTool process winding down) must not keep the process alive.
+    setTimeout(() => process.exit(0), 2000).unref();
     return 0;
   },
 };
