@@ -4,7 +4,7 @@
  * method name against the contract, validates the request with its schema before any handler runs (so a
  * malformed request changes nothing), and turns every failure into an ApiError value.
  */
-import { clusterNewFaces } from '../cluster/incrementalService.ts';
+import { sortNewFacesAfterScan } from '../cluster/incrementalService.ts';
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse, ApiResult } from './contract.ts';
 import { API_METHODS } from './contract.ts';
 import { toApiError, UnknownMethodError } from './errors.ts';
@@ -116,10 +116,8 @@ export function createHandlers(ctx: ApiContext, scan: ScanJob, options: Pick<Api
  * starts that one. Returns whether anything changed.
  */
 function sortNewFaces(store: ApiOptions['store'], modelId: string): boolean {
-  if (!store.clusters.latestDoneRun(modelId)) return false;
   try {
-    const report = clusterNewFaces(store, { modelId });
-    return report.newFaces > 0;
+    return (sortNewFacesAfterScan(store, modelId)?.newFaces ?? 0) > 0;
   } catch (error) {
     console.error('facet: sorting the new faces failed:', error);
     return false;

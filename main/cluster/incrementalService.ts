@@ -118,6 +118,14 @@ export function clusterNewFaces(store: Store, options: ClusterLibraryOptions = {
   return { ...report, runId, newClusters: result.newClusters.length, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * What a finished scan does: after the first clustering of `modelId`, its new faces join their people
+ * (clusterNewFaces); before it there is nothing to join, and the user starts that one. Undefined then.
+ */
+export function sortNewFacesAfterScan(store: Store, modelId: string): IncrementalRunReport | undefined {
+  return store.clusters.latestDoneRun(modelId) ? clusterNewFaces(store, { modelId }) : undefined;
+}
+
 function mostCommon(votes: Map<number, number>): number | null {
   let best: number | null = null, bestCount = 0;
   for (const [id, count] of votes) if (count > bestCount) { best = id; bestCount = count; }

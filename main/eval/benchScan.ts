@@ -65,8 +65,6 @@ export async function benchScan(options: BenchScanOptions): Promise<BenchScanRes
   const images = sourceImages(source);
   const work = mkdtempSync(path.join(os.tmpdir(), 'facet-bench-scan-'));
   const root = path.join(work, 'library');
-  let peak = 0;
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 200);
   try {
     buildLibrary(root, images, options.files, 200);
     const runs: BenchScanRun[] = [];
@@ -117,11 +115,10 @@ export async function benchScan(options: BenchScanOptions): Promise<BenchScanRes
     return {
       files: options.files, backend, runs,
       speedup: one && most !== one ? most.photosPerSecond / one.photosPerSecond : null,
-      peakMB: Math.round(Math.max(mb(peak), process.resourceUsage().maxRSS / 1024)),
+      peakMB: Math.round(Math.max(...runs.map((run) => run.peakMB), process.resourceUsage().maxRSS / 1024)),
       machine: machineDescription(),
     };
   } finally {
-    clearInterval(sampler);
     rmSync(work, { recursive: true, force: true });
   }
 }

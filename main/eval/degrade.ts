@@ -18,7 +18,9 @@ import sharp from 'sharp';
 import type { ProgressListener } from '../cli/progress.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import type { PipelineOptions } from '../faces/pipeline.ts';
-import type { Point } from '../faces/types.ts';
+import { fiveFrom68 } from '../faces/detectors.ts';
+import { typicalFaceBox } from '../faces/landmarkBox.ts';
+import type { FiveLandmarks, Point } from '../faces/types.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { LFW_DETECTION_FLOOR, detectionCacheFile, embedImages } from './lfwEmbed.ts';
 
@@ -33,20 +35,9 @@ export function degradationName(d: Degradation): string {
   return `${d.facePixels === undefined ? 'full' : `face${d.facePixels}`}-${d.quality === undefined ? 'png' : `q${d.quality}`}`;
 }
 
-/** Eye centres of 5 or 68 landmarks. */
-function eyes(points: readonly Point[]): [Point, Point] {
-  if (points.length === 5) return [points[0]!, points[1]!];
-  const mean = (from: number) => {
-    const ring = points.slice(from, from + 6);
-    return { x: ring.reduce((s, p) => s + p.x, 0) / 6, y: ring.reduce((s, p) => s + p.y, 0) / 6 };
-  };
-  return [mean(36), mean(42)];
-}
-
-/** The detector's usual face box width for these landmarks (lfwEmbed.ts typicalFaceBox: 2.45 eye distances). */
+/** The detector's usual face box width for these landmarks (5 or 68 of them). */
 export function faceWidth(points: readonly Point[]): number {
-  const [left, right] = eyes(points);
-  return 2.45 * Math.hypot(right.x - left.x, right.y - left.y);
+  return typicalFaceBox(points.length === 68 ? fiveFrom68(points) : (points as FiveLandmarks)).width;
 }
 
 /** The largest enlargement applied (LFW's faces are ~100 px wide, so 256 px needs ~2.6×). */

@@ -20,6 +20,18 @@ function wholeNumber(values: CommandContext['values'], name: string, minimum: nu
 
 const fixed = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
 
+/** Runs a benchmark that links to the LFW images; where they are absent, says so (JSON or text) and succeeds. */
+async function skippedWithoutLfw<T>(json: boolean, out: (text: string) => void, run: () => Promise<T>): Promise<T | undefined> {
+  const { BenchDataMissingError } = await import('../../eval/benchRescan.ts');
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof BenchDataMissingError)) throw error;
+    out(json ? JSON.stringify({ skipped: true, reason: error.message }) : `skipped: ${error.message}`);
+    return undefined;
+  }
+}
+
 const pipeline: BenchSubcommand = {
   summary: 'photos/s, faces/s and ms per stage over a folder of photos, against face-api on the same photos',
   usage: 'facet bench pipeline --data DIR [--workers N] [--limit N] [--skip-peer] [--json]',
@@ -60,21 +72,15 @@ const rescan: BenchSubcommand = {
   usage: 'facet bench rescan --files N [--json]',
   async run({ values, json, out, err }) {
     const files = wholeNumber(values, 'files', 1) ?? 100_000;
-    const { benchRescan, BenchDataMissingError } = await import('../../eval/benchRescan.ts');
-    try {
-      const result = await benchRescan({ files, log: json ? undefined : err });
-      if (json) out(JSON.stringify(result));
-      else {
-        out(`${result.files} files in ${result.folders} folders (${result.links} links): unchanged rescan in ${result.rescanSeconds.toFixed(2)} s, ${Math.round(result.filesPerSecond)} files/s`);
-        out(`  target ${result.targetSeconds.toFixed(1)} s: ${result.metTarget ? 'met' : 'MISSED'}; first scan ${result.firstScanSeconds.toFixed(1)} s, building ${result.buildSeconds.toFixed(1)} s, peak ${Math.round(result.peakMB)} MB`);
-      }
-      return 0;
-    } catch (error) {
-      if (!(error instanceof BenchDataMissingError)) throw error;
-      if (json) out(JSON.stringify({ skipped: true, reason: error.message }));
-      else out(`skipped: ${error.message}`);
-      return 0;
+    const { benchRescan } = await import('../../eval/benchRescan.ts');
+    const result = await skippedWithoutLfw(json, out, () => benchRescan({ files, log: json ? undefined : err }));
+    if (!result) return 0;
+    if (json) out(JSON.stringify(result));
+    else {
+      out(`${result.files} files in ${result.folders} folders (${result.links} links): unchanged rescan in ${result.rescanSeconds.toFixed(2)} s, ${Math.round(result.filesPerSecond)} files/s`);
+      out(`  target ${result.targetSeconds.toFixed(1)} s: ${result.metTarget ? 'met' : 'MISSED'}; first scan ${result.firstScanSeconds.toFixed(1)} s, building ${result.buildSeconds.toFixed(1)} s, peak ${Math.round(result.peakMB)} MB`);
     }
+    return 0;
   },
 };
 
@@ -86,15 +92,9 @@ const scan: BenchSubcommand = {
     const workers = String(values.workers ?? '1,2').split(',').map(Number);
     if (workers.some((w) => !(Number.isInteger(w) && w >= 1))) throw new Error(`--workers must be whole numbers >= 1, got "${String(values.workers)}"`);
     const { benchScan } = await import('../../eval/benchScan.ts');
-    const { BenchDataMissingError } = await import('../../eval/benchRescan.ts');
-    let result;
-    try {
-      result = await benchScan({ files, workers, backend: typeof values.backend === 'string' ? values.backend : undefined, log: json ? undefined : err });
-    } catch (error) {
-      if (!(error instanceof BenchDataMissingError)) throw error;
-      out(json ? JSON.stringify({ skipped: true, reason: error.message }) : `skipped: ${error.message}`);
-      return 0;
-    }
+    const backend = typeof values.backend === 'string' ? values.backend : undefined;
+    const result = await skippedWithoutLfw(json, out, () => benchScan({ files, workers, backend, log: json ? undefined : err }));
+    if (!result) return 0;
     if (json) {
       out(JSON.stringify(result));
       return 0;

@@ -6,7 +6,7 @@ import { registerTrainedModel } from '../../embed/userModels.ts';
 import { adaptNewFaces, currentModels } from '../../learn/adapterStore.ts';
 import { AnalysisPool } from '../../faces/analysisPool.ts';
 import { scanLibrary } from '../../library/scan.ts';
-import { clusterNewFaces } from '../../cluster/incrementalService.ts';
+import { sortNewFacesAfterScan } from '../../cluster/incrementalService.ts';
 import { describeIncremental } from './cluster.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
@@ -49,7 +49,7 @@ export const scanCommand: Command = {
       progress.end();
       if (values.model === undefined) adaptNewFaces(store);
       // After the first clustering, new faces join their people at once (`facet cluster` re-runs all).
-      const sorted = store.clusters.latestDoneRun(currentModels(store).current) ? clusterNewFaces(store, { modelId: currentModels(store).current }) : undefined;
+      const sorted = sortNewFacesAfterScan(store, currentModels(store).current);
       if (json) {
         out(JSON.stringify(sorted ? { ...report, clustering: sorted } : report));
       } else {
