@@ -4,7 +4,6 @@
  * method name against the contract, validates the request with its schema before any handler runs (so a
  * malformed request changes nothing), and turns every failure into an ApiError value.
  */
-import { sortNewFacesAfterScan } from '../cluster/incrementalService.ts';
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse, ApiResult } from './contract.ts';
 import { API_METHODS } from './contract.ts';
 import { toApiError, UnknownMethodError } from './errors.ts';
@@ -110,19 +109,6 @@ export function createHandlers(ctx: ApiContext, scan: ScanJob, options: Pick<Api
   };
 }
 
-/**
- * After a scan, the new faces join the people and clusters they belong to (incremental clustering), so
- * they show without a full re-run. Before the first clustering there is nothing to join: the user
- * starts that one. Returns whether anything changed.
- */
-function sortNewFaces(store: ApiOptions['store'], modelId: string): boolean {
-  try {
-    return (sortNewFacesAfterScan(store, modelId)?.newFaces ?? 0) > 0;
-  } catch (error) {
-    console.error('facet: sorting the new faces failed:', error);
-    return false;
-  }
-}
 
 export function isApiMethod(method: unknown): method is ApiMethod {
   return typeof method === 'string' && (API_METHODS as readonly string[]).includes(method);
@@ -134,11 +120,12 @@ export function createApi(options: ApiOptions): Api {
   const scan = new ScanJob(
     options.store,
     options.runScan,
-    () => ({ detectorId: context.detectorId(), embedderId: context.embedderId(), modelIdOfCounts: context.embedderId() }),
+    () => context.embedderId(),
     (status) => {
       if (status.state !== 'running') context.invalidateVectors();
       events.emit({ topic: 'scan', status });
-      if ((status.state === 'done' || status.state === 'cancelled') && status.finishedAt !== null && sortNewFaces(options.store, context.embedderId())) {
+      // The scan pipeline sorted the new faces into people: the people views refresh.
+      if ((status.state === 'done' || status.state === 'cancelled') && status.finishedAt !== null && (status.summary?.faces ?? 0) > 0) {
         events.emit({ topic: 'changed', what: 'people' });
       }
     },

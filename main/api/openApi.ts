@@ -2,10 +2,11 @@
  * The API as the app runs it: the store at a database file, scans on a worker pool, the clustering service,
  * and the models loaded on first use. Both the Electron shell and `facet serve` start here.
  */
-import { ExifToolMetadata, type RegionReader } from '../ecosystem/exiftoolMetadata.ts';
+import { ExifToolMetadata, type RegionReader } from '../xmp/exiftoolMetadata.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
-import { scanLibrary } from '../library/scan.ts';
-import { clusterLibrary, previewThreshold } from '../cluster/service.ts';
+import { currentModels } from '../people/adapterStore.ts';
+import { scanIntoPeople } from '../people/scanPipeline.ts';
+import { clusterLibrary, previewThreshold } from '../people/clusterLibrary.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { createApi, type Api } from './handlers.ts';
@@ -29,12 +30,12 @@ export const clusterService: ClusterService = {
   previewThreshold: (ctx, threshold, modelId) => previewThreshold(ctx.store, threshold, modelId),
 };
 
-export function poolScanRunner(workers: number | undefined, regions?: RegionReader): ScanRunner {
+export function poolScanRunner(workers: number | undefined, reader?: RegionReader): ScanRunner {
   return (options) =>
-    scanLibrary({
+    scanIntoPeople({
       ...options,
-      regions,
-      createPool: () => AnalysisPool.create({ workers, pipeline: { detector: options.detectorId, embedder: options.embedderId } }),
+      reader,
+      createPool: (networks) => AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId } }),
     });
 }
 
@@ -47,7 +48,8 @@ export function openApi(options: OpenApiOptions): { api: Api; store: Store } {
   const store = openStore(options.databasePath);
   const analyser = new PoolFaceAnalyser({
     detectorId: () => setting(store, SETTING_KEYS.detector, DEFAULT_DETECTOR),
-    embedderId: () => setting(store, SETTING_KEYS.embedder, DEFAULT_EMBEDDER),
+    // The base network: a fine-tuned embedder is that network plus an adapter the people layer applies.
+    embedderId: () => currentModels(store).base,
   });
   // One ExifTool reader for the app's life: names in the photos' XMP are imported by every scan.
   const regions = new ExifToolMetadata({ onWarning: (message) => console.warn(`facet: ${message}`) });

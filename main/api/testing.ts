@@ -3,7 +3,7 @@
  * (three people, unit vectors around one direction each), and fakes for the models and the scan.
  */
 import { DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
-import type { ScanReport } from '../library/scan.ts';
+import type { LibraryScanReport } from '../people/scanPipeline.ts';
 import { createTestStore } from '../store/testing.ts';
 import type { Store } from '../store/index.ts';
 import type { ApiMethod, ApiRequest, ApiResponse, Box } from './contract.ts';
@@ -117,7 +117,7 @@ export class FakeAnalyser implements FaceAnalyser {
 }
 
 /** A scan that reports progress and finishes when told to (or at once). */
-export function fakeScanRunner(report: Partial<ScanReport> = {}): ScanRunner & { calls: string[][] } {
+export function fakeScanRunner(report: Partial<LibraryScanReport> = {}): ScanRunner & { calls: string[][] } {
   const calls: string[][] = [];
   const runner = (async (options) => {
     calls.push(options.roots);
@@ -126,8 +126,9 @@ export function fakeScanRunner(report: Partial<ScanReport> = {}): ScanRunner & {
     return {
       roots: options.roots, offlineRoots: [], files: 2, unchanged: 0, added: 2, changed: 0, moved: 0, missing: 0,
       analysed: 2, faces: 3, namesImported: 0, failed: [{ file: '/photos/bad.jpg', reason: 'corrupt', message: '/photos/bad.jpg is corrupt' }],
-      seconds: 0.01, status: options.signal?.aborted ? 'cancelled' : 'done', ...report,
-    } satisfies ScanReport;
+      seconds: 0.01, status: options.signal?.aborted ? 'cancelled' : 'done',
+      embedderId: 'fake', libraryModelId: 'fake', adapted: 0, ...report,
+    } satisfies LibraryScanReport;
   }) as ScanRunner & { calls: string[][] };
   runner.calls = calls;
   return runner;

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { openApi } from '../api/openApi.ts';
 import { REPO_ROOT, ensureRendererBuilt } from '../api/rendererBuild.ts';
-import { resolveDatabasePath } from '../cli/database.ts';
+import { resolveDatabasePath } from '../store/index.ts';
 import { registerIpc } from './ipc.ts';
 import { appProtocolHandler, mediaProtocolHandler } from './protocols.ts';
 import { APP_ORIGIN, APP_SCHEME, MEDIA_SCHEME, SCHEME_PRIVILEGES, allowPermission, isAppUrl, windowOptions } from './windowConfig.ts';

@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
 async function diskFull(error: unknown): Promise<Error | undefined> {
   if (typeof (error as { code?: unknown } | null)?.code !== 'string') return undefined;
   const [{ asDiskFullError }, { resolveDatabasePath }] = await Promise.all([
-    import('../store/errors/disk-full-error.ts'),
+    import('../store/errors/diskFullError.ts'),
     import('./database.ts'),
   ]);
   return asDiskFullError(error, resolveDatabasePath());

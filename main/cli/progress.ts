@@ -2,14 +2,9 @@
  * Progress for long work: a redrawn bar with rate and ETA on a terminal, sparse plain lines elsewhere
  * (logs, CI), and nothing at all with --json on stdout (progress goes to stderr).
  */
-export interface ProgressEvent {
-  stage: string;
-  done: number;
-  total: number;
-  detail?: string;
-}
+import type { ProgressEvent, ProgressListener } from '../core/progress.ts';
 
-export type ProgressListener = (event: ProgressEvent) => void;
+export type { ProgressEvent, ProgressListener };
 
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';

@@ -13,7 +13,7 @@ import { graphFromKnn } from './graph.ts';
 import { gather, partitionIntoLeaves } from './kmeansTree.ts';
 import type { KnnJob } from './knnSearch.ts';
 import type { ClusterPlan } from './plan.ts';
-import { Random } from './random.ts';
+import { Random } from '../core/random.ts';
 import type { Memory, OnTask, Stage } from './taskRunner.ts';
 import { UnionFind } from './unionFind.ts';
 import { distanceFromDot, forEachCloseDot, minDotForRadius } from './vectorMath.ts';

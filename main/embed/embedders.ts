@@ -8,7 +8,7 @@ import { catalogEntry, type CatalogEntry } from '../../native-models/catalog.ts'
 import { DlibResnetWeights, dlibResnetForward } from '../../native-models/dlibResnet.ts';
 import { loadGraphModel, loadWeightMap } from '../../native-models/tfjsLoad.ts';
 import { dlibFivePoints, dlibTemplate, paddedTemplate, ARCFACE_112 } from '../faces/templates.ts';
-import type { AlignmentTemplate, FaceEmbedder, RgbImage } from '../faces/types.ts';
+import type { AlignmentTemplate, FaceEmbedder, RgbImage } from '../core/types.ts';
 import { TrainedFaceNetEmbedder } from './trainedEmbedder.ts';
 import { findTrainedModel } from './userModels.ts';
 

@@ -6,7 +6,7 @@
 import { catalogEntry, type CatalogEntry } from '../../native-models/catalog.ts';
 import { DLIB_INPUT_SIZE } from '../../native-models/onnx/dlibResnetOnnx.ts';
 import { dlibTemplate } from '../faces/templates.ts';
-import type { AlignmentTemplate, FaceEmbedder, RgbImage } from '../faces/types.ts';
+import type { AlignmentTemplate, FaceEmbedder, RgbImage } from '../core/types.ts';
 import { openOnnxModel, type OnnxModel } from './onnxRuntime.ts';
 
 /** Faces per session run: bounds memory on crowded photos (each face is 150·150·3 floats, twice with flip). */

@@ -15,12 +15,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ProgressListener } from '../cli/progress.ts';
+import type { ProgressListener } from '../core/progress.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import type { PipelineOptions } from '../faces/pipeline.ts';
 import { fiveFrom68 } from '../faces/detectors.ts';
 import { typicalFaceBox } from '../faces/landmarkBox.ts';
-import type { FiveLandmarks, Point } from '../faces/types.ts';
+import type { FiveLandmarks, Point } from '../core/types.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { LFW_DETECTION_FLOOR, detectionCacheFile, embedImages } from './lfwEmbed.ts';
 

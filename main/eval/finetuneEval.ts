@@ -10,9 +10,9 @@
  */
 import { ADAPTER_MARGIN } from '../learn/adapterTraining.ts';
 import { clusterCautionFor, clusterThresholdFor, DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
-import type { ProgressListener } from '../cli/progress.ts';
+import type { ProgressListener } from '../core/progress.ts';
 import { applyAdapter } from '../learn/adapter.ts';
-import { derivedClusterThreshold } from '../learn/adapterStore.ts';
+import { derivedClusterThreshold } from '../people/adapterStore.ts';
 import { type AdapterTrainingOptions, gatherRows, trainAdapter } from '../learn/adapterTraining.ts';
 import { verificationThresholds } from '../learn/finetune.ts';
 import { createRng, shuffled } from '../learn/rng.ts';

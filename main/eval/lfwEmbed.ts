@@ -8,11 +8,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ProgressListener } from '../cli/progress.ts';
+import type { ProgressListener } from '../core/progress.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import { typicalFaceBox } from '../faces/landmarkBox.ts';
 import type { PipelineOptions } from '../faces/pipeline.ts';
-import type { Box, FiveLandmarks, Point } from '../faces/types.ts';
+import type { Box, FiveLandmarks, Point } from '../core/types.ts';
 
 /** Detections at or above this are confident (the detector's usual floor in a scan). */
 export const CONFIDENT_SCORE = 0.5;

@@ -1,5 +1,5 @@
 /** Seeded random numbers and random unit vectors for synthetic data and tests. */
-import { Random } from '../cluster/random.ts';
+import { Random } from '../core/random.ts';
 
 export { Random };
 

@@ -4,7 +4,7 @@
  * 40…256 pixels (face box width, lossless PNG). Faces are embedded at the clean landmarks, scaled with
  * the photo (degrade.ts explains why). Writes a PNG chart of accuracy and VAL@FAR=1e-3.
  */
-import type { ProgressListener } from '../cli/progress.ts';
+import type { ProgressListener } from '../core/progress.ts';
 import { type Degradation, cleanLandmarks, degradationName, embedClean, embedDegraded } from './degrade.ts';
 import { type ChartPanel, lineChartSvg, writeChartPng } from './lineChart.ts';
 import { type LfwPair, readPairs } from './lfwPairs.ts';

@@ -10,7 +10,7 @@ import { loadOnnxRuntime } from '../embed/onnxRuntime.ts';
 import { alignToTemplate } from '../faces/align.ts';
 import { createDetector } from '../faces/detectors.ts';
 import { OnnxSsdDetector } from '../faces/onnxDetector.ts';
-import type { FaceDetector, FaceEmbedder, RgbImage } from '../faces/types.ts';
+import type { FaceDetector, FaceEmbedder, RgbImage } from '../core/types.ts';
 import { decodeImage } from '../library/decode.ts';
 
 export interface RuntimeComparison {

@@ -4,7 +4,7 @@ import {
   alignFace, alignToTemplate, applySimilarity, flipHorizontal, invertSimilarity, similarityTransform, warpSimilarity, type Similarity,
 } from './align.ts';
 import { DLIB_DENSE_INDICES, dlibFivePoints, dlibTemplate, paddedTemplate } from './templates.ts';
-import type { Point, RgbImage } from './types.ts';
+import type { Point, RgbImage } from '../core/types.ts';
 
 const close = (actual: number, expected: number, tolerance = 1e-9) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);

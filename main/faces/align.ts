@@ -3,7 +3,7 @@
  * that carries detected landmarks onto an embedder's canonical template, and the warp that
  * produces the aligned crop. Pure maths over arrays; no tfjs, no I/O.
  */
-import type { AlignmentTemplate, Point, RgbImage } from './types.ts';
+import type { AlignmentTemplate, Point, RgbImage } from '../core/types.ts';
 
 /** x' = a·x − b·y + tx ;  y' = b·x + a·y + ty  (a = s·cosθ, b = s·sinθ). */
 export interface Similarity {

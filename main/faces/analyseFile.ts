@@ -8,7 +8,7 @@ import { faceThumbnail } from '../library/thumbnail.ts';
 import type { FacePipeline } from './pipeline.ts';
 import type { FaceQuality } from './quality.ts';
 import { fiveFrom68 } from './detectors.ts';
-import type { Box, FiveLandmarks, Point } from './types.ts';
+import type { Box, FiveLandmarks, Point } from '../core/types.ts';
 
 export interface AnalysedPhotoFace {
   box: Box;

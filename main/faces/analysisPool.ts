@@ -7,7 +7,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodeOptions } from '../library/decode.ts';
 import { analyseFile, embedFileAt, embedFileInBox, type FileAnalysis } from './analyseFile.ts';
-import type { Box, Point } from './types.ts';
+import type { Box, Point } from '../core/types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
 
 export interface PoolOptions {

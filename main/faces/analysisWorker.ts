@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyseFile, embedFileAt, embedFileInBox } from './analyseFile.ts';
-import type { Box, Point } from './types.ts';
+import type { Box, Point } from '../core/types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
 import type { DecodeOptions } from '../library/decode.ts';
 

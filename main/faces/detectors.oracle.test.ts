@@ -16,7 +16,7 @@ import { clipToImage, cropRegion, iou } from '../../native-models/faceapi/boxMat
 import { createDetector, type DetectorOptions } from './detectors.ts';
 import { loadFaceApiOracle, type FaceApiOracle, type FaceApiResult } from './testing/faceApiOracle.ts';
 import { loadSample, SAMPLE_NAMES } from './testing/sampleImages.ts';
-import type { DetectedFace, FaceDetector, RgbImage } from './types.ts';
+import type { DetectedFace, FaceDetector, RgbImage } from '../core/types.ts';
 
 const SCORE_TOLERANCE = 1e-4;
 const PIXEL_TOLERANCE = 0.01;

@@ -10,7 +10,7 @@ import { initBackend } from '../embed/backend.ts';
 import { FaceLandmark68Net } from '../../native-models/faceapi/landmark68.ts';
 import { createDetector, DetectorError, DETECTOR_IDS, fiveFrom68, rgbToTensor, type DetectorId } from './detectors.ts';
 import { loadSample, SAMPLE_NAMES } from './testing/sampleImages.ts';
-import type { DetectedFace, RgbImage } from './types.ts';
+import type { DetectedFace, RgbImage } from '../core/types.ts';
 
 const samples = new Map<string, RgbImage>();
 let backend = '';

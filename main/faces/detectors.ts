@@ -9,8 +9,8 @@ import { clipToImage } from '../../native-models/faceapi/boxMath.ts';
 import { FaceLandmark68Net } from '../../native-models/faceapi/landmark68.ts';
 import { SsdMobilenetV1, type BoxDetection } from '../../native-models/faceapi/ssdMobilenetV1.ts';
 import { TinyFaceDetector } from '../../native-models/faceapi/tinyFaceDetector.ts';
-import type { DetectedFace, FaceDetector, FiveLandmarks, Point, RgbImage } from './types.ts';
-import type { Box as BoxType } from './types.ts';
+import type { DetectedFace, FaceDetector, FiveLandmarks, Point, RgbImage } from '../core/types.ts';
+import type { Box as BoxType } from '../core/types.ts';
 
 export const DETECTOR_IDS = ['ssd-mobilenetv1', 'tiny-face-detector'] as const;
 export type DetectorId = (typeof DETECTOR_IDS)[number];

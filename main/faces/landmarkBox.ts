@@ -4,7 +4,7 @@
  * The landmark net was trained on such boxes, so a second landmark pass in this box (rather than in a
  * weak detection's box, or a box the user drew) finds the points more precisely.
  */
-import type { Box, FiveLandmarks } from './types.ts';
+import type { Box, FiveLandmarks } from '../core/types.ts';
 
 export function typicalFaceBox(landmarks: FiveLandmarks): Box {
   const [leftEye, rightEye, , mouthLeft, mouthRight] = landmarks;

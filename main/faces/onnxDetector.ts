@@ -10,7 +10,7 @@ import { LANDMARK_INPUT_SIZE, landmarkInput, toImagePoints } from '../../native-
 import { ssdDetections } from '../../native-models/faceapi/ssdMobilenetV1.ts';
 import { openOnnxModel, type OnnxModel } from '../embed/onnxRuntime.ts';
 import { DetectorError, fiveFrom68, resolveOptions, type DetectorOptions, type ResolvedOptions } from './detectors.ts';
-import type { Box, DetectedFace, FaceDetector, Point, RgbImage } from './types.ts';
+import type { Box, DetectedFace, FaceDetector, Point, RgbImage } from '../core/types.ts';
 
 /** Faces per landmark run. */
 const MAX_BATCH = 32;

@@ -11,7 +11,7 @@ import { createDetector } from './detectors.ts';
 import { OnnxSsdDetector } from './onnxDetector.ts';
 import { typicalFaceBox } from './landmarkBox.ts';
 import { assessQuality, type FaceQuality } from './quality.ts';
-import type { Box, DetectedFace, FaceDetector, FaceEmbedder, FiveLandmarks, RgbImage } from './types.ts';
+import type { Box, DetectedFace, FaceDetector, FaceEmbedder, FiveLandmarks, RgbImage } from '../core/types.ts';
 
 export interface PipelineOptions {
   detector?: string;

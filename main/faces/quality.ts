@@ -3,7 +3,7 @@
  * size (pixels between the eyes), sharpness (variance of the Laplacian of the aligned crop's luma),
  * and pose (how far the nose sits off the eye midline: a proxy for yaw). Pure functions.
  */
-import type { FiveLandmarks, RgbImage } from './types.ts';
+import type { FiveLandmarks, RgbImage } from '../core/types.ts';
 
 export interface FaceQuality {
   /** Geometric mean of the three cues. */

@@ -1,7 +1,7 @@
 /**
  * Canonical five-point templates: where each embedder was trained to see the eyes, nose and mouth.
  */
-import type { AlignmentTemplate, FiveLandmarks, Point } from './types.ts';
+import type { AlignmentTemplate, FiveLandmarks, Point } from '../core/types.ts';
 
 /**
  * dlib's mean face (dlib/image_transforms/interpolation.h, get_face_chip_details): the average

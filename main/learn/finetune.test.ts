@@ -11,7 +11,7 @@ import { openStore } from '../store/index.ts';
 import { addFaces, tempDir } from '../store/testing.ts';
 import { applyAdapter } from './adapter.ts';
 import { adapterFromRecord, adapterSettingsKey, parseAdapterRecord } from './adapterRecord.ts';
-import { adaptNewFaces, rollbackAdapter } from './adapterStore.ts';
+import { adaptNewFaces, rollbackAdapter } from '../people/adapterStore.ts';
 import { fineTune } from './finetune.ts';
 import { lfwReferenceFile, readLfwReference, writeLfwReference } from './lfwReference.ts';
 import { createRng, shuffled } from './rng.ts';

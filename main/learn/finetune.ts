@@ -11,11 +11,11 @@
  * The adapter applied is then trained the same way on all the labelled faces, and applied to the whole
  * library by adapterStore.ts (which also rolls it back).
  */
-import type { ClusterRunReport } from '../cluster/service.ts';
+import type { ClusterRunReport } from '../people/clusterLibrary.ts';
 import { bestAccuracyThreshold } from '../eval/verification.ts';
 import type { Store } from '../store/index.ts';
 import { type LinearAdapter, applyAdapter } from './adapter.ts';
-import { applyAdapterToLibrary, currentModels } from './adapterStore.ts';
+import { applyAdapterToLibrary, currentModels } from '../people/adapterStore.ts';
 import { type AdapterTrainingOptions, gatherRows, trainAdapter } from './adapterTraining.ts';
 import { type HeldOutComparison, type HoldoutSplit, HeldOutTally, heldOutPairs, holdoutFolds, pairsWithin, scorePairs } from './holdout.ts';
 import { type LfwReference, lfwAccuracy } from './lfwReference.ts';

@@ -1,4 +1,4 @@
-import type { Box } from '../faces/types.ts';
+import type { Box } from '../core/types.ts';
 
 /** Intersection over union of two boxes (0 when disjoint). */
 export function intersectionOverUnion(a: Box, b: Box): number {

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import sharp from 'sharp';
-import type { Box, RgbImage } from '../faces/types.ts';
+import type { Box, RgbImage } from '../core/types.ts';
 import { ImageDecodeError, type ImageDecodeReason } from './errors.ts';
 import { parseExifDateTaken } from './exif.ts';
 

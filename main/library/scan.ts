@@ -7,11 +7,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ProgressListener } from '../cli/progress.ts';
+import type { ProgressListener } from '../core/progress.ts';
 import type { AnalysisPool } from '../faces/analysisPool.ts';
 import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
-import type { RegionReader } from '../ecosystem/exiftoolMetadata.ts';
-import { applyRegions, prepareRegionImport, type PreparedImport } from '../ecosystem/regionImport.ts';
+import type { Box } from '../core/types.ts';
 import { ProtectedDataError, type Store } from '../store/index.ts';
 import { matchBoxes } from './boxOverlap.ts';
 import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from './identity.ts';
@@ -29,8 +28,20 @@ export interface ScanOptions {
   embedderId: string;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
-  /** Reads names already in each analysed photo's XMP (embedded or sidecar); without it none are imported. */
-  regions?: RegionReader;
+  /**
+   * Names already in each analysed photo's metadata (XMP regions), imported with its faces; the people layer
+   * supplies it (a lower layer never imports the people layer). Without it no names are imported.
+   */
+  names?: PhotoNameImport;
+}
+
+/**
+ * Importing a photo's own names: `prepare` runs before the photo's transaction (it may read files and run models);
+ * `apply` runs inside it, so names and faces commit together, and returns how many faces it named or added.
+ */
+export interface PhotoNameImport<Prepared = unknown> {
+  prepare(analyser: PhotoAnalyser, file: string, analysis: Extract<FileAnalysis, { ok: true }>, storedBoxes: Box[]): Promise<Prepared | undefined>;
+  apply(store: Store, photoId: number, prepared: Prepared, embedderId: string): number;
 }
 
 export interface ScanFailure {
@@ -154,8 +165,8 @@ async function analysePending(options: ScanOptions, rootIds: number[], report: S
       while (next < pending.length && !options.signal?.aborted) {
         const photo = pending[next++]!;
         const analysis = await pool.analyse(photo.path);
-        const imported = analysis.ok && options.regions
-          ? await prepareRegionImport(options.regions, pool, photo.path, analysis, store.faces.listByPhoto(photo.id).map((face) => face.box))
+        const imported = analysis.ok && options.names
+          ? await options.names.prepare(pool, photo.path, analysis, store.faces.listByPhoto(photo.id).map((face) => face.box))
           : undefined;
         storeAnalysis(options, photo.id, analysis, report, imported);
         options.onProgress?.({ stage: 'analyse', done: ++done, total: pending.length, detail: `${report.faces} faces` });
@@ -168,7 +179,7 @@ async function analysePending(options: ScanOptions, rootIds: number[], report: S
   if (options.signal?.aborted) report.status = 'cancelled';
 }
 
-function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnalysis, report: ScanReport, imported?: PreparedImport): void {
+function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnalysis, report: ScanReport, imported?: unknown): void {
   const { store } = options;
   const photo = store.photos.get(photoId);
   if (!photo) return; // forgotten meanwhile
@@ -201,10 +212,7 @@ function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnal
       }
     }
     report.faces += analysis.faces.length;
-    if (imported && imported.regions.length > 0) {
-      const outcome = applyRegions(store, photoId, imported.regions, { embedderId: options.embedderId, described: imported.described });
-      report.namesImported += outcome.named + outcome.added;
-    }
+    if (imported !== undefined && options.names) report.namesImported += options.names.apply(store, photoId, imported, options.embedderId);
   });
   report.analysed++;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import type { RgbImage } from '../faces/types.ts';
+import type { RgbImage } from '../core/types.ts';
 import { faceThumbnail } from './thumbnail.ts';
 
 function solid(width: number, height: number, value: number): RgbImage {

@@ -2,7 +2,7 @@
  * Face thumbnails for the UI, cut from the image already decoded for detection (no second decode).
  */
 import sharp from 'sharp';
-import type { Box, RgbImage } from '../faces/types.ts';
+import type { Box, RgbImage } from '../core/types.ts';
 
 export interface ThumbnailOptions {
   /** Extra room around the box on each side, as a fraction of the box's longer side (default 0.25). */

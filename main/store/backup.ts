@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, realpathSync, renameSync, rmSync, statSync } 
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db } from './db.ts';
-import { RestoreError } from './errors/restore-error.ts';
+import { RestoreError } from './errors/restoreError.ts';
 import { LATEST_VERSION } from './migrations/index.ts';
 
 /** Tables every Facet database has had since schema 1: a file without them is someone else's SQLite. */

@@ -6,12 +6,12 @@
  * a deferred one would instead fail with SQLITE_BUSY_SNAPSHOT when another connection wrote in between.
  */
 import Database from 'better-sqlite3';
-import { DatabaseTooNewError } from './errors/database-too-new-error.ts';
+import { DatabaseTooNewError } from './errors/databaseTooNewError.ts';
 import { migrate, targetVersion, userVersion } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { Migration } from './migrations/migration.ts';
 
-export { defaultDatabasePath, defaultDataDir } from './data-dir.ts';
+export { defaultDatabasePath, defaultDataDir, resolveDatabasePath } from './dataDir.ts';
 
 export type Db = Database.Database;
 

@@ -5,7 +5,7 @@
  * The statements are prepared per call: these run rarely, at the user's request.
  */
 import type { Db } from './db.ts';
-import { NotFoundError } from './errors/not-found-error.ts';
+import { NotFoundError } from './errors/notFoundError.ts';
 
 export interface ForgetFaceDataResult {
   faces: number;

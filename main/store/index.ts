@@ -3,11 +3,11 @@
  * everything else goes through these repositories.
  */
 export { openStore, createStore, type Store } from './store.ts';
-export { openDatabase, defaultDatabasePath, defaultDataDir, type Db, type OpenDatabaseOptions } from './db.ts';
+export { openDatabase, defaultDatabasePath, defaultDataDir, resolveDatabasePath, type Db, type OpenDatabaseOptions } from './db.ts';
 export { MIGRATIONS, LATEST_VERSION, type Migration } from './migrations/index.ts';
 export * from './errors/index.ts';
 
-export { RootsRepository, type LibraryRoot } from './roots-repository.ts';
+export { RootsRepository, type LibraryRoot } from './rootsRepository.ts';
 export {
   PhotosRepository,
   type Photo,
@@ -16,7 +16,7 @@ export {
   type PhotoCounts,
   type RescanEntry,
   type UpsertPhotoResult,
-} from './photos-repository.ts';
+} from './photosRepository.ts';
 export {
   FacesRepository,
   type Face,
@@ -24,8 +24,8 @@ export {
   type FaceFilter,
   type FaceListItem,
   type FaceSource,
-} from './faces-repository.ts';
-export { EmbeddingsRepository, type EmbeddingEntry, type VectorSet } from './embeddings-repository.ts';
+} from './facesRepository.ts';
+export { EmbeddingsRepository, type EmbeddingEntry, type VectorSet } from './embeddingsRepository.ts';
 export {
   PersonsRepository,
   normalisePersonName,
@@ -34,21 +34,21 @@ export {
   type NewPerson,
   type MergeOptions,
   type MergeResult,
-} from './persons-repository.ts';
+} from './personsRepository.ts';
 export {
   AssignmentsRepository,
   type Assignment,
   type AssignmentSource,
   type AutoAssignment,
   type AutoAssignmentResult,
-} from './assignments-repository.ts';
-export { ConstraintsRepository, type Constraint, type ConstraintKind } from './constraints-repository.ts';
+} from './assignmentsRepository.ts';
+export { ConstraintsRepository, type Constraint, type ConstraintKind } from './constraintsRepository.ts';
 export {
   ClustersRepository,
   type ClusterRun,
   type ClusterRunStatus,
   type ClusterSummary,
   type NewClusterRun,
-} from './clusters-repository.ts';
-export { SettingsRepository } from './settings-repository.ts';
+} from './clustersRepository.ts';
+export { SettingsRepository } from './settingsRepository.ts';
 export { forgetAllFaceData, forgetRoot, type ForgetFaceDataResult, type ForgetRootResult } from './forget.ts';

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { DatabaseTooNewError } from './errors/database-too-new-error.ts';
-import { MigrationError } from './errors/migration-error.ts';
+import { DatabaseTooNewError } from './errors/databaseTooNewError.ts';
+import { MigrationError } from './errors/migrationError.ts';
 import type { Migration } from './migrations/migration.ts';
 
 export interface MigrationOutcome {

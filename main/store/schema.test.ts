@@ -1,12 +1,12 @@
 /** Schema-level guarantees: foreign keys and ON DELETE policy, query plans of hot lookups, integrity. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assignmentsSql } from './assignments-repository.ts';
-import { embeddingsSql } from './embeddings-repository.ts';
+import { assignmentsSql } from './assignmentsRepository.ts';
+import { embeddingsSql } from './embeddingsRepository.ts';
 import { ProtectedDataError } from './errors/index.ts';
-import { facesSql } from './faces-repository.ts';
-import { photosSql } from './photos-repository.ts';
-import { constraintsSql } from './constraints-repository.ts';
+import { facesSql } from './facesRepository.ts';
+import { photosSql } from './photosRepository.ts';
+import { constraintsSql } from './constraintsRepository.ts';
 import { addFaces, addPhoto, createTestStore, explain, faceInput } from './testing.ts';
 
 // A violated reference reports SQLITE_CONSTRAINT_FOREIGNKEY, a RESTRICT action SQLITE_CONSTRAINT_TRIGGER.

@@ -1,15 +1,15 @@
 /** The store as the rest of Facet sees it: one connection and a repository per table group. */
-import { AssignmentsRepository } from './assignments-repository.ts';
-import { ClustersRepository } from './clusters-repository.ts';
-import { ConstraintsRepository } from './constraints-repository.ts';
+import { AssignmentsRepository } from './assignmentsRepository.ts';
+import { ClustersRepository } from './clustersRepository.ts';
+import { ConstraintsRepository } from './constraintsRepository.ts';
 import { defaultDatabasePath, openDatabase, type Db, type OpenDatabaseOptions } from './db.ts';
-import { EmbeddingsRepository } from './embeddings-repository.ts';
-import { FacesRepository } from './faces-repository.ts';
+import { EmbeddingsRepository } from './embeddingsRepository.ts';
+import { FacesRepository } from './facesRepository.ts';
 import { forgetAllFaceData, forgetRoot, type ForgetFaceDataResult, type ForgetRootResult } from './forget.ts';
-import { PersonsRepository } from './persons-repository.ts';
-import { PhotosRepository } from './photos-repository.ts';
-import { RootsRepository } from './roots-repository.ts';
-import { SettingsRepository } from './settings-repository.ts';
+import { PersonsRepository } from './personsRepository.ts';
+import { PhotosRepository } from './photosRepository.ts';
+import { RootsRepository } from './rootsRepository.ts';
+import { SettingsRepository } from './settingsRepository.ts';
 
 export interface Store {
   readonly db: Db;

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Box, FiveLandmarks } from '../faces/types.ts';
+import type { Box, FiveLandmarks } from '../core/types.ts';
 import { openDatabase, type Db } from './db.ts';
-import type { FaceInput } from './faces-repository.ts';
+import type { FaceInput } from './facesRepository.ts';
 import { createStore, type Store } from './store.ts';
 
 /** A migrated in-memory database. */

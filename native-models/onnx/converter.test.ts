@@ -19,7 +19,7 @@ import { createDetector } from '../../main/faces/detectors.ts';
 import { OnnxSsdDetector } from '../../main/faces/onnxDetector.ts';
 import { FacePipeline } from '../../main/faces/pipeline.ts';
 import { loadSample } from '../../main/faces/testing/sampleImages.ts';
-import type { DetectedFace, RgbImage } from '../../main/faces/types.ts';
+import type { DetectedFace, RgbImage } from '../../main/core/types.ts';
 import { FaceLandmark68Net, landmarkInput } from '../faceapi/landmark68.ts';
 import { SsdMobilenetV1 } from '../faceapi/ssdMobilenetV1.ts';
 import { loadConvertedModel } from './cache.ts';

@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { createApi } from '../../main/api/handlers.ts';
 import { clusterService } from '../../main/api/openApi.ts';
 import { FakeAnalyser, fakeScanRunner } from '../../main/api/testing.ts';
-import { clusterLibrary, type ClusterRunReport } from '../../main/cluster/service.ts';
+import { clusterLibrary, type ClusterRunReport } from '../../main/people/clusterLibrary.ts';
 import { synthesizeFaces } from '../../main/eval/syntheticFaces.ts';
 import { openStore } from '../../main/store/index.ts';
 import { DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';

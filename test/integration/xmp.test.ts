@@ -3,6 +3,7 @@
  * exported to sidecars, and a fresh database scanning the same folder gets every name back on the same face,
  * every box within a pixel, one photo stored turned (EXIF orientation 6) included.
  */
+import { namesFromMetadata } from '../../main/people/regionImport.ts';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -10,9 +11,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { ExifTool } from 'exiftool-vendored';
-import { ExifToolMetadata } from '../../main/ecosystem/exiftoolMetadata.ts';
-import { exportXmp } from '../../main/ecosystem/exportXmp.ts';
-import { assertSameNamedFaces, namedFacesOf } from '../../main/ecosystem/testing.ts';
+import { ExifToolMetadata } from '../../main/xmp/exiftoolMetadata.ts';
+import { exportXmp } from '../../main/people/exportXmp.ts';
+import { assertSameNamedFaces, namedFacesOf } from '../../main/xmp/testing.ts';
 import { AnalysisPool } from '../../main/faces/analysisPool.ts';
 import { scanLibrary, type PhotoAnalyser } from '../../main/library/scan.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
@@ -38,7 +39,7 @@ function scan(store: Store, root: string, regions?: ExifToolMetadata) {
     embedInBox: (file, box) => pool!.embedInBox(file, box),
     close: async () => {},
   };
-  return scanLibrary({ store, roots: [root], detectorId: pool!.detector, embedderId: pool!.embedder, createPool: async () => shared, regions });
+  return scanLibrary({ store, roots: [root], detectorId: pool!.detector, embedderId: pool!.embedder, createPool: async () => shared, names: regions && namesFromMetadata(regions) });
 }
 
 test('export to XMP, then a fresh import, gives back every name and box (real detector, LFW)', { skip: LFW_SKIP }, async (t) => {

@@ -9,14 +9,8 @@ import type { FaceItem, PhotoItem } from '../contract.ts';
 import type { EventBus } from '../events.ts';
 import type { FaceAnalyser } from './faceAnalyser.ts';
 
-/** Settings keys, shared with the CLI (scan) and the clustering service. */
-export const SETTING_KEYS = {
-  detector: 'detector',
-  embedder: 'embedder',
-  threshold: 'clusterThreshold',
-  linkage: 'clusterLinkage',
-  minClusterSize: 'minClusterSize',
-} as const;
+export { SETTING_KEYS } from '../../core/settingKeys.ts';
+import { SETTING_KEYS } from '../../core/settingKeys.ts';
 
 export interface ApiContext {
   store: Store;

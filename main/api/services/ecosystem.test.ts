@@ -8,8 +8,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ExifTool } from 'exiftool-vendored';
-import { demoPhoto, fixedAnalyser, tempDir } from '../../ecosystem/testing.ts';
-import { scanLibrary } from '../../library/scan.ts';
+import { demoPhoto, fixedAnalyser, tempDir } from '../../xmp/testing.ts';
+import { scanIntoPeople } from '../../people/scanPipeline.ts';
 import type { ScanRunner } from './scanJob.ts';
 import { startLibraryWatch } from './libraryWatch.ts';
 import { createTestApi, ok } from '../testing.ts';
@@ -18,7 +18,7 @@ const BOX = { x: 300, y: 200, width: 180, height: 220 };
 
 function realScans(): ScanRunner {
   const analyser = fixedAnalyser({ 'a.jpg': [BOX], 'b.jpg': [BOX] });
-  return (options) => scanLibrary({ ...options, createPool: async () => analyser });
+  return (options) => scanIntoPeople({ ...options, createPool: async () => analyser });
 }
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {

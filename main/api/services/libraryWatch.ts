@@ -3,9 +3,9 @@
  * API's scan job (so the UI shows its progress like any scan, and new faces are sorted after it), waiting for
  * a scan already running rather than failing. Folders added or removed in the app are watched or dropped.
  */
-import type { RegionReader } from '../../ecosystem/exiftoolMetadata.ts';
-import { LibraryWatcher } from '../../ecosystem/watch.ts';
-import { watchRescan } from '../../ecosystem/watchRescan.ts';
+import type { RegionReader } from '../../xmp/exiftoolMetadata.ts';
+import { LibraryWatcher } from '../../library/watch.ts';
+import { watchRescan } from '../../people/watchRescan.ts';
 import type { Store } from '../../store/index.ts';
 import { BusyError } from '../errors.ts';
 import type { Api } from '../handlers.ts';

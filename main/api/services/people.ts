@@ -3,9 +3,9 @@
  * naming (an existing name merges), renaming, merging any two entries, and a person's photos in time order.
  */
 import type { FaceListItem, Person } from '../../store/index.ts';
-import { nameKey } from '../../store/persons-repository.ts';
+import { nameKey } from '../../store/personsRepository.ts';
 import type { ApiRequest, ApiResponse, FaceItem, PeopleEntry, PeopleRef, PersonInfo, PersonPhoto } from '../contract.ts';
-import { mergeTargets, nameTarget, type PeopleTarget } from '../../cluster/decisions.ts';
+import { mergeTargets, nameTarget, type PeopleTarget } from '../../people/decisions.ts';
 import { RequestError } from '../errors.ts';
 import { ageAt } from './similarity.ts';
 import { toFaceItem, toPhotoItem, type ApiContext } from './context.ts';

@@ -1,6 +1,7 @@
 /** One photo with its faces, and a face the user draws on it. */
-import type { FiveLandmarks } from '../../faces/types.ts';
+import type { FiveLandmarks } from '../../core/types.ts';
 import type { ApiRequest, ApiResponse, Box, FaceItem } from '../contract.ts';
+import { storeFaceVector } from '../../people/scanPipeline.ts';
 import { RequestError } from '../errors.ts';
 import { toFaceItem, toPhotoItem, type ApiContext } from './context.ts';
 import { assignFaces } from './faces.ts';
@@ -51,7 +52,7 @@ export async function addManualFace(ctx: ApiContext, { photoId, box, name }: Api
       thumbnail: described.thumbnail,
       source: 'manual',
     });
-    store.embeddings.put(id, ctx.analyser.embedderId, described.embedding);
+    storeFaceVector(store, id, ctx.analyser.embedderId, described.embedding);
     if (name !== undefined) assignFaces(ctx, { faceIds: [id], name });
     return id;
   });

@@ -6,7 +6,7 @@
 import { initBackend, activeBackend } from '../../embed/backend.ts';
 import { AnalysisPool } from '../../faces/analysisPool.ts';
 import { fiveFrom68 } from '../../faces/detectors.ts';
-import type { FiveLandmarks } from '../../faces/types.ts';
+import type { FiveLandmarks } from '../../core/types.ts';
 import { decodeImage } from '../../library/decode.ts';
 import { faceThumbnail } from '../../library/thumbnail.ts';
 import { FaceLandmark68Net } from '../../../native-models/faceapi/landmark68.ts';

@@ -3,14 +3,14 @@
  * flight; the next scan resumes there, as scanLibrary is incremental), with a status that carries the
  * stage, rate and ETA the UI shows, and every file that failed with its reason.
  */
-import type { ProgressEvent } from '../../cli/progress.ts';
-import type { ScanOptions, ScanReport } from '../../library/scan.ts';
+import type { ProgressEvent } from '../../core/progress.ts';
+import type { LibraryScanOptions, LibraryScanReport } from '../../people/scanPipeline.ts';
 import type { Store } from '../../store/index.ts';
 import type { ScanStatus } from '../contract.ts';
 import { BusyError } from '../errors.ts';
 
-/** scanLibrary, or a fake in tests. */
-export type ScanRunner = (options: Omit<ScanOptions, 'createPool'>) => Promise<ScanReport>;
+/** The people layer's scan pipeline (scanIntoPeople with the app's pool and XMP reader), or a fake in tests. */
+export type ScanRunner = (options: Pick<LibraryScanOptions, 'store' | 'roots' | 'onProgress' | 'signal'>) => Promise<LibraryScanReport>;
 
 export class ScanJob {
   #status: Omit<ScanStatus, 'counts'> = {
@@ -24,14 +24,15 @@ export class ScanJob {
   constructor(
     private readonly store: Store,
     private readonly runScan: ScanRunner,
-    private readonly settings: () => { detectorId: string; embedderId: string; modelIdOfCounts: string },
+    /** The model whose faces the status counts: the embedder in use. */
+    private readonly modelIdOfCounts: () => string,
     private readonly onChange: (status: ScanStatus) => void,
     private readonly now: () => number = Date.now,
   ) {}
 
   status(): ScanStatus {
     const counts = this.store.photos.counts();
-    const modelId = this.settings().modelIdOfCounts;
+    const modelId = this.modelIdOfCounts();
     const faces = this.store.embeddings.models().find((m) => m.modelId === modelId)?.count ?? 0;
     return {
       ...this.#status,
@@ -54,9 +55,8 @@ export class ScanJob {
       startedAt: this.now(), finishedAt: null, failed: [], summary: null, error: null,
     };
     this.#stageStarted = this.now();
-    const { detectorId, embedderId } = this.settings();
     this.#running = this.runScan({
-      store: this.store, roots, detectorId, embedderId, signal: controller.signal,
+      store: this.store, roots, signal: controller.signal,
       onProgress: (event) => this.#progress(event),
     }).then(
       (report) => this.#finish(report),
@@ -103,7 +103,7 @@ export class ScanJob {
     this.onChange(this.status());
   }
 
-  #finish(report: ScanReport): void {
+  #finish(report: LibraryScanReport): void {
     const { files, added, changed, moved, missing, analysed, faces } = report;
     this.#status = {
       ...this.#status,

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiRequest, ApiResponse, PhotoItem, SimilarFace } from '../contract.ts';
+import { libraryVector } from '../../people/scanPipeline.ts';
 import { RequestError } from '../errors.ts';
 import { toPhotoItem, type ApiContext } from './context.ts';
 import { nearestFaces, rowOfFace, type Neighbour } from './similarity.ts';
@@ -63,10 +64,12 @@ export async function searchByImage(ctx: ApiContext, { imageBase64, limit }: Api
     const largest = faces.reduce((a, b) => (b.box.width * b.box.height > a.box.width * a.box.height ? b : a));
     const set = ctx.vectors();
     if (set.faceIds.length === 0) return { queryBox: largest.box, facesFound: faces.length, results: [] };
-    if (ctx.analyser.embedderId !== set.modelId) {
+    // The analyser runs the base network; the library may be in a fine-tuned space (base + adapter).
+    const query = libraryVector(ctx.store, largest.embedding);
+    if (query.modelId !== set.modelId) {
       throw new RequestError('embedder', `the analyser embeds with ${ctx.analyser.embedderId}, the library with ${set.modelId}`);
     }
-    return { queryBox: largest.box, facesFound: faces.length, results: describeNeighbours(ctx, nearestFaces(set, largest.embedding, limit ?? 50)) };
+    return { queryBox: largest.box, facesFound: faces.length, results: describeNeighbours(ctx, nearestFaces(set, query.vector, limit ?? 50)) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 /** The app's "write names into the photos' metadata" action: `facet export-xmp` behind the API contract. */
-import { ExifToolMetadata } from '../../ecosystem/exiftoolMetadata.ts';
-import { exportXmp } from '../../ecosystem/exportXmp.ts';
+import { ExifToolMetadata } from '../../xmp/exiftoolMetadata.ts';
+import { exportXmp } from '../../people/exportXmp.ts';
 import type { ApiRequest, ApiResponse } from '../contract.ts';
 import { RequestError } from '../errors.ts';
 import type { ApiContext } from './context.ts';

@@ -1,5 +1,6 @@
-import { clusterNewFaces, type IncrementalRunReport } from '../../cluster/incrementalService.ts';
-import { clusterLibrary, previewThreshold } from '../../cluster/service.ts';
+import { SETTING_KEYS } from '../../core/settingKeys.ts';
+import { clusterNewFaces, type IncrementalRunReport } from '../../people/sortNewFaces.ts';
+import { clusterLibrary, previewThreshold } from '../../people/clusterLibrary.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
 import type { Command } from '../main.ts';
@@ -38,7 +39,7 @@ export const clusterCommand: Command = {
         return 0;
       }
       if (values.save) {
-        if (threshold !== undefined) store.settings.set('clusterThreshold', threshold);
+        if (threshold !== undefined) store.settings.set(SETTING_KEYS.threshold, threshold);
         if (linkage !== undefined) store.settings.set('clusterLinkage', linkage);
         if (caution !== undefined) store.settings.set('clusterCaution', caution);
         if (minClusterSize !== undefined) store.settings.set('minClusterSize', minClusterSize);

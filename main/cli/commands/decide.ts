@@ -1,5 +1,5 @@
 /** The user decisions the app makes, from the command line: name, merge, reject. */
-import { mergeTargets, nameTarget, rejectFace, resolveTarget } from '../../cluster/decisions.ts';
+import { mergeTargets, nameTarget, rejectFace, resolveTarget } from '../../people/decisions.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
 import type { Command } from '../main.ts';

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { writeJsonExport } from '../../ecosystem/exportJson.ts';
+import { writeJsonExport } from '../../people/exportJson.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
 import type { Command } from '../main.ts';

@@ -1,5 +1,5 @@
-import { ExifToolMetadata } from '../../ecosystem/exiftoolMetadata.ts';
-import { exportXmp } from '../../ecosystem/exportXmp.ts';
+import { ExifToolMetadata } from '../../xmp/exiftoolMetadata.ts';
+import { exportXmp } from '../../people/exportXmp.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
 import type { Command } from '../main.ts';

@@ -1,6 +1,6 @@
 /** `facet finetune`: adapts the embedder to the people the user has named, or rolls the adaptation back. */
 import path from 'node:path';
-import { type RollbackReport, currentModels, rollbackAdapter } from '../../learn/adapterStore.ts';
+import { type RollbackReport, currentModels, rollbackAdapter } from '../../people/adapterStore.ts';
 import { type FineTuneReport, fineTune } from '../../learn/finetune.ts';
 import type { HeldOutFigures } from '../../learn/holdout.ts';
 import { lfwReferenceFile, readLfwReference } from '../../learn/lfwReference.ts';

@@ -1,10 +1,9 @@
-import { DEFAULT_DETECTOR } from '../../../native-models/catalog.ts';
-import { ExifToolMetadata } from '../../ecosystem/exiftoolMetadata.ts';
-import { LibraryWatcher } from '../../ecosystem/watch.ts';
-import { watchRescan } from '../../ecosystem/watchRescan.ts';
+import { ExifToolMetadata } from '../../xmp/exiftoolMetadata.ts';
+import { LibraryWatcher } from '../../library/watch.ts';
+import { watchRescan } from '../../people/watchRescan.ts';
 import { AnalysisPool } from '../../faces/analysisPool.ts';
-import { adaptNewFaces, currentModels } from '../../learn/adapterStore.ts';
-import { scanLibrary, type PhotoAnalyser, type ScanReport } from '../../library/scan.ts';
+import type { PhotoAnalyser, ScanReport } from '../../library/scan.ts';
+import { scanIntoPeople, type ScanNetworks } from '../../people/scanPipeline.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
 import type { Command } from '../main.ts';
@@ -25,19 +24,19 @@ export const watchCommand: Command = {
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     const debounceMs = values.debounce === undefined ? 1000 : Number(values.debounce);
     if (!(Number.isInteger(debounceMs) && debounceMs >= 0)) throw new Error(`--debounce must be milliseconds, got "${String(values.debounce)}"`);
-    // One pool for the whole session, made on first need: each rescan would otherwise load the models again.
-    let pool: Promise<AnalysisPool> | undefined;
-    const detectorId = (store.settings.get('detector') as string | undefined) ?? DEFAULT_DETECTOR;
-    const embedderId = currentModels(store).base;
-    const sharedPool = async (): Promise<PhotoAnalyser> => {
-      const started = await (pool ??= AnalysisPool.create({ workers, pipeline: { detector: detectorId, embedder: embedderId } }));
+    // One pool for the whole session, made on first need (each rescan would otherwise load the models again),
+    // and made again only when the networks change (another detector or embedder chosen meanwhile).
+    let pool: { key: string; started: Promise<AnalysisPool> } | undefined;
+    const sharedPool = async (networks: ScanNetworks): Promise<PhotoAnalyser> => {
+      const key = `${networks.detectorId}|${networks.embedderId}`;
+      if (pool?.key !== key) {
+        await (await pool?.started)?.close();
+        pool = { key, started: AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId } }) };
+      }
+      const started = await pool.started;
       return { workers: started.workers, analyse: (file) => started.analyse(file), embedInBox: (file, box) => started.embedInBox(file, box), close: async () => {} };
     };
-    const scan = async (roots: string[]) => {
-      const report = await scanLibrary({ store, roots, detectorId, embedderId, createPool: sharedPool, regions: reader });
-      adaptNewFaces(store);
-      return report;
-    };
+    const scan = (roots: string[]) => scanIntoPeople({ store, roots, reader, createPool: sharedPool });
     try {
       const roots = args.length > 0 ? args : store.roots.list().map((root) => root.path);
       if (roots.length === 0) throw new Error('no library folders: name at least one, as in `facet watch ~/Pictures`');
@@ -62,7 +61,7 @@ export const watchCommand: Command = {
       await watcher.close();
       return 0;
     } finally {
-      await (await pool)?.close();
+      await (await pool?.started)?.close();
       await reader.dispose();
       store.close();
     }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
-import type { RgbImage } from '../types.ts';
+import type { RgbImage } from '../../core/types.ts';
 
 const require = createRequire(import.meta.url);
 const demoDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');

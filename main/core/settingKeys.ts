@@ -1,0 +1,20 @@
+/**
+ * The keys of the settings table, one table for every layer (people, API, CLI), so a key is never
+ * spelled twice. Values are JSON; what each holds is said beside it.
+ */
+export const SETTING_KEYS = {
+  /** Detector id of the catalog used by scans. */
+  detector: 'detector',
+  /** Embedder id in use: a catalog id, a trained model's id, or a derived "base+adapterN" id. */
+  embedder: 'embedder',
+  /** Clustering distance threshold (number); absent: the embedder's calibrated one. */
+  threshold: 'clusterThreshold',
+  /** Small-cluster caution (number in (0, 1]); absent: the embedder's calibrated one. */
+  caution: 'clusterCaution',
+  /** 'average' | 'single' | 'complete'. */
+  linkage: 'clusterLinkage',
+  /** Smallest unnamed group shown and kept as a cluster (integer). */
+  minClusterSize: 'minClusterSize',
+} as const;
+
+export type SettingKey = (typeof SETTING_KEYS)[keyof typeof SETTING_KEYS];

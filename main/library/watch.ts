@@ -1,0 +1,143 @@
+/**
+ * Watching the library folders while the app runs. File events (chokidar: inotify, FSEvents,
+ * ReadDirectoryChangesW) only say which roots changed; each burst of them, once quiet for `debounceMs`, becomes
+ * one incremental rescan of those roots by the caller (scanLibrary): unchanged files are skipped by size and
+ * mtime, a move arrives as an unlink and an add in the same burst and is matched by content hash, so its faces
+ * and names follow it, and a deleted photo is only marked missing. Rescans never overlap: events during one
+ * queue the next. Sidecar (.xmp) changes are passed on by path, for their names to be read again.
+ */
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { isImagePath } from './walk.ts';
+
+export interface WatchBatch {
+  /** Library roots with changes, to rescan. */
+  roots: string[];
+  /** .xmp files added or changed. */
+  sidecars: string[];
+}
+
+export interface LibraryWatcherOptions {
+  roots: readonly string[];
+  /** Runs one rescan; awaited before the next starts. */
+  rescan(batch: WatchBatch): Promise<void>;
+  /** Quiet time before a burst of events is acted on (default 1 s). */
+  debounceMs?: number;
+  /** A file must keep its size this long before it counts as written (default 500 ms): no half-copied photos. */
+  stabilityMs?: number;
+  /** A steady stream of events still triggers a rescan after this long (default 30 s). */
+  maxWaitMs?: number;
+  onError?(error: Error): void;
+  /** Poll instead of native events (network shares where those do not arrive). */
+  usePolling?: boolean;
+}
+
+function isSidecar(file: string): boolean {
+  return path.extname(file).toLowerCase() === '.xmp';
+}
+
+/** Dot-names are skipped as the walk skips them; of files, only photos and sidecars are watched. */
+function ignored(file: string, stats?: { isFile(): boolean }): boolean {
+  if (path.basename(file).startsWith('.')) return true;
+  return stats?.isFile() === true && !isImagePath(file) && !isSidecar(file);
+}
+
+export class LibraryWatcher {
+  readonly #options: LibraryWatcherOptions;
+  readonly #watcher: FSWatcher;
+  #roots: string[];
+  readonly #pendingRoots = new Set<string>();
+  readonly #pendingSidecars = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #firstPendingAt = 0;
+  #running: Promise<void> | undefined;
+  #closed = false;
+
+  private constructor(options: LibraryWatcherOptions, watcher: FSWatcher) {
+    this.#options = options;
+    this.#watcher = watcher;
+    this.#roots = options.roots.map((root) => path.resolve(root));
+  }
+
+  /** Resolves once the initial listing is done, so that later events are changes. */
+  static async start(options: LibraryWatcherOptions): Promise<LibraryWatcher> {
+    const stabilityThreshold = options.stabilityMs ?? 500;
+    const watcher = watch([...options.roots].map((root) => path.resolve(root)), {
+      ignoreInitial: true,
+      ignored,
+      usePolling: options.usePolling ?? false,
+      awaitWriteFinish: { stabilityThreshold, pollInterval: Math.max(20, Math.min(100, stabilityThreshold / 4)) },
+    });
+    const self = new LibraryWatcher(options, watcher);
+    watcher.on('all', (_event, file) => self.#changed(path.resolve(file)));
+    watcher.on('error', (error) => options.onError?.(error instanceof Error ? error : new Error(String(error))));
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    return self;
+  }
+
+  get roots(): readonly string[] {
+    return this.#roots;
+  }
+
+  /** Starts or stops watching roots (library folders added or removed in the app). */
+  setRoots(roots: readonly string[]): void {
+    const next = roots.map((root) => path.resolve(root));
+    const added = next.filter((root) => !this.#roots.includes(root));
+    const removed = this.#roots.filter((root) => !next.includes(root));
+    if (added.length > 0) this.#watcher.add(added);
+    if (removed.length > 0) this.#watcher.unwatch(removed);
+    this.#roots = next;
+  }
+
+  /** Resolves when no change is waiting and no rescan runs (tests, and a clean exit). */
+  async idle(): Promise<void> {
+    while (this.#pendingRoots.size > 0 || this.#running) {
+      await (this.#running ?? new Promise((resolve) => setTimeout(resolve, 20)));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#watcher.close();
+    await this.#running;
+  }
+
+  #changed(file: string): void {
+    if (this.#closed) return;
+    const root = this.#roots.find((candidate) => file === candidate || file.startsWith(candidate + path.sep));
+    if (!root) return;
+    this.#pendingRoots.add(root);
+    if (isSidecar(file)) this.#pendingSidecars.add(file);
+    if (!this.#timer) this.#firstPendingAt = Date.now();
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    const waited = Date.now() - this.#firstPendingAt;
+    const delay = Math.max(0, Math.min(this.#options.debounceMs ?? 1000, (this.#options.maxWaitMs ?? 30_000) - waited));
+    this.#timer = setTimeout(() => void this.#flush(), delay);
+  }
+
+  async #flush(): Promise<void> {
+    this.#timer = undefined;
+    if (this.#running) {
+      // The rescan in progress may not see these changes: go again once it ends.
+      await this.#running;
+      if (this.#pendingRoots.size > 0 && !this.#closed) this.#schedule();
+      return;
+    }
+    const batch: WatchBatch = { roots: [...this.#pendingRoots], sidecars: [...this.#pendingSidecars] };
+    this.#pendingRoots.clear();
+    this.#pendingSidecars.clear();
+    if (batch.roots.length === 0 || this.#closed) return;
+    this.#running = this.#options.rescan(batch).catch((error: unknown) => {
+      this.#options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    }).finally(() => {
+      this.#running = undefined;
+    });
+    await this.#running;
+  }
+}
