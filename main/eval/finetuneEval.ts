@@ -14,7 +14,7 @@ import type { ProgressListener } from '../core/progress.ts';
 import { applyAdapter } from '../learn/adapter.ts';
 import { derivedClusterThreshold } from '../people/adapterStore.ts';
 import { type AdapterTrainingOptions, gatherRows, trainAdapter } from '../learn/adapterTraining.ts';
-import { verificationThresholds } from '../learn/finetune.ts';
+import { verificationThresholds } from '../people/fineTune.ts';
 import { createRng, shuffled } from '../learn/rng.ts';
 import { lfwIdentities } from './clusterEval.ts';
 import { type Degradation, cleanLandmarks, embedClean, embedDegraded } from './degrade.ts';

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { SETTING_KEYS as SETTINGS } from '../../main/core/settingKeys.ts';
 import { adapterSettingsKey, parseAdapterRecord } from '../../main/learn/adapterRecord.ts';
 import { currentModels } from '../../main/people/adapterStore.ts';
-import type { FineTuneReport } from '../../main/learn/finetune.ts';
+import type { FineTuneReport } from '../../main/people/fineTune.ts';
 import { subspaceFaces } from '../../main/learn/testData.ts';
 import type { Store } from '../../main/store/index.ts';
 import { runFacet } from './cli.ts';

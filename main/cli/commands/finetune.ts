@@ -1,7 +1,7 @@
 /** `facet finetune`: adapts the embedder to the people the user has named, or rolls the adaptation back. */
 import path from 'node:path';
 import { type RollbackReport, currentModels, rollbackAdapter } from '../../people/adapterStore.ts';
-import { type FineTuneReport, fineTune } from '../../learn/finetune.ts';
+import { type FineTuneReport, fineTune } from '../../people/fineTune.ts';
 import type { HeldOutFigures } from '../../learn/holdout.ts';
 import { lfwReferenceFile, readLfwReference } from '../../learn/lfwReference.ts';
 import { openStore } from '../../store/index.ts';

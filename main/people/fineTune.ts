@@ -11,15 +11,15 @@
  * The adapter applied is then trained the same way on all the labelled faces, and applied to the whole
  * library by adapterStore.ts (which also rolls it back).
  */
-import type { ClusterRunReport } from '../people/clusterLibrary.ts';
+import type { ClusterRunReport } from './clusterLibrary.ts';
 import { bestAccuracyThreshold } from '../eval/verification.ts';
 import type { Store } from '../store/index.ts';
-import { type LinearAdapter, applyAdapter } from './adapter.ts';
-import { applyAdapterToLibrary, currentModels } from '../people/adapterStore.ts';
-import { type AdapterTrainingOptions, gatherRows, trainAdapter } from './adapterTraining.ts';
-import { type HeldOutComparison, type HoldoutSplit, HeldOutTally, heldOutPairs, holdoutFolds, pairsWithin, scorePairs } from './holdout.ts';
-import { type LfwReference, lfwAccuracy } from './lfwReference.ts';
-import { type Rng, createRng } from './rng.ts';
+import { type LinearAdapter, applyAdapter } from '../learn/adapter.ts';
+import { applyAdapterToLibrary, currentModels } from './adapterStore.ts';
+import { type AdapterTrainingOptions, gatherRows, trainAdapter } from '../learn/adapterTraining.ts';
+import { type HeldOutComparison, type HoldoutSplit, HeldOutTally, heldOutPairs, holdoutFolds, pairsWithin, scorePairs } from '../learn/holdout.ts';
+import { type LfwReference, lfwAccuracy } from '../learn/lfwReference.ts';
+import { type Rng, createRng } from '../learn/rng.ts';
 
 export interface FineTuneOptions {
   /** Named faces a person needs to take part. Default 5. */
