@@ -4,9 +4,9 @@
  */
 import type { BuiltGraph } from './clusterFaces.ts';
 import { graphFromPairs } from './graph.ts';
-import { knnGraphStage } from './knnGraph.ts';
+import { knnGraphStage } from './approximate/knnGraph.ts';
 import type { ClusterPlan } from './plan.ts';
-import type { Memory, Stage } from './taskRunner.ts';
+import type { Memory, Stage } from './parallel/taskRunner.ts';
 
 export function graphStage(plan: ClusterPlan, memory: Memory): Stage<BuiltGraph> {
   return plan.path === 'exact' ? epsilonGraphStage(plan, memory) : knnGraphStage(plan, memory);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { synthesizeFaces } from '../eval/syntheticFaces.ts';
+import { synthesizeFaces } from './syntheticFaces.ts';
 import { clusterFaces } from './clusterFaces.ts';
 import { prepareConstraints } from './constraints.ts';
 import { referenceAgglomerative } from './reference.ts';

@@ -14,7 +14,7 @@ import { finishClustering } from './finish.ts';
 import type { NeighbourGraph } from './graph.ts';
 import { mergeClusters } from './merging.ts';
 import { planClustering, type ClusterPlan } from './plan.ts';
-import { defaultThreads, plainMemory, runInThread, runOnWorkers, sharedMemory } from './taskRunner.ts';
+import { defaultThreads, plainMemory, runInThread, runOnWorkers, sharedMemory } from './parallel/taskRunner.ts';
 import type { ClusterInput, ClusterResult, ClusterStats } from './types.ts';
 
 /** Clusters on the calling thread. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { randomUnitVectors } from '../eval/random.ts';
-import { synthesizeFaces } from '../eval/syntheticFaces.ts';
+import { synthesizeFaces } from './syntheticFaces.ts';
 import { clusterFaces } from './clusterFaces.ts';
 import { ClusterInputError, ClusterLimitError } from './errors.ts';
 import type { ClusterInput, ClusterResult, Linkage } from './types.ts';

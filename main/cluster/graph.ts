@@ -3,7 +3,7 @@
  * Exact path: every pair within the tree height. Approximate path: each face's k nearest
  * within the tree height, symmetrised.
  */
-import type { EdgeList } from './epsilonGraph.ts';
+import type { EdgeList } from './exact/epsilonGraph.ts';
 
 export interface NeighbourGraph {
   n: number;

@@ -4,12 +4,12 @@
  * tree over all n faces.
  */
 import { ClusterState } from './clusterState.ts';
-import { DenseAverageSpace } from './denseSpace.ts';
+import { DenseAverageSpace } from './exact/denseSpace.ts';
 import { ClusterLimitError } from './errors.ts';
 import type { NeighbourGraph } from './graph.ts';
-import { GraphSpace } from './graphSpace.ts';
-import { mergeOnGraph } from './heapMerge.ts';
-import { runNnChain, type LinkageSpace } from './nnChain.ts';
+import { GraphSpace } from './exact/graphSpace.ts';
+import { mergeOnGraph } from './approximate/heapMerge.ts';
+import { runNnChain, type LinkageSpace } from './exact/nnChain.ts';
 import type { ClusterPlan } from './plan.ts';
 import { TreeBuilder } from './tree.ts';
 import type { ClusterTree } from './types.ts';

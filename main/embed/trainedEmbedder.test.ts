@@ -14,9 +14,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FaceNetModel, type NetSpec } from '../../native-models/facenet/index.ts';
 import { conv, fc, l2Normalize, maxPool } from '../../native-models/facenet/spec.ts';
 import { FacePipeline } from '../faces/pipeline.ts';
-import { ImageLoader } from '../learn/imageDataset.ts';
+import { ImageLoader } from '../training/imageDataset.ts';
 import { decodeForDetection } from '../library/decode.ts';
-import { type TrainedModelCard, saveTrainedModel } from '../learn/trainedModel.ts';
+import { type TrainedModelCard, saveTrainedModel } from '../training/trainedModel.ts';
 import { TrainedFaceNetEmbedder, trainedTemplate } from './trainedEmbedder.ts';
 import { findTrainedModel, registerTrainedModel } from './userModels.ts';
 

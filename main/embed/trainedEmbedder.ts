@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FaceNetModel } from '../../native-models/facenet/index.ts';
 import type { AlignmentTemplate, FaceEmbedder, FiveLandmarks, RgbImage } from '../core/types.ts';
-import { type TrainedModelCard, loadTrainedModel } from '../learn/trainedModel.ts';
+import { type TrainedModelCard, loadTrainedModel } from '../training/trainedModel.ts';
 import { cropsToTensor, finish } from './embedders.ts';
 import type { TrainedModelRef } from './userModels.ts';
 

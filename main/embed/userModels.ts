@@ -5,7 +5,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { type TrainedModelCard, checkTrainedModelFiles, readTrainedModelCard } from '../learn/trainedModel.ts';
+import { type TrainedModelCard, checkTrainedModelFiles, readTrainedModelCard } from '../training/trainedModel.ts';
 import { defaultDataDir } from '../store/dataDir.ts';
 
 export interface TrainedModelRef {

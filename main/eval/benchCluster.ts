@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bcubedScores } from './clusterMetrics.ts';
+import { bcubedScores } from '../metrics/clusterMetrics.ts';
 import type { BenchRunRequest, BenchRunResult } from './benchClusterRun.ts';
 
 export interface BenchClusterOptions {

@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { agnes } from 'ml-hclust';
 import { clusterFacesParallel } from '../cluster/clusterFaces.ts';
-import { bcubedScores } from './clusterMetrics.ts';
-import { synthesizeFaces } from './syntheticFaces.ts';
+import { bcubedScores } from '../metrics/clusterMetrics.ts';
+import { synthesizeFaces } from '../cluster/syntheticFaces.ts';
 
 export interface BenchRunRequest {
   implementation: 'facet' | 'ml-hclust';

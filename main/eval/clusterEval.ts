@@ -8,7 +8,7 @@ import path from 'node:path';
 import { clusterFaces } from '../cluster/clusterFaces.ts';
 import { cutTree } from '../cluster/tree.ts';
 import type { Linkage } from '../cluster/types.ts';
-import { bcubedScores, pairwiseScores } from './clusterMetrics.ts';
+import { bcubedScores, pairwiseScores } from '../metrics/clusterMetrics.ts';
 import { embedImages, type EmbedImagesOptions } from './lfwEmbed.ts';
 
 export interface ClusterEvalOptions extends EmbedImagesOptions {

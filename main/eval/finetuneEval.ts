@@ -19,8 +19,8 @@ import { createRng, shuffled } from '../learn/rng.ts';
 import { lfwIdentities } from './clusterEval.ts';
 import { type Degradation, cleanLandmarks, embedClean, embedDegraded } from './degrade.ts';
 import { type FaceRole, type ProtocolFaces, type SpaceScores, compareSpaces, rowsWith } from './finetuneProtocol.ts';
-import { readPairs } from './lfwPairs.ts';
-import { evaluateVerification, squaredDistance } from './verification.ts';
+import { readPairs } from '../training/lfwPairs.ts';
+import { evaluateVerification, squaredDistance } from '../metrics/verification.ts';
 
 export const FINETUNE_DEGRADATION: Degradation = { facePixels: 40, quality: 20 };
 

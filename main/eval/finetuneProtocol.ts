@@ -12,8 +12,8 @@ import { clusterFaces } from '../cluster/clusterFaces.ts';
 import { type LinearAdapter, applyAdapter } from '../learn/adapter.ts';
 import { gatherRows } from '../learn/adapterTraining.ts';
 import { type Rng, createRng } from '../learn/rng.ts';
-import { bcubedScoresOver } from './clusterMetrics.ts';
-import { type ScoredPair, bestAccuracyThreshold, squaredDistance } from './verification.ts';
+import { bcubedScoresOver } from '../metrics/clusterMetrics.ts';
+import { type ScoredPair, bestAccuracyThreshold, squaredDistance } from '../metrics/verification.ts';
 
 export type FaceRole = 'named' | 'heldOut' | 'stranger';
 

@@ -3,8 +3,8 @@
  * chosen on nine and applied to the tenth (see verification.ts).
  */
 import { embedImages, type EmbedImagesOptions } from './lfwEmbed.ts';
-import { readPairs } from './lfwPairs.ts';
-import { evaluateVerification, squaredDistance, type ScoredPair, type VerificationResult } from './verification.ts';
+import { readPairs } from '../training/lfwPairs.ts';
+import { evaluateVerification, squaredDistance, type ScoredPair, type VerificationResult } from '../metrics/verification.ts';
 
 export interface LfwOptions extends EmbedImagesOptions {
   dataDir: string;

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { degradeImage, faceWidth } from './degrade.ts';
 import { evaluateRobustness, robustnessChartSvg, selectPairs } from './robustnessEval.ts';
-import { readPairs } from './lfwPairs.ts';
+import { readPairs } from '../training/lfwPairs.ts';
 
 const LFW = '/work/shared/data/lfw';
 const skip = !existsSync(path.join(LFW, 'pairs.txt')) && 'LFW not found at /work/shared/data/lfw';

@@ -6,9 +6,9 @@
  */
 import type { ProgressListener } from '../core/progress.ts';
 import { type Degradation, cleanLandmarks, degradationName, embedClean, embedDegraded } from './degrade.ts';
-import { type ChartPanel, lineChartSvg, writeChartPng } from './lineChart.ts';
-import { type LfwPair, readPairs } from './lfwPairs.ts';
-import { evaluateVerification, squaredDistance } from './verification.ts';
+import { type ChartPanel, lineChartSvg, writeChartPng } from '../training/lineChart.ts';
+import { type LfwPair, readPairs } from '../training/lfwPairs.ts';
+import { evaluateVerification, squaredDistance } from '../metrics/verification.ts';
 
 export const JPEG_QUALITIES = [10, 20, 30, 50, 70, 90] as const;
 export const FACE_SIZES = [40, 60, 80, 120, 160, 256] as const;

@@ -10,7 +10,7 @@
  * changed the share of its pairs judged right: their paired t statistic says whether a gain is more than
  * the luck of a small sample.
  */
-import { type ScoredPair, bestAccuracyThreshold, rocAuc } from '../eval/verification.ts';
+import { type ScoredPair, bestAccuracyThreshold, rocAuc } from '../metrics/verification.ts';
 import { LearnInputError } from './errors.ts';
 import { type Rng, shuffled } from './rng.ts';
 import { squaredDistance } from './tripletLoss.ts';

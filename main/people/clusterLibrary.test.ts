@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createTestStore, faceInput } from '../store/testing.ts';
 import type { Store } from '../store/index.ts';
-import { synthesizeFaces } from '../eval/syntheticFaces.ts';
+import { synthesizeFaces } from '../cluster/syntheticFaces.ts';
 import { mergeTargets, nameTarget, rejectFace, resolveTarget } from './decisions.ts';
 import { clusterNewFaces } from './sortNewFaces.ts';
 import { clusterLibrary, previewThreshold } from './clusterLibrary.ts';

@@ -13,7 +13,7 @@ import { applyAdapter } from '../learn/adapter.ts';
 import { adapterFromRecord, adapterSettingsKey, parseAdapterRecord } from '../learn/adapterRecord.ts';
 import { adaptNewFaces, rollbackAdapter } from './adapterStore.ts';
 import { fineTune } from './fineTune.ts';
-import { lfwReferenceFile, readLfwReference, writeLfwReference } from '../learn/lfwReference.ts';
+import { lfwReferenceFile, readLfwReference, writeLfwReference } from '../training/lfwReference.ts';
 import { createRng, shuffled } from '../learn/rng.ts';
 import { randomUnitRows, subspaceFaces } from '../learn/testData.ts';
 

@@ -12,13 +12,13 @@
  * library by adapterStore.ts (which also rolls it back).
  */
 import type { ClusterRunReport } from './clusterLibrary.ts';
-import { bestAccuracyThreshold } from '../eval/verification.ts';
+import { bestAccuracyThreshold } from '../metrics/verification.ts';
 import type { Store } from '../store/index.ts';
 import { type LinearAdapter, applyAdapter } from '../learn/adapter.ts';
 import { applyAdapterToLibrary, currentModels } from './adapterStore.ts';
 import { type AdapterTrainingOptions, gatherRows, trainAdapter } from '../learn/adapterTraining.ts';
 import { type HeldOutComparison, type HoldoutSplit, HeldOutTally, heldOutPairs, holdoutFolds, pairsWithin, scorePairs } from '../learn/holdout.ts';
-import { type LfwReference, lfwAccuracy } from '../learn/lfwReference.ts';
+import { type LfwReference, lfwAccuracy } from '../training/lfwReference.ts';
 import { type Rng, createRng } from '../learn/rng.ts';
 
 export interface FineTuneOptions {

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../main/embed/backend.ts';
 import { selectTriplets } from '../../main/learn/mining.ts';
 import { createRng } from '../../main/learn/rng.ts';
-import { tripletLossTensor } from '../../main/learn/tripletLossTf.ts';
+import { tripletLossTensor } from '../../main/training/tripletLossTf.ts';
 import { archTable } from './archTable.ts';
 import { FaceNetError } from './errors.ts';
 import { type FaceNetModel, createFaceNet } from './model.ts';

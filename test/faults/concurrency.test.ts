@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { mergeTargets, nameTarget, rejectFace, resolveTarget } from '../../main/people/decisions.ts';
 import type { ClusterRunReport } from '../../main/people/clusterLibrary.ts';
 import { Random } from '../../main/eval/random.ts';
-import { synthesizeFaces } from '../../main/eval/syntheticFaces.ts';
+import { synthesizeFaces } from '../../main/cluster/syntheticFaces.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
 import { DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { runFacet } from './cli.ts';

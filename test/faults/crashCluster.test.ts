@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ClusterRunReport } from '../../main/people/clusterLibrary.ts';
-import { synthesizeFaces } from '../../main/eval/syntheticFaces.ts';
+import { synthesizeFaces } from '../../main/cluster/syntheticFaces.ts';
 import type { Store } from '../../main/store/index.ts';
 import { DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { runFacet } from './cli.ts';

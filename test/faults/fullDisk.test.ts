@@ -15,7 +15,7 @@ import { createApi } from '../../main/api/handlers.ts';
 import { clusterService } from '../../main/api/openApi.ts';
 import { FakeAnalyser, fakeScanRunner } from '../../main/api/testing.ts';
 import { clusterLibrary, type ClusterRunReport } from '../../main/people/clusterLibrary.ts';
-import { synthesizeFaces } from '../../main/eval/syntheticFaces.ts';
+import { synthesizeFaces } from '../../main/cluster/syntheticFaces.ts';
 import { openStore } from '../../main/store/index.ts';
 import { DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { runFacet } from './cli.ts';

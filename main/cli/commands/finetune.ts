@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type RollbackReport, currentModels, rollbackAdapter } from '../../people/adapterStore.ts';
 import { type FineTuneReport, fineTune } from '../../people/fineTune.ts';
 import type { HeldOutFigures } from '../../learn/holdout.ts';
-import { lfwReferenceFile, readLfwReference } from '../../learn/lfwReference.ts';
+import { lfwReferenceFile, readLfwReference } from '../../training/lfwReference.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
 import type { Command } from '../main.ts';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { writeSyntheticDataset } from '../../learn/testImages.ts';
+import { writeSyntheticDataset } from '../../training/testImages.ts';
 
 const FACET = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/facet.js');
 

@@ -1,9 +1,9 @@
 /** `facet train`: trains a FaceNet network with the triplet loss on a folder-per-identity dataset. */
 import { parseFaceNetName } from '../../../native-models/facenet/index.ts';
 import { initBackend } from '../../embed/backend.ts';
-import { parseOptimizerName } from '../../learn/optimizers.ts';
-import { type TrainProgress, train } from '../../learn/train.ts';
-import { TrainingCurve } from '../../learn/trainingCurve.ts';
+import { parseOptimizerName } from '../../training/optimizers.ts';
+import { type TrainProgress, train } from '../../training/train.ts';
+import { TrainingCurve } from '../../training/trainingCurve.ts';
 import type { Command } from '../main.ts';
 
 function positiveInteger(values: Record<string, unknown>, name: string, min = 1): number | undefined {

@@ -3,8 +3,8 @@
  * left, then replies (epsilon: its edge list, transferred; knn: its rows are already written).
  */
 import { parentPort } from 'node:worker_threads';
-import { EdgeList, epsilonTaskCount, runEpsilonTask } from './epsilonGraph.ts';
-import { runKnnTask } from './knnSearch.ts';
+import { EdgeList, epsilonTaskCount, runEpsilonTask } from '../exact/epsilonGraph.ts';
+import { runKnnTask } from '../approximate/knnSearch.ts';
 import type { WorkerReply, WorkerRequest } from './taskRunner.ts';
 
 parentPort!.on('message', (request: WorkerRequest) => {

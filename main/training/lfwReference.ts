@@ -11,9 +11,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { evaluateVerification, squaredDistance } from '../eval/verification.ts';
-import { type LinearAdapter, applyAdapter } from './adapter.ts';
-import { LearnInputError } from './errors.ts';
+import { evaluateVerification, squaredDistance } from '../metrics/verification.ts';
+import { type LinearAdapter, applyAdapter } from '../learn/adapter.ts';
+import { LearnInputError } from '../learn/errors.ts';
 
 export const LFW_REFERENCE_SCHEMA = 'facet-lfw-reference/1';
 

@@ -8,11 +8,11 @@
  * Per entry, single linkage keeps (min distance, its face-pair key); complete keeps
  * (max distance, face-pair count). Average linkage needs no per-edge data: cluster sums.
  */
-import type { ClusterState } from './clusterState.ts';
-import type { NeighbourGraph } from './graph.ts';
+import type { ClusterState } from '../clusterState.ts';
+import type { NeighbourGraph } from '../graph.ts';
 import type { LinkageSpace } from './nnChain.ts';
-import type { Linkage } from './types.ts';
-import { averageLinkageFromSums } from './vectorMath.ts';
+import type { Linkage } from '../types.ts';
+import { averageLinkageFromSums } from '../vectorMath.ts';
 
 const NONE = new Int32Array(0);
 const NO_STATS = new Float64Array(0);

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:f
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { FaceNetModel, NetSpec } from '../../native-models/facenet/index.ts';
-import { LearnInputError } from './errors.ts';
+import { LearnInputError } from '../learn/errors.ts';
 import { type OptimizerName, optimizerState, restoreOptimizerState } from './optimizers.ts';
 import type { ValidationResult } from './validation.ts';
 import { type NamedTensor, readWeights, writeAtomically, writeWeights } from './weightsFile.ts';

@@ -4,7 +4,7 @@
  * twice), unit vectors, within-identity squared distances about 0.3–0.8 and between-identity
  * about 1.6–2.2 (as FaceNet reports for its 128-D embeddings), and photos holding several people.
  */
-import { normalizeRow, Random } from './random.ts';
+import { normalizeRow, Random } from '../eval/random.ts';
 
 export interface SyntheticFacesOptions {
   faces: number;

@@ -5,7 +5,7 @@
  * keeps the points of the steps before it and replaces any after (they are re-run identically).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { lineChartSvg, writeChartPng } from '../eval/lineChart.ts';
+import { lineChartSvg, writeChartPng } from './lineChart.ts';
 import type { TrainProgress } from './train.ts';
 import { writeAtomically } from './weightsFile.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bestAccuracyThreshold, evaluateVerification, rocAuc, thresholdAtFar, type ScoredPair } from './verification.ts';
-import { parsePairs } from './lfwPairs.ts';
+import { parsePairs } from '../training/lfwPairs.ts';
 
 const pair = (distance: number, same: boolean, fold = 0): ScoredPair => ({ distance, same, fold });
 

@@ -4,8 +4,8 @@
  * sample, down to leaves. Faces of one identity are tight, so they mostly share a leaf; the kNN
  * search also probes, per face, the leaves a best-bin-first search of the tree finds nearest.
  */
-import { Random } from '../core/random.ts';
-import { forEachCloseDot } from './vectorMath.ts';
+import { Random } from '../../core/random.ts';
+import { forEachCloseDot } from '../vectorMath.ts';
 
 export interface LeafPartition {
   leaves: number;

@@ -13,13 +13,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FaceNetModel, type NetSpec, netSpec } from '../../native-models/facenet/index.ts';
 import { activeBackend } from '../embed/backend.ts';
 import { type CheckpointState, CHECKPOINT_FORMAT, findCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { LearnInputError } from './errors.ts';
+import { LearnInputError } from '../learn/errors.ts';
 import { type ImageDataset, ImageLoader, readImageDataset, readPeopleFile } from './imageDataset.ts';
-import { type MiningResult, buildBatch, selectTriplets } from './mining.ts';
+import { type MiningResult, buildBatch, selectTriplets } from '../learn/mining.ts';
 import { DEFAULT_LEARNING_RATES, type OptimizerName, applyInOrder, createOptimizer, parseOptimizerName } from './optimizers.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../learn/rng.ts';
 import { type TrainedModelCard, saveTrainedModel } from './trainedModel.ts';
-import { DEFAULT_MARGIN, tripletHinge } from './tripletLoss.ts';
+import { DEFAULT_MARGIN, tripletHinge } from '../learn/tripletLoss.ts';
 import { tripletLossTensor } from './tripletLossTf.ts';
 import { type ValidationPairs, type ValidationResult, readValidationPairs, validate } from './validation.ts';
 

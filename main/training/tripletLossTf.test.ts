@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../embed/backend.ts';
-import { selectTriplets } from './mining.ts';
-import { createRng } from './rng.ts';
-import { blockLabels, randomUnitRows } from './testData.ts';
-import { type Triplet, tripletLossWithGradient } from './tripletLoss.ts';
+import { selectTriplets } from '../learn/mining.ts';
+import { createRng } from '../learn/rng.ts';
+import { blockLabels, randomUnitRows } from '../learn/testData.ts';
+import { type Triplet, tripletLossWithGradient } from '../learn/tripletLoss.ts';
 import { tripletLossTensor } from './tripletLossTf.ts';
 
 describe('tripletLossTensor', () => {

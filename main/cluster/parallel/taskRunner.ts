@@ -7,8 +7,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { EdgeList, epsilonTaskCount, runEpsilonTask, type EpsilonJob } from './epsilonGraph.ts';
-import { runKnnTask, type KnnJob } from './knnSearch.ts';
+import { EdgeList, epsilonTaskCount, runEpsilonTask, type EpsilonJob } from '../exact/epsilonGraph.ts';
+import { runKnnTask, type KnnJob } from '../approximate/knnSearch.ts';
 
 export type OnTask = (done: number, total: number) => void;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { tempDir } from '../store/testing.ts';
-import { LearnInputError } from './errors.ts';
+import { LearnInputError } from '../learn/errors.ts';
 import { ImageLoader, readImageDataset, readPeopleFile } from './imageDataset.ts';
 
 /** A 40×20 image: left half red, right half blue, a green 10×10 square in the middle. */

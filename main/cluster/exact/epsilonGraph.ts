@@ -2,7 +2,7 @@
  * The exact threshold graph: every face pair within `radius`, by blocked all-pairs dot products
  * (n²/2 · dim multiply-adds). Split into row-block tasks so worker threads can share it.
  */
-import { distanceFromDot, forEachCloseDot, minDotForRadius } from './vectorMath.ts';
+import { distanceFromDot, forEachCloseDot, minDotForRadius } from '../vectorMath.ts';
 
 /** Rows per task; columns are walked in tiles of the same size to stay in cache. */
 export const EPSILON_BLOCK = 128;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bcubedScores } from '../eval/clusterMetrics.ts';
-import { synthesizeFaces } from '../eval/syntheticFaces.ts';
-import { clusterFaces, clusterFacesParallel } from './clusterFaces.ts';
+import { bcubedScores } from '../../metrics/clusterMetrics.ts';
+import { synthesizeFaces } from '../syntheticFaces.ts';
+import { clusterFaces, clusterFacesParallel } from '../clusterFaces.ts';
 
 describe('approximate path', () => {
   // 5,000 faces: ~420 identities from 1,000 faces down to 1 (Zipf), 10% relatives, photos of 1-4.

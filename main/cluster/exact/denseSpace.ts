@@ -3,9 +3,9 @@
  * exact path when the threshold graph would not fit. Each lookup scans every open cluster
  * (O(open · dim)), so it is only fast enough up to a few tens of thousands of faces.
  */
-import type { ClusterState } from './clusterState.ts';
+import type { ClusterState } from '../clusterState.ts';
 import type { LinkageSpace } from './nnChain.ts';
-import { averageLinkageFromSums } from './vectorMath.ts';
+import { averageLinkageFromSums } from '../vectorMath.ts';
 
 export class DenseAverageSpace implements LinkageSpace {
   readonly n: number;

@@ -4,9 +4,9 @@
  * (selectTriplets over the batch's embeddings), then fixed here as index tensors.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LearnInputError } from './errors.ts';
+import { LearnInputError } from '../learn/errors.ts';
 import '../../native-models/facenet/tfGradients.ts';
-import { type Triplet, type TripletLossOptions, resolveLossOptions } from './tripletLoss.ts';
+import { type Triplet, type TripletLossOptions, resolveLossOptions } from '../learn/tripletLoss.ts';
 
 /**
  * Rows of a matrix, differentiable on every backend. tf.gather's own gradient needs the

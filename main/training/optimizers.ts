@@ -7,7 +7,7 @@
  * gradients are always applied in the network's variable order, so a resumed run lines up slot by slot.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LearnInputError } from './errors.ts';
+import { LearnInputError } from '../learn/errors.ts';
 import type { NamedTensor } from './weightsFile.ts';
 
 export const OPTIMIZER_NAMES = ['adagrad', 'adam', 'sgd'] as const;

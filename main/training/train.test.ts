@@ -13,13 +13,13 @@ import type { FaceNetModel, NetSpec } from '../../native-models/facenet/index.ts
 import { conv, fc, inception, l2Normalize, maxPool } from '../../native-models/facenet/spec.ts';
 import { initBackend } from '../embed/backend.ts';
 import { findCheckpoint } from './checkpoint.ts';
-import { LearnInputError } from './errors.ts';
+import { LearnInputError } from '../learn/errors.ts';
 import { ImageLoader, readImageDataset } from './imageDataset.ts';
-import { blockLabels } from './testData.ts';
+import { blockLabels } from '../learn/testData.ts';
 import { type SyntheticDataset, writeSyntheticDataset } from './testImages.ts';
 import { loadTrainedModel } from './trainedModel.ts';
 import { type TrainConfig, type TrainProgress, train } from './train.ts';
-import { tripletLoss } from './tripletLoss.ts';
+import { tripletLoss } from '../learn/tripletLoss.ts';
 
 /** A FaceNet-shaped network small enough to train in seconds: 32×32 input, one Inception module, 16-D output. */
 const TINY: NetSpec = {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { LearnInputError } from './errors.ts';
+import { LearnInputError } from '../learn/errors.ts';
 
 /** A tensor and the name it is stored under (tfjs-core has the type but does not export it). */
 export interface NamedTensor {

@@ -7,8 +7,8 @@
 import { type Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { LearnInputError } from './errors.ts';
-import type { Identity } from './mining.ts';
+import { LearnInputError } from '../learn/errors.ts';
+import type { Identity } from '../learn/mining.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif']);
 

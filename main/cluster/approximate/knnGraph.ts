@@ -8,15 +8,15 @@
  * The k-nearest lists are then symmetrised into a graph over face indices. A sample of faces
  * is checked against brute force to report the share of true neighbours found.
  */
-import type { BuiltGraph } from './clusterFaces.ts';
-import { graphFromKnn } from './graph.ts';
+import type { BuiltGraph } from '../clusterFaces.ts';
+import { graphFromKnn } from '../graph.ts';
 import { gather, partitionIntoLeaves } from './kmeansTree.ts';
 import type { KnnJob } from './knnSearch.ts';
-import type { ClusterPlan } from './plan.ts';
-import { Random } from '../core/random.ts';
-import type { Memory, OnTask, Stage } from './taskRunner.ts';
-import { UnionFind } from './unionFind.ts';
-import { distanceFromDot, forEachCloseDot, minDotForRadius } from './vectorMath.ts';
+import type { ClusterPlan } from '../plan.ts';
+import { Random } from '../../core/random.ts';
+import type { Memory, OnTask, Stage } from '../parallel/taskRunner.ts';
+import { UnionFind } from '../unionFind.ts';
+import { distanceFromDot, forEachCloseDot, minDotForRadius } from '../vectorMath.ts';
 
 /** Faces whose neighbours are checked against brute force for sampledRecall. */
 const RECALL_SAMPLE = 64;

@@ -18,7 +18,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceNetModel, type NetSpec } from '../../native-models/facenet/index.ts';
 import { assignWeights } from './checkpoint.ts';
-import { LearnInputError } from './errors.ts';
+import { LearnInputError } from '../learn/errors.ts';
 import type { OptimizerName } from './optimizers.ts';
 import type { ValidationResult } from './validation.ts';
 import { readWeights, writeAtomically, writeWeights } from './weightsFile.ts';

@@ -11,10 +11,10 @@
  * stale entries are swept once more (a merge can pull two clusters back within reach).
  * Each connected component of the graph is merged on its own heap.
  */
-import type { ClusterState } from './clusterState.ts';
-import type { NeighbourGraph } from './graph.ts';
-import type { Linkage } from './types.ts';
-import { averageLinkageFromSums, distanceFromDot, dotAt } from './vectorMath.ts';
+import type { ClusterState } from '../clusterState.ts';
+import type { NeighbourGraph } from '../graph.ts';
+import type { Linkage } from '../types.ts';
+import { averageLinkageFromSums, distanceFromDot, dotAt } from '../vectorMath.ts';
 
 export type Recorder = (a: number, b: number, height: number) => void;
 

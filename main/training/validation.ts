@@ -8,9 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { FaceNetModel } from '../../native-models/facenet/index.ts';
-import { type LfwPair, parsePairs } from '../eval/lfwPairs.ts';
-import { evaluateVerification, squaredDistance } from '../eval/verification.ts';
-import { LearnInputError } from './errors.ts';
+import { type LfwPair, parsePairs } from './lfwPairs.ts';
+import { evaluateVerification, squaredDistance } from '../metrics/verification.ts';
+import { LearnInputError } from '../learn/errors.ts';
 import type { ImageLoader } from './imageDataset.ts';
 
 export interface ValidationPairs {

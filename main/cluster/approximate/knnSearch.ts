@@ -7,9 +7,9 @@
  * blocked dot products Q × H and, per probed leaf L, (faces of Q probing L) × L. Only
  * neighbours within the radius are kept, the k nearest.
  */
-import { RADIUS_SLACK } from './epsilonGraph.ts';
+import { RADIUS_SLACK } from '../exact/epsilonGraph.ts';
 import { gather } from './kmeansTree.ts';
-import { distanceFromDot, dotAt, forEachCloseDot, minDotForRadius } from './vectorMath.ts';
+import { distanceFromDot, dotAt, forEachCloseDot, minDotForRadius } from '../vectorMath.ts';
 
 export interface KnnJob {
   /** Face vectors in leaf order, [n, dim]: row r is face order[r]. */
