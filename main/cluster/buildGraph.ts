@@ -1,12 +1,12 @@
 /**
- * The graph stage as a generator over heavy steps (see taskRunner.ts): the exact threshold
+ * The graph stage as a generator over heavy steps (see stage.ts): the exact threshold
  * graph (every pair within the tree height) or the approximate k-nearest-neighbour graph.
  */
 import type { BuiltGraph } from './clusterFaces.ts';
 import { graphFromPairs } from './graph.ts';
 import { knnGraphStage } from './approximate/knnGraph.ts';
 import type { ClusterPlan } from './plan.ts';
-import type { Memory, Stage } from './parallel/taskRunner.ts';
+import type { Memory, Stage } from './stage.ts';
 
 export function graphStage(plan: ClusterPlan, memory: Memory): Stage<BuiltGraph> {
   return plan.path === 'exact' ? epsilonGraphStage(plan, memory) : knnGraphStage(plan, memory);

@@ -8,13 +8,14 @@
  * Approximate path (n > exactMaxFaces, average or single linkage): a k-nearest-neighbour graph
  * from a k-means tree (knnGraph.ts), then greedy merging restricted to its edges
  * (heapMerge.ts); the result says approximate: true and reports the sampled kNN recall.
+ * The same with the graph stage on worker threads: parallel/clusterFacesParallel.ts.
  */
 import { graphStage } from './buildGraph.ts';
 import { finishClustering } from './finish.ts';
 import type { NeighbourGraph } from './graph.ts';
 import { mergeClusters } from './merging.ts';
 import { planClustering, type ClusterPlan } from './plan.ts';
-import { defaultThreads, plainMemory, runInThread, runOnWorkers, sharedMemory } from './parallel/taskRunner.ts';
+import { plainMemory, runInThread } from './stage.ts';
 import type { ClusterInput, ClusterResult, ClusterStats } from './types.ts';
 
 /** Clusters on the calling thread. */
@@ -22,26 +23,6 @@ export function clusterFaces(input: ClusterInput): ClusterResult {
   const started = performance.now();
   const plan = planClustering(input);
   return completeClustering(plan, runInThread(graphStage(plan, plainMemory)), started);
-}
-
-export interface ParallelOptions {
-  /**
-   * Worker threads for the graph stage (the costly part); 0 = the calling thread only.
-   * Default: none below 10,000 faces, else up to 4 (as many as there are cores).
-   */
-  threads?: number;
-}
-
-/** Same result as clusterFaces, with the graph stage on worker threads. */
-export async function clusterFacesParallel(input: ClusterInput, options: ParallelOptions = {}): Promise<ClusterResult> {
-  const started = performance.now();
-  const plan = planClustering(input);
-  const threads = options.threads ?? defaultThreads(plan.m);
-  const built =
-    threads > 0
-      ? await runOnWorkers(graphStage(plan, sharedMemory), threads)
-      : runInThread(graphStage(plan, plainMemory));
-  return completeClustering(plan, built, started);
 }
 
 export interface BuiltGraph {

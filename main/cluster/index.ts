@@ -1,7 +1,8 @@
 /**
- * Public surface of the clustering core (pure functions over Float32Array; no I/O, no tfjs).
+ * Public surface of the clustering core (pure functions over Float32Array; no I/O, no tfjs, no
+ * workers). The worker-thread entry point is parallel/clusterFacesParallel.ts.
  */
-export { clusterFaces, clusterFacesParallel, type ParallelOptions } from './clusterFaces.ts';
+export { clusterFaces } from './clusterFaces.ts';
 export { cutTree } from './tree.ts';
 export { referenceAgglomerative, type ReferenceMerge, type ReferenceResult } from './reference.ts';
 export { prepareConstraints, type PreparedConstraints } from './constraints.ts';

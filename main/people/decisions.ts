@@ -3,6 +3,7 @@
  * "not this person". Each is one transaction and is recorded as a user decision, which clustering
  * treats as a constraint and never overwrites.
  */
+import { cleanName } from '../core/names.ts';
 import type { Person, Store } from '../store/index.ts';
 
 export class DecisionError extends Error {
@@ -37,8 +38,9 @@ export function resolveTarget(store: Store, reference: string, field = 'target')
 
 /** Names a cluster or renames a person. Naming with a name someone already has merges into that person. */
 export function nameTarget(store: Store, target: PeopleTarget, name: string): Person {
-  const trimmed = name.trim();
-  if (trimmed === '') throw new DecisionError('name', 'a name cannot be empty');
+  // The one name rule (core/names.ts): controls and invisible characters go; nothing visible left is refused.
+  const trimmed = cleanName(name);
+  if (trimmed === undefined) throw new DecisionError('name', name.trim() === '' ? 'a name cannot be empty' : 'the name has no visible character');
   return store.transaction(() => {
     const existing = store.persons.findByName(trimmed);
     if (target.kind === 'person') {

@@ -6,6 +6,7 @@
  * already made in Facet: a face already named, or said not to be that person, is left alone.
  */
 import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
+import { cleanName } from '../core/names.ts';
 import type { Box } from '../core/types.ts';
 import { matchBoxes } from '../library/boxOverlap.ts';
 import type { PhotoNameImport } from '../library/scan.ts';
@@ -80,7 +81,10 @@ export function applyRegions(
     if (personId != null) personsHere.add(personId);
   }
   regions.forEach((region, i) => {
-    const known = store.persons.findByName(region.name);
+    // A name from a file is cleaned by the one name rule; a region whose name has nothing visible names no one.
+    const name = cleanName(region.name);
+    if (name === undefined) return;
+    const known = store.persons.findByName(name);
     if (known && personsHere.has(known.id)) return;
     const faceIndex = matches.get(i);
     let faceId: number;
@@ -94,7 +98,7 @@ export function applyRegions(
     } else {
       faceId = insertManualFace(store, photoId, region, options);
     }
-    const person = known ?? store.persons.create({ name: region.name });
+    const person = known ?? store.persons.create({ name });
     store.assignments.assignByUser([faceId], person.id);
     personsHere.add(person.id);
     if (faceIndex === undefined) outcome.added++;

@@ -1,6 +1,7 @@
 /** persons: the people the user names (or that clustering proposes, unnamed). */
 import type { Db } from './db.ts';
 import { ConflictError } from './errors/conflictError.ts';
+import { cleanName } from '../core/names.ts';
 import { InvalidValueError } from './errors/invalidValueError.ts';
 import { NotFoundError } from './errors/notFoundError.ts';
 import { ProtectedDataError } from './errors/protectedDataError.ts';
@@ -152,10 +153,15 @@ export class PersonsRepository {
   }
 }
 
-/** Trimmed, inner runs of white space made one space, NFC. An empty name is an error: use null to unname. */
+/**
+ * The one name rule (core/names.ts): NFC, controls and invisible format characters removed, white space folded,
+ * length capped. A name with nothing visible is an error: use null to unname.
+ */
 export function normalisePersonName(name: string): string {
-  const normalised = name.normalize('NFC').trim().replace(/\s+/gu, ' ');
-  if (normalised === '') throw new InvalidValueError('persons.name', 'empty name (pass null to remove a name)');
+  const normalised = cleanName(name);
+  if (normalised === undefined) {
+    throw new InvalidValueError('persons.name', name.trim() === '' ? 'empty name (pass null to remove a name)' : 'the name has no visible character');
+  }
   return normalised;
 }
 

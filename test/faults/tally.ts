@@ -5,7 +5,11 @@
  */
 import { appendFileSync } from 'node:fs';
 
-export type Counter = 'filesTried' | 'crashesSurvived' | 'requestsFuzzed' | 'itemsLost';
+export type Counter =
+  | 'filesTried' | 'crashesSurvived' | 'requestsFuzzed' | 'itemsLost'
+  // issue #17: library folders refused, symlinks out of a folder refused, hostile names cleaned, child processes
+  // (ExifTool, ffmpeg) still running after their Facet was killed
+  | 'foldersRefused' | 'linksRefused' | 'hostileNamesCleaned' | 'childrenLeft';
 
 export function tally(counter: Counter, n: number, detail?: string): void {
   const file = process.env.FACET_FAULTS_TALLY;

@@ -1,4 +1,5 @@
 import { DEFAULT_EMBEDDER } from '../../../native-models/catalog.ts';
+import { escapeControls } from '../../core/names.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';
 import type { Command } from '../main.ts';
@@ -35,7 +36,7 @@ export const peopleCommand: Command = {
       else {
         const run = store.clusters.latestDoneRun((store.settings.get('embedder') as string | undefined) ?? DEFAULT_EMBEDDER);
         if (!run) out('no clustering yet: run facet cluster');
-        for (const entry of entries) out(`${entry.id.padEnd(12)} ${String(entry.faces).padStart(5)} faces  ${entry.name ?? '(unnamed)'}  face ${entry.representativeFaceId}`);
+        for (const entry of entries) out(`${entry.id.padEnd(12)} ${String(entry.faces).padStart(5)} faces  ${entry.name === null ? '(unnamed)' : escapeControls(entry.name)}  face ${entry.representativeFaceId}`);
       }
       return 0;
     } finally {

@@ -14,7 +14,7 @@ import { gather, partitionIntoLeaves } from './kmeansTree.ts';
 import type { KnnJob } from './knnSearch.ts';
 import type { ClusterPlan } from '../plan.ts';
 import { Random } from '../../core/random.ts';
-import type { Memory, OnTask, Stage } from '../parallel/taskRunner.ts';
+import type { Memory, OnTask, Stage } from '../stage.ts';
 import { UnionFind } from '../unionFind.ts';
 import { distanceFromDot, forEachCloseDot, minDotForRadius } from '../vectorMath.ts';
 

@@ -1,68 +1,19 @@
 /**
- * Runs the graph stage's heavy steps (epsilon row blocks, kNN leaves) on the calling thread or
- * on worker threads. The stage itself is a generator (graphStage.ts) that yields each heavy
- * step, so one pipeline serves both the synchronous and the parallel entry points. Tasks are
- * handed out through a shared counter; results do not depend on the number of threads (each
- * task owns its output rows, and edge order does not affect the merging).
+ * Runs the graph stage's heavy steps (see ../stage.ts) on worker threads. Tasks are handed out
+ * through a shared counter; results do not depend on the number of threads (each task owns its
+ * output rows, and edge order does not affect the merging). The only part of clustering that
+ * touches node:worker_threads; the pure core never imports this folder.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { EdgeList, epsilonTaskCount, runEpsilonTask, type EpsilonJob } from '../exact/epsilonGraph.ts';
-import { runKnnTask, type KnnJob } from '../approximate/knnSearch.ts';
-
-export type OnTask = (done: number, total: number) => void;
-
-/** A heavy step the graph stage asks for. */
-export type Step =
-  | { kind: 'epsilon'; job: EpsilonJob; maxEdges: number; onTask: OnTask }
-  | { kind: 'knn'; job: KnnJob; onTask: OnTask };
-
-/** epsilon: edge lists, or null when over maxEdges; knn: rows written into the job. */
-export type StepResult = EdgeList[] | null;
-
-/** Typed arrays the threads can share (plain memory on the calling thread). */
-export interface Memory {
-  int32(length: number): Int32Array;
-  float32(length: number): Float32Array;
-}
-
-export const plainMemory: Memory = {
-  int32: (length) => new Int32Array(length),
-  float32: (length) => new Float32Array(length),
-};
+import { EdgeList, epsilonTaskCount, type EpsilonJob } from '../exact/epsilonGraph.ts';
+import type { KnnJob } from '../approximate/knnSearch.ts';
+import type { Memory, Stage, Step, StepResult } from '../stage.ts';
 
 export const sharedMemory: Memory = {
   int32: (length) => new Int32Array(new SharedArrayBuffer(4 * length)),
   float32: (length) => new Float32Array(new SharedArrayBuffer(4 * length)),
 };
-
-export type Stage<T> = Generator<Step, T, StepResult>;
-
-/** Drives a stage on the calling thread. */
-export function runInThread<T>(stage: Stage<T>): T {
-  for (let next = stage.next(null); ; ) {
-    if (next.done) return next.value;
-    next = stage.next(runStepInThread(next.value));
-  }
-}
-
-function runStepInThread(step: Step): StepResult {
-  if (step.kind === 'knn') {
-    for (let leaf = 0; leaf < step.job.leaves; leaf++) {
-      runKnnTask(step.job, leaf);
-      step.onTask(leaf + 1, step.job.leaves);
-    }
-    return null;
-  }
-  const tasks = epsilonTaskCount(step.job.n);
-  const edges = new EdgeList(step.job.withDistances);
-  for (let task = 0; task < tasks; task++) {
-    runEpsilonTask(step.job, task, edges);
-    if (edges.count > step.maxEdges) return null;
-    step.onTask(task + 1, tasks);
-  }
-  return [edges];
-}
 
 /** Drives a stage with its heavy steps on `threads` worker threads. */
 export async function runOnWorkers<T>(stage: Stage<T>, threads: number): Promise<T> {
