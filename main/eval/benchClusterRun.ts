@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { agnes } from 'ml-hclust';
-import { clusterFacesParallel } from '../cluster/clusterFaces.ts';
+import { clusterFacesParallel } from '../cluster/parallel/clusterFacesParallel.ts';
 import { bcubedScores } from '../metrics/clusterMetrics.ts';
 import { synthesizeFaces } from '../cluster/syntheticFaces.ts';
 

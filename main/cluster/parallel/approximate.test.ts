@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bcubedScores } from '../../metrics/clusterMetrics.ts';
 import { synthesizeFaces } from '../syntheticFaces.ts';
-import { clusterFaces, clusterFacesParallel } from '../clusterFaces.ts';
+import { clusterFaces } from '../clusterFaces.ts';
+import { clusterFacesParallel } from './clusterFacesParallel.ts';
 
 describe('approximate path', () => {
   // 5,000 faces: ~420 identities from 1,000 faces down to 1 (Zipf), 10% relatives, photos of 1-4.
