@@ -153,7 +153,22 @@ test('media need the session cookie; thumbnails revalidate by ETag, photos of th
   assert.match(photo.headers['cache-control'] as string, /immutable/);
   const stale = await request(server, `/media/photo/${photoId}?v=old`, { headers: { cookie } });
   assert.match(stale.headers['cache-control'] as string, /no-cache/);
-  assert.equal((await request(server, `/media/library/${root.id}/a.jpg`, { headers: { cookie } })).status, 200);
+  // There is no route by path (issue #17.1): a file is reachable only as a photo in the database, by id.
+  assert.equal((await request(server, `/media/library/${root.id}/a.jpg`, { headers: { cookie } })).status, 404);
+});
+
+test('media serve only photos the scan read: a file in a library folder that failed or is not in the database is not served', async (t) => {
+  const { server, store, root, auth } = await setUp(t);
+  const session = await request(server, '/api/session', { method: 'POST', headers: auth });
+  const cookie = (session.headers['set-cookie']![0]!).split(';')[0]!;
+  const library = store.roots.get(root.id)!.path;
+  writeFileSync(path.join(library, 'notes.jpg'), SECRET);
+  const failedId = store.photos.upsert({ rootId: root.id, path: path.join(library, 'notes.jpg'), size: 1, mtimeMs: 1, contentHash: 'ghi', status: 'failed', error: 'not an image' }).id;
+  for (const target of [`/media/photo/${failedId}`, `/media/library/${root.id}/notes.jpg`, `/media/library/${root.id}/a.jpg`]) {
+    const reply = await request(server, target, { headers: { cookie } });
+    assert.equal(reply.status, 404, target);
+    assert.ok(!reply.body.includes(SECRET), `${target} leaked the file`);
+  }
 });
 
 test('progress events stream as Server-Sent Events to a client with the token', async (t) => {

@@ -1,18 +1,19 @@
 /**
  * Photos and face thumbnails for the UI, the same for the HTTP bridge (/media/...) and Electron's
- * facet-media:// protocol. Only what the database knows is served: a face's stored thumbnail, a photo by id
- * whose file lies (links followed) inside its library folder, or a file named by path inside a library folder.
+ * facet-media:// protocol. Only what the database knows is served, by id: a face's stored thumbnail, or a photo
+ * the scan read successfully whose file lies inside its library folder, under the one rule the scan follows
+ * (library/walk.ts isInside: the real path, after every link, inside the folder's real path). There is no route
+ * by file path: nothing that is not a photo in the database can be asked for.
  *
  *   face/<faceId>                     the face's JPEG thumbnail (ETag, revalidated)
  *   photo/<photoId>?v=<version>       the photo; with the current version, cached for good (immutable)
- *   library/<rootId>/<relative path>  a photo file by its path in a library folder
  */
 import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Store } from '../store/index.ts';
-import { realFileInside, resolveInside, safeSegments, UnsafePathError } from './safePath.ts';
+import { realFileInside, safeSegments, UnsafePathError } from './safePath.ts';
 import { toPhotoItem } from './services/context.ts';
 
 export interface MediaResponse {
@@ -26,7 +27,6 @@ const BROWSER_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif',
   '.avif': 'image/avif', '.bmp': 'image/bmp',
 };
-const IMAGE_EXTENSIONS = new Set([...Object.keys(BROWSER_TYPES), '.tif', '.tiff', '.heic', '.heif']);
 
 const notFound = (why: string): MediaResponse => ({
   status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: Buffer.from(`not found: ${why}\n`),
@@ -82,7 +82,8 @@ export async function serveMedia(store: Store, route: string, query: URLSearchPa
 
   if (kind === 'photo' && rest.length === 0) {
     const photo = store.photos.get(id);
-    if (!photo || photo.status === 'missing') return notFound(`photo ${id}`);
+    // Only photos the scan read as images: a file that failed (text named .jpg) or went missing is not served.
+    if (!photo || photo.status !== 'ok') return notFound(`photo ${id}`);
     const root = store.roots.get(photo.rootId);
     const realRoot = root && (await realpath(root.path).catch(() => undefined));
     if (!realRoot) return notFound(`the library folder of photo ${id} is offline`);
@@ -91,17 +92,6 @@ export async function serveMedia(store: Store, route: string, query: URLSearchPa
     const version = toPhotoItem(photo).version;
     const cache = query.get('v') === version ? 'private, max-age=31536000, immutable' : 'private, no-cache';
     return fileResponse(file, createHash('sha256').update(version).digest('base64url').slice(0, 22), cache, ifNoneMatch);
-  }
-
-  if (kind === 'library' && rest.length > 0) {
-    const root = store.roots.get(id);
-    if (!root) return notFound(`library folder ${id}`);
-    if (!IMAGE_EXTENSIONS.has(path.extname(rest[rest.length - 1]!).toLowerCase())) return badRequest('not an image file');
-    const file = await resolveInside(root.path, rest);
-    if (!file) return notFound('no such photo inside the library folder');
-    const photo = store.photos.findByPath(file);
-    const version = photo ? toPhotoItem(photo).version : file;
-    return fileResponse(file, createHash('sha256').update(version).digest('base64url').slice(0, 22), 'private, no-cache', ifNoneMatch);
   }
 
   return notFound('unknown media route');

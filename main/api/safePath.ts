@@ -2,10 +2,14 @@
  * Resolving a URL path to a file inside one folder, refusing every way out: `..` and `.` segments, encoded
  * separators and dots (%2e%2e, %2f, %5c), backslashes, NUL, absolute and drive paths, double encoding, and
  * symbolic links that lead outside the folder (checked on the real path, after every link is followed).
- * Used by the HTTP bridge (renderer files, library photos) and by Electron's facet-media:// protocol.
+ * Used by the HTTP bridge (renderer files, photos by id) and by Electron's facet-media:// protocol.
  */
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../library/walk.ts';
+
+/** The one rule for what lies inside a folder, shared with the scan's walk. */
+export { isInside };
 
 export class UnsafePathError extends Error {
   override readonly name = 'UnsafePathError';
@@ -36,12 +40,6 @@ export function safeSegments(encodedPath: string): string[] {
   }
   if (segments.length === 0) throw new UnsafePathError('empty path');
   return segments;
-}
-
-/** Whether `candidate` (a real, absolute path) is `folder` itself or lies inside it. */
-export function isInside(folder: string, candidate: string): boolean {
-  const relative = path.relative(folder, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /**

@@ -23,7 +23,9 @@ export type WalkErrorReason =
   /** A folder (or a library root) could not be listed: missing, permission denied, I/O error. */
   | 'unreadable-directory'
   /** A directory entry could not be stat'ed, e.g. a symlink pointing nowhere. */
-  | 'unreadable-entry';
+  | 'unreadable-entry'
+  /** A symbolic link whose real path is outside the library folder's real path: never read. */
+  | 'link-outside';
 
 export class WalkError extends LibraryFileError {
   override readonly name = 'WalkError';

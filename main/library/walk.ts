@@ -1,10 +1,15 @@
 /**
  * Lists the image files under the library roots.
  *
- * Rules: dot-names (files and folders) are skipped; symlinks are followed, to files and to
- * folders, but a folder whose real path was already listed is not listed again, which both
- * breaks symlink loops and avoids listing the same photos twice; a folder that cannot be read
- * becomes a WalkError in its batch and the walk goes on.
+ * Rules: dot-names (files and folders) are skipped. Symbolic links obey one rule, the one the media routes use
+ * (isInside): a link is followed only when its real path lies inside the real path of the library folder it
+ * was found in; a link out of it is never read, stat'ed or hashed, and is reported once as a 'link-outside'
+ * WalkError. A link inside leads to a file or folder the walk lists anyway by its own name, so it is skipped
+ * (no photo counted twice, and no photo's path changing between scans with the order folders are read in);
+ * only a link to something the walk would not list (under a dot-folder, or a file without a photo
+ * extension) is listed, once, under the link's name. A folder whose real path was already listed is not
+ * listed again, which breaks loops. A folder that cannot be read becomes a WalkError in its batch and the
+ * walk goes on.
  *
  * Speed: one readdir(withFileTypes) per folder, so folders need no stat; image files are
  * stat'ed (size, mtime) in parallel, a few folders at a time. Order of batches is not defined.
@@ -57,6 +62,20 @@ interface FolderTask {
   path: string;
   /** Resolved real path, the key for loop detection. */
   realPath: string;
+  /** Real path of the library folder (root) this folder was reached from: nothing outside it is read. */
+  rootReal: string;
+}
+
+/** Whether `candidate` (a real, absolute path) is `folder` (a real path) itself or lies inside it. */
+export function isInside(folder: string, candidate: string): boolean {
+  const relative = path.relative(folder, candidate);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** Whether the walk lists `realPath` (inside `rootReal`) by its own name: no dot-name on the way down. */
+function listedByOwnName(rootReal: string, realPath: string): boolean {
+  const relative = path.relative(rootReal, realPath);
+  return relative !== '' && !relative.split(path.sep).some((part) => part.startsWith('.'));
 }
 
 interface FolderResult {
@@ -124,7 +143,7 @@ async function rootTask(absolute: string): Promise<FolderTask | WalkError> {
     if (!(await stat(realPath)).isDirectory()) {
       return new WalkError(absolute, 'unreadable-directory', `library folder ${absolute} is not a folder`);
     }
-    return { path: absolute, realPath };
+    return { path: absolute, realPath, rootReal: realPath };
   } catch (cause) {
     return unreadableFolder(absolute, cause);
   }
@@ -147,7 +166,7 @@ async function listFolder(task: FolderTask, statConcurrency: number): Promise<Fo
     if (entry.name.startsWith('.')) continue;
     if (entry.isDirectory()) {
       // A plain subfolder's real path is its parent's real path plus its name: no realpath() call.
-      subfolders.push({ path: path.join(task.path, entry.name), realPath: path.join(task.realPath, entry.name) });
+      subfolders.push({ path: path.join(task.path, entry.name), realPath: path.join(task.realPath, entry.name), rootReal: task.rootReal });
     } else if (entry.isFile() ? isImagePath(entry.name) : entry.isSymbolicLink() || isUnknownType(entry)) {
       toStat.push(entry);
     }
@@ -155,21 +174,37 @@ async function listFolder(task: FolderTask, statConcurrency: number): Promise<Fo
 
   await forEachPooled(toStat, statConcurrency, async (entry) => {
     const entryPath = path.join(task.path, entry.name);
+    // A link (or an entry of unknown type) is resolved before anything reads it: out of the folder, it stops here.
+    let realPath = path.join(task.realPath, entry.name);
+    if (!entry.isFile()) {
+      try {
+        realPath = await realpath(entryPath);
+      } catch (cause) {
+        batch.errors.push(new WalkError(entryPath, 'unreadable-entry', `cannot read ${entryPath}: ${describe(cause, entryPath)}`, { cause }));
+        return;
+      }
+      if (!isInside(task.rootReal, realPath)) {
+        batch.errors.push(new WalkError(entryPath, 'link-outside',
+          `${entryPath} is a link to ${realPath}, outside the library folder ${task.rootReal}: not read`));
+        return;
+      }
+    }
     let stats: Stats;
     try {
-      stats = await stat(entryPath); // follows symlinks
+      stats = await stat(realPath);
     } catch (cause) {
       batch.errors.push(new WalkError(entryPath, 'unreadable-entry', `cannot read ${entryPath}: ${describe(cause, entryPath)}`, { cause }));
       return;
     }
+    const isLink = realPath !== path.join(task.realPath, entry.name);
     if (stats.isFile()) {
-      if (isImagePath(entry.name)) batch.files.push({ path: entryPath, size: stats.size, mtimeMs: stats.mtimeMs });
+      if (!isImagePath(entry.name)) return;
+      // A link to a photo the walk lists by its own name would count it twice.
+      if (isLink && isImagePath(realPath) && listedByOwnName(task.rootReal, realPath)) return;
+      batch.files.push({ path: entryPath, size: stats.size, mtimeMs: stats.mtimeMs });
     } else if (stats.isDirectory()) {
-      try {
-        subfolders.push({ path: entryPath, realPath: await realpath(entryPath) });
-      } catch (cause) {
-        batch.errors.push(unreadableFolder(entryPath, cause));
-      }
+      if (isLink && listedByOwnName(task.rootReal, realPath)) return;
+      subfolders.push({ path: entryPath, realPath, rootReal: task.rootReal });
     }
   });
 

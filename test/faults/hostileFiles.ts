@@ -59,7 +59,7 @@ export async function makeHostileLibrary(dir: string): Promise<HostileLibrary> {
     { path: f.alpha, what: 'transparent PNG', expect: analysed },
     { path: f.animatedGif, what: 'animated GIF', expect: analysed },
     { path: f.avif, what: 'AVIF', expect: analysed },
-    { path: f.linkToPlain, what: 'symlink to a photo', expect: analysed },
+    { path: f.linkToPlain, what: 'symlink to a photo listed by its own name (not counted twice)', expect: { kind: 'unlisted' } },
     { path: f.deep, what: 'nested folder', expect: analysed },
     { path: f.dangling, what: 'symlink to nothing', expect: failed('unreadable-entry', /does not exist/) },
     { path: f.loop, what: 'symlink loop back to the root', expect: { kind: 'unlisted' } },
@@ -84,6 +84,18 @@ export async function makeHostileLibrary(dir: string): Promise<HostileLibrary> {
   add(at('exif-bad-offsets.jpg'), 'EXIF whose offsets point past its end', analysed);
   await fs.writeFile(at('exif-garbage.jpg'), withApp1(small, Buffer.concat([Buffer.from('Exif\0\0II*\0'), junk(300, 7)])));
   add(at('exif-garbage.jpg'), 'EXIF of random bytes', analysed);
+
+  // Links out of the library folder (issue #17.2): never read, hashed or analysed; each reported once.
+  const outside = path.join(dir, 'outside');
+  await fs.mkdir(outside, { recursive: true });
+  await fs.copyFile(path.join(DEMO_DIR, 'sample1.jpg'), path.join(outside, 'someone-else.jpg'));
+  await fs.writeFile(path.join(outside, 'secret.jpg'), 'a text file outside every library, named .jpg');
+  await fs.symlink('/etc/passwd', at('passwd.jpg'));
+  add(at('passwd.jpg'), 'symlink to /etc/passwd', failed('link-outside', /outside the library folder/));
+  await fs.symlink(outside, at('outside-folder'));
+  add(at('outside-folder'), 'symlink to a folder of photos outside the library', failed('link-outside', /outside the library folder/));
+  await fs.symlink(path.join(outside, 'secret.jpg'), at('secret.jpg'));
+  add(at('secret.jpg'), 'symlink to a file outside the library', failed('link-outside', /outside the library folder/));
 
   await fs.symlink('self-loop.jpg', at('self-loop.jpg'));
   add(at('self-loop.jpg'), 'symlink to itself', failed('unreadable-entry', /too many levels of symbolic links/));

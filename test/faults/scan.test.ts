@@ -104,6 +104,9 @@ test('hostile files: each is refused with a reason naming it, everything else is
     assert.deepEqual(store.photos.needingDetection(pool.detector, 10), []);
     assert.deepEqual(databaseProblems(store), []);
     tally('filesTried', library.files.length, 'hostile files');
+    tally('linksRefused', report.failed.filter((failure) => failure.reason === 'link-outside').length, 'links out of the library folder');
+    const stored = store.roots.list().flatMap((root) => store.photos.listForRescan(root.id).map((photo) => photo.path));
+    assert.ok(!stored.some((file) => /passwd|outside|secret/u.test(file)), `nothing through a link out of the folder is stored: ${stored.filter((file) => /passwd|outside|secret/u.test(file))}`);
     console.log(`hostile files: ${library.files.length} tried, ${report.failed.length} refused by name, peak RSS +${(growth / 1e6).toFixed(0)} MB`);
   } finally {
     store.close();
