@@ -135,8 +135,13 @@ export interface SettingsInfo {
   embedder: string;
   detectors: ModelInfo[];
   embedders: ModelInfo[];
-  /** The tfjs backend inference uses: set by FACET_BACKEND or picked at start. */
-  backend: { requested: string | null; active: string | null; choices: string[] };
+  /**
+   * The inference backend: `active` is the one the models actually loaded on (null before any analysis ran),
+   * `choices` only those that can load on this machine, `unavailable` the others with why.
+   */
+  backend: { requested: string | null; active: string | null; choices: string[]; unavailable: Array<{ name: string; reason: string }> };
+  /** The useful range of the clustering threshold for this embedder (the slider's travel) and its calibrated value. */
+  thresholdRange: { min: number; max: number; step: number; calibrated: number | null };
   /** Embedders that have vectors in the library, with how many. */
   embeddedModels: Array<{ modelId: string; count: number }>;
 }
@@ -149,6 +154,48 @@ export interface ClusterReport {
   unclustered: number;
   keptUserDecisions: number;
   seconds: number;
+}
+
+// ---------- app views (issue #16): the photo timeline and search's cut-off ----------
+
+/** Which photos a timeline shows: with every one of personIds, dated within from..to (YYYY-MM-DD, inclusive). */
+export interface TimelineQuery {
+  personIds?: number[];
+  from?: string;
+  to?: string;
+}
+
+export interface TimelinePhoto {
+  photoId: number;
+  version: string;
+  width: number | null;
+  height: number | null;
+  /** ISO 8601 local time: the EXIF date, else the file's modification time. */
+  date: string;
+  dateSource: 'exif' | 'file';
+}
+
+/** A month of the timeline (newest first): 'YYYY-MM' and how many photos it holds. */
+export interface TimelineMonth {
+  month: string;
+  count: number;
+}
+
+/** Where a photo sits in its timeline, for previous / next. */
+export interface PhotoNeighbours {
+  previous: number | null;
+  next: number | null;
+  /** 0-based position and the timeline's size; index -1 when the photo is not in it. */
+  index: number;
+  total: number;
+  date: string;
+  dateSource: 'exif' | 'file';
+}
+
+/** Where search by example stops calling a face plausible, and where that number comes from. */
+export interface SearchCutoff {
+  distance: number;
+  source: string;
 }
 
 // ---------- methods ----------
@@ -204,11 +251,12 @@ export interface ApiMethods {
   'unsorted.confirm': [{ faceId: number; personId: number }, { ok: true }];
   'unsorted.reject': [{ faceId: number; personId: number }, { ok: true }];
 
-  /** Photos in which every named person appears, newest first. */
-  'search.byNames': [{ names: string[] }, { photos: PhotoItem[]; unknownNames: string[] }];
-  'search.byFace': [{ faceId: number; limit?: number }, { results: SimilarFace[] }];
+  /** Photos in which every named person appears, newest first; from/to (YYYY-MM-DD, inclusive) limit the date. */
+  'search.byNames': [{ names: string[]; from?: string; to?: string }, { photos: PhotoItem[]; unknownNames: string[] }];
+  /** Most alike first; the first `plausible` results lie within `cutoff` (the rest are for "show more"). */
+  'search.byFace': [{ faceId: number; limit?: number }, { results: SimilarFace[]; plausible: number; cutoff: SearchCutoff }];
   /** A photo the user dropped (base64, at most 20 MB): its largest face is the query. */
-  'search.byImage': [{ imageBase64: string; limit?: number }, { queryBox: Box | null; facesFound: number; results: SimilarFace[] }];
+  'search.byImage': [{ imageBase64: string; limit?: number }, { queryBox: Box | null; facesFound: number; results: SimilarFace[]; plausible: number; cutoff: SearchCutoff }];
 
   'photo.get': [{ photoId: number }, { photo: PhotoItem; faces: FaceItem[] }];
   /** A face the user drew: landmarks are found inside the box, then it is embedded like any other. */
@@ -225,6 +273,14 @@ export interface ApiMethods {
   'settings.forgetAllFaceData': [{ confirm: 'forget' }, { faces: number; persons: number }];
 
   'cluster.run': [{ threshold?: number; minClusterSize?: number }, ClusterReport];
+
+  // ----- app views (issue #16) -----
+  /** Every photo (ok status) by date, newest first, as months with counts. */
+  'photos.timeline': [TimelineQuery, { months: TimelineMonth[]; total: number }];
+  /** A page of the same order: photos offset .. offset + limit - 1. */
+  'photos.page': [TimelineQuery & { offset: number; limit: number }, { photos: TimelinePhoto[] }];
+  /** The photos before and after photoId in that order, and its date with where the date comes from. */
+  'photos.neighbours': [TimelineQuery & { photoId: number }, PhotoNeighbours];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -244,6 +300,7 @@ export const API_METHODS = [
   'photo.get', 'photo.addManualFace',
   'settings.get', 'settings.set', 'settings.previewThreshold', 'settings.forgetAllFaceData',
   'cluster.run',
+  'photos.timeline', 'photos.page', 'photos.neighbours',
 ] as const satisfies readonly ApiMethod[];
 
 // ---------- results and errors ----------

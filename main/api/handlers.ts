@@ -19,7 +19,7 @@ import {
   favouritePerson, getPerson, hidePerson, listFaces, listPeople, mergePeople, nameCluster, personNames,
   renamePerson, setBirthDate, setCover,
 } from './services/people.ts';
-import { addManualFace, getPhoto } from './services/photos.ts';
+import { addManualFace, getPhoto, photoNeighbours, timeline, timelinePage } from './services/photos.ts';
 import { ScanJob, type ScanRunner } from './services/scanJob.ts';
 import { exportNamesToXmp } from './services/xmpExport.ts';
 import { searchByFace, searchByImage, searchByNames } from './services/search.ts';
@@ -106,6 +106,10 @@ export function createHandlers(ctx: ApiContext, scan: ScanJob, options: Pick<Api
     'settings.forgetAllFaceData': () => forgetAll(ctx),
 
     'cluster.run': (r) => runClustering(ctx, cluster, r),
+
+    'photos.timeline': (r) => timeline(ctx, r),
+    'photos.page': (r) => timelinePage(ctx, r),
+    'photos.neighbours': (r) => photoNeighbours(ctx, r),
   };
 }
 

@@ -13,7 +13,7 @@ import { createApi, type Api } from './handlers.ts';
 import { SETTING_KEYS } from './services/context.ts';
 import { startLibraryWatch } from './services/libraryWatch.ts';
 import { PoolFaceAnalyser } from './services/poolFaceAnalyser.ts';
-import type { ClusterService } from './services/settings.ts';
+import { noteLoadedBackend, type ClusterService } from './services/settings.ts';
 import type { ScanRunner } from './services/scanJob.ts';
 
 export interface OpenApiOptions {
@@ -35,7 +35,11 @@ export function poolScanRunner(workers: number | undefined, reader?: RegionReade
     scanIntoPeople({
       ...options,
       reader,
-      createPool: (networks) => AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId } }),
+      createPool: (networks) =>
+        AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId } }).then((pool) => {
+          noteLoadedBackend(pool.backend);
+          return pool;
+        }),
     });
 }
 

@@ -23,6 +23,11 @@ const modelId = string({ min: 1, max: 100, pattern: /^[a-z0-9][a-z0-9._-]*$/u, p
 const linkage = oneOf(['average', 'single', 'complete'] as const);
 /** Squared L2 between unit vectors lies in [0, 4]. */
 const threshold = number({ min: 0.01, max: 4 });
+const timelineQuery = {
+  personIds: optional(array(id(), { min: 1, max: 20, unique: true })),
+  from: optional(isoDate),
+  to: optional(isoDate),
+};
 /** 20 MB of image is 26.7 M base64 characters. */
 const MAX_IMAGE_BASE64 = 28_000_000;
 
@@ -57,7 +62,7 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
   'unsorted.confirm': object({ faceId: id(), personId: id() }),
   'unsorted.reject': object({ faceId: id(), personId: id() }),
 
-  'search.byNames': object({ names: array(personName, { min: 1, max: 20 }) }),
+  'search.byNames': object({ names: array(personName, { min: 1, max: 20 }), from: optional(isoDate), to: optional(isoDate) }),
   'search.byFace': object({ faceId: id(), limit: limit(1000) }),
   'search.byImage': object({
     imageBase64: string({ min: 4, max: MAX_IMAGE_BASE64, pattern: /^[A-Za-z0-9+/]+={0,2}$/u, patternName: 'base64 (no data: prefix)' }),
@@ -79,6 +84,11 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
   'settings.forgetAllFaceData': object({ confirm: oneOf(['forget'] as const) }),
 
   'cluster.run': object({ threshold: optional(threshold), minClusterSize: optional(integer({ min: 1, max: 1000 })) }),
+
+  // app views (issue #16)
+  'photos.timeline': object(timelineQuery),
+  'photos.page': object({ ...timelineQuery, offset: integer({ min: 0 }), limit: integer({ min: 1, max: 2000 }) }),
+  'photos.neighbours': object({ ...timelineQuery, photoId: id() }),
 };
 
 /** Validates `request` for `method`; throws ValidationError naming the field. */

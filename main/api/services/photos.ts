@@ -1,6 +1,8 @@
 /** One photo with its faces, and a face the user draws on it. */
 import type { FiveLandmarks } from '../../core/types.ts';
-import type { ApiRequest, ApiResponse, Box, FaceItem } from '../contract.ts';
+import type { ApiRequest, ApiResponse, Box, FaceItem, TimelinePhoto, TimelineQuery } from '../contract.ts';
+import type { Store } from '../../store/index.ts';
+import { TimelineQueries, type TimelineRow } from '../../store/timelineQueries.ts';
 import { storeFaceVector } from '../../people/scanPipeline.ts';
 import { RequestError } from '../errors.ts';
 import { toFaceItem, toPhotoItem, type ApiContext } from './context.ts';
@@ -59,4 +61,53 @@ export async function addManualFace(ctx: ApiContext, { photoId, box, name }: Api
   ctx.invalidateVectors();
   const face = facesOfPhoto(ctx, photoId).find((f) => f.faceId === faceId)!;
   return { face };
+}
+
+// ---------- the timeline (issue #16): every photo by date, newest first ----------
+
+const timelines = new WeakMap<Store, TimelineQueries>();
+
+function queries(ctx: ApiContext): TimelineQueries {
+  let found = timelines.get(ctx.store);
+  if (!found) {
+    found = new TimelineQueries(ctx.store.db);
+    timelines.set(ctx.store, found);
+  }
+  return found;
+}
+
+function filterOf(ctx: ApiContext, { personIds, from, to }: TimelineQuery): TimelineQuery {
+  for (const personId of personIds ?? []) {
+    if (!ctx.store.persons.get(personId)) throw new RequestError('personIds', `there is no person ${personId}`);
+  }
+  if (from && to && from > to) throw new RequestError('from', `the range starts (${from}) after it ends (${to})`);
+  return { personIds, from, to };
+}
+
+function toTimelinePhoto(row: TimelineRow): TimelinePhoto {
+  return {
+    photoId: row.id,
+    version: row.contentHash ?? `${row.size}-${Math.round(row.mtimeMs)}`,
+    width: row.width,
+    height: row.height,
+    date: row.date,
+    dateSource: row.dateSource,
+  };
+}
+
+export function timeline(ctx: ApiContext, request: ApiRequest<'photos.timeline'>): ApiResponse<'photos.timeline'> {
+  const months = queries(ctx).months(filterOf(ctx, request));
+  return { months, total: months.reduce((sum, m) => sum + m.count, 0) };
+}
+
+export function timelinePage(ctx: ApiContext, { offset, limit, ...query }: ApiRequest<'photos.page'>): ApiResponse<'photos.page'> {
+  return { photos: queries(ctx).page(filterOf(ctx, query), offset, limit).map(toTimelinePhoto) };
+}
+
+export function photoNeighbours(ctx: ApiContext, { photoId, ...query }: ApiRequest<'photos.neighbours'>): ApiResponse<'photos.neighbours'> {
+  const filter = filterOf(ctx, query);
+  const found = queries(ctx).neighbours(filter, photoId);
+  if (!found.row) throw new RequestError('photoId', `there is no photo ${photoId}`);
+  const total = found.index < 0 ? 0 : queries(ctx).months(filter).reduce((sum, m) => sum + m.count, 0);
+  return { previous: found.previous, next: found.next, index: found.index, total, date: found.row.date, dateSource: found.row.dateSource };
 }

@@ -2,15 +2,57 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiRequest, ApiResponse, PhotoItem, SimilarFace } from '../contract.ts';
+import type { ApiRequest, ApiResponse, PhotoItem, SearchCutoff, SimilarFace } from '../contract.ts';
+import { clusterThresholdFor } from '../../../native-models/catalog.ts';
+import { baseModelOf, parseDerivedModelId } from '../../learn/adapterRecord.ts';
 import { libraryVector } from '../../people/scanPipeline.ts';
+import { TimelineQueries } from '../../store/timelineQueries.ts';
 import { RequestError } from '../errors.ts';
-import { toPhotoItem, type ApiContext } from './context.ts';
+import { SETTING_KEYS, toPhotoItem, type ApiContext } from './context.ts';
 import { nearestFaces, rowOfFace, type Neighbour } from './similarity.ts';
 
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
-export function searchByNames(ctx: ApiContext, { names }: ApiRequest<'search.byNames'>): ApiResponse<'search.byNames'> {
+/**
+ * How far a face may be from the query and still be offered as the same person: the embedder's calibrated
+ * clustering threshold (a distance at which average linkage over LFW keeps people apart) plus a margin, because
+ * one pair of faces is a noisier sample than a cluster. For dlib-resnet, 0.13 + 0.05 = 0.18, which is also where
+ * LFW's 10-fold verification threshold lies (0.1785, 99.1% accuracy).
+ */
+export const SEARCH_MARGIN = 0.05;
+
+export function searchCutoff(ctx: ApiContext): SearchCutoff {
+  const current = ctx.embedderId();
+  const base = baseModelOf(current);
+  const stored = ctx.store.settings.get(SETTING_KEYS.threshold);
+  let calibrated: number | undefined;
+  let origin: string;
+  try {
+    calibrated = clusterThresholdFor(base);
+    origin = `${base}'s calibrated clustering threshold ${calibrated} (native-models/catalog.ts)`;
+  } catch {
+    origin = '';
+  }
+  // A fine-tuned space has its own threshold, set when the adapter was applied; so has a user's own setting.
+  if (typeof stored === 'number' && (calibrated === undefined || parseDerivedModelId(current))) {
+    calibrated = stored;
+    origin = `the clustering threshold in use for ${current}, ${stored}`;
+  }
+  if (calibrated === undefined) {
+    calibrated = 1;
+    origin = `no calibrated threshold for ${current}: 1.0`;
+  }
+  const distance = Math.round((calibrated + SEARCH_MARGIN) * 1e4) / 1e4;
+  return { distance, source: `${origin} + margin ${SEARCH_MARGIN}` };
+}
+
+/** How many of the (sorted) results are plausible. */
+function plausibleCount(results: SimilarFace[], cutoff: SearchCutoff): number {
+  const index = results.findIndex((r) => r.distance > cutoff.distance);
+  return index < 0 ? results.length : index;
+}
+
+export function searchByNames(ctx: ApiContext, { names, from, to }: ApiRequest<'search.byNames'>): ApiResponse<'search.byNames'> {
   const { store } = ctx;
   const unknownNames: string[] = [];
   const personIds: number[] = [];
@@ -20,16 +62,13 @@ export function searchByNames(ctx: ApiContext, { names }: ApiRequest<'search.byN
     else unknownNames.push(name);
   }
   if (unknownNames.length > 0 || personIds.length === 0) return { photos: [], unknownNames };
-  let common: Set<number> | undefined;
-  for (const personId of personIds) {
-    const photoIds = new Set(store.faces.list({ personId }).map((face) => face.photoId));
-    common = common ? new Set([...common].filter((id) => photoIds.has(id))) : photoIds;
-  }
-  const photos: PhotoItem[] = [...(common ?? [])].flatMap((id) => {
-    const photo = store.photos.get(id);
-    return photo && photo.status !== 'missing' ? [toPhotoItem(photo)] : [];
+  if (from && to && from > to) throw new RequestError('from', `the range starts (${from}) after it ends (${to})`);
+  // The timeline's order and dates: EXIF date, else the file's, newest first.
+  const rows = new TimelineQueries(store.db).page({ personIds, from, to }, 0, 100_000);
+  const photos: PhotoItem[] = rows.flatMap((row) => {
+    const photo = store.photos.get(row.id);
+    return photo ? [toPhotoItem(photo)] : [];
   });
-  photos.sort((a, b) => (b.takenAt ?? '').localeCompare(a.takenAt ?? '') || b.photoId - a.photoId);
   return { photos, unknownNames };
 }
 
@@ -49,7 +88,9 @@ export function searchByFace(ctx: ApiContext, { faceId, limit }: ApiRequest<'sea
   const row = rowOfFace(set.faceIds, faceId);
   if (row < 0) throw new RequestError('faceId', `face ${faceId} has no ${ctx.embedderId()} embedding yet (scan again)`);
   const query = set.vectors.subarray(row * set.dimensions, (row + 1) * set.dimensions);
-  return { results: describeNeighbours(ctx, nearestFaces(set, query, limit ?? 50, new Set([faceId]))) };
+  const results = describeNeighbours(ctx, nearestFaces(set, query, limit ?? 50, new Set([faceId])));
+  const cutoff = searchCutoff(ctx);
+  return { results, plausible: plausibleCount(results, cutoff), cutoff };
 }
 
 export async function searchByImage(ctx: ApiContext, { imageBase64, limit }: ApiRequest<'search.byImage'>): Promise<ApiResponse<'search.byImage'>> {
@@ -60,16 +101,18 @@ export async function searchByImage(ctx: ApiContext, { imageBase64, limit }: Api
     const file = path.join(dir, 'query');
     await writeFile(file, bytes);
     const faces = await ctx.analyser.findFaces(file);
-    if (faces.length === 0) return { queryBox: null, facesFound: 0, results: [] };
+    const cutoff = searchCutoff(ctx);
+    if (faces.length === 0) return { queryBox: null, facesFound: 0, results: [], plausible: 0, cutoff };
     const largest = faces.reduce((a, b) => (b.box.width * b.box.height > a.box.width * a.box.height ? b : a));
     const set = ctx.vectors();
-    if (set.faceIds.length === 0) return { queryBox: largest.box, facesFound: faces.length, results: [] };
+    if (set.faceIds.length === 0) return { queryBox: largest.box, facesFound: faces.length, results: [], plausible: 0, cutoff };
     // The analyser runs the base network; the library may be in a fine-tuned space (base + adapter).
     const query = libraryVector(ctx.store, largest.embedding);
     if (query.modelId !== set.modelId) {
       throw new RequestError('embedder', `the analyser embeds with ${ctx.analyser.embedderId}, the library with ${set.modelId}`);
     }
-    return { queryBox: largest.box, facesFound: faces.length, results: describeNeighbours(ctx, nearestFaces(set, query.vector, limit ?? 50)) };
+    const results = describeNeighbours(ctx, nearestFaces(set, query.vector, limit ?? 50));
+    return { queryBox: largest.box, facesFound: faces.length, results, plausible: plausibleCount(results, cutoff), cutoff };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

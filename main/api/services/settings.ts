@@ -1,6 +1,11 @@
 /** Settings (threshold with a preview, models, backend), re-clustering, and forgetting all face data. */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { CATALOG, clusterThresholdFor } from '../../../native-models/catalog.ts';
-import { BACKEND_NAMES } from '../../embed/backend.ts';
+import { BACKEND_NAMES, parseBackendName } from '../../embed/backend.ts';
+import { loadOnnxRuntime } from '../../embed/onnxRuntime.ts';
+import { baseModelOf } from '../../learn/adapterRecord.ts';
 import type { ApiRequest, ApiResponse, SettingsInfo } from '../contract.ts';
 import { RequestError } from '../errors.ts';
 import { ValidationError } from '../schema.ts';
@@ -28,25 +33,98 @@ function thresholdOf(ctx: ApiContext): number {
   }
 }
 
-export function getSettings(ctx: ApiContext): SettingsInfo {
+// ---------- the inference backend: which can load here, which did ----------
+
+const require = createRequire(import.meta.url);
+let loadedInWorkers: string | null = null;
+
+/** The scan's analysis pool reports the backend its workers loaded (the main thread may have loaded none). */
+export function noteLoadedBackend(name: string): void {
+  loadedInWorkers = name;
+}
+
+/** Why a tfjs-node package cannot load here, or undefined when its native binding is in place. */
+function tfjsNodeProblem(pkg: string): string | undefined {
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    return `${pkg} is not installed (its install downloads libtensorflow, which needs general internet access)`;
+  }
+  const lib = path.join(dir, 'lib');
+  const bindings = existsSync(lib) ? readdirSync(lib).filter((d) => existsSync(path.join(lib, d, 'tfjs_binding.node'))) : [];
+  return bindings.length > 0 ? undefined : `${pkg} is installed without its native binding (lib/napi-v*/tfjs_binding.node)`;
+}
+
+let probe: Promise<Array<{ name: string; reason?: string }>> | undefined;
+
+/** Each backend in the order Facet tries them, with why it cannot load (probed once per process). */
+export function probeBackends(): Promise<Array<{ name: string; reason?: string }>> {
+  probe ??= Promise.all(
+    BACKEND_NAMES.map(async (name) => {
+      if (name === 'tensorflow-gpu') return { name, reason: tfjsNodeProblem('@tensorflow/tfjs-node-gpu') };
+      if (name === 'tensorflow') return { name, reason: tfjsNodeProblem('@tensorflow/tfjs-node') };
+      if (name === 'onnx') {
+        const runtime = await loadOnnxRuntime();
+        return { name, reason: runtime instanceof Error ? runtime.message : undefined };
+      }
+      return { name };
+    }),
+  );
+  return probe;
+}
+
+/** The slider's useful range: around the embedder's calibrated threshold (0.4x to 2.5x), else the old wide range. */
+export function thresholdRange(embedderId: string, current: number): SettingsInfo['thresholdRange'] {
+  let calibrated: number | null = null;
+  try {
+    calibrated = clusterThresholdFor(baseModelOf(embedderId));
+  } catch {
+    calibrated = null;
+  }
+  if (calibrated === null) return { min: 0.05, max: Math.max(1.6, current), step: 0.01, calibrated };
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { min: round(calibrated * 0.4), max: round(Math.max(calibrated * 2.5, current * 1.2)), step: 0.005, calibrated };
+}
+
+function requestedBackend(): string | null {
+  const value = process.env.FACET_BACKEND;
+  if (!value) return null;
+  try {
+    return parseBackendName(value);
+  } catch {
+    return value;
+  }
+}
+
+export async function getSettings(ctx: ApiContext): Promise<SettingsInfo> {
   const { settings } = ctx.store;
   const linkage = settings.get(SETTING_KEYS.linkage);
   const minClusterSize = settings.get(SETTING_KEYS.minClusterSize);
   const models = (task: 'detector' | 'embedder') => CATALOG.filter((e) => e.task === task).map((e) => ({ id: e.id, description: e.description }));
+  const backends = await probeBackends();
+  const requested = requestedBackend();
+  const threshold = thresholdOf(ctx);
   return {
-    threshold: thresholdOf(ctx),
+    threshold,
     linkage: (LINKAGES as readonly unknown[]).includes(linkage) ? (linkage as SettingsInfo['linkage']) : 'average',
     minClusterSize: typeof minClusterSize === 'number' ? minClusterSize : 3,
     detector: ctx.detectorId(),
     embedder: ctx.embedderId(),
     detectors: models('detector'),
     embedders: models('embedder'),
-    backend: { requested: process.env.FACET_BACKEND ?? null, active: ctx.analyser.backend(), choices: [...BACKEND_NAMES] },
+    backend: {
+      requested,
+      active: ctx.analyser.backend() ?? loadedInWorkers,
+      choices: backends.filter((b) => b.reason === undefined).map((b) => b.name),
+      unavailable: backends.flatMap((b) => (b.reason === undefined ? [] : [{ name: b.name, reason: b.reason }])),
+    },
+    thresholdRange: thresholdRange(ctx.embedderId(), threshold),
     embeddedModels: ctx.store.embeddings.models(),
   };
 }
 
-export function setSettings(ctx: ApiContext, request: ApiRequest<'settings.set'>): ApiResponse<'settings.set'> {
+export async function setSettings(ctx: ApiContext, request: ApiRequest<'settings.set'>): Promise<ApiResponse<'settings.set'>> {
   for (const task of ['detector', 'embedder'] as const) {
     const id = request[task];
     if (id !== undefined && !CATALOG.some((e) => e.task === task && e.id === id)) {
