@@ -3,6 +3,7 @@
  * (three people, unit vectors around one direction each), and fakes for the models and the scan.
  */
 import { DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
+import { mulberry32 } from '../core/random.ts';
 import type { LibraryScanReport } from '../people/scanPipeline.ts';
 import { createTestStore } from '../store/testing.ts';
 import type { Store } from '../store/index.ts';
@@ -13,18 +14,6 @@ import type { FaceAnalyser } from './services/faceAnalyser.ts';
 import type { ScanRunner } from './services/scanJob.ts';
 
 export const DIMENSIONS = 128;
-
-/** A deterministic generator (mulberry32), so tests do not depend on Math.random. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(next: () => number): number {
   return Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
@@ -37,7 +26,7 @@ export function unit(values: Float32Array): Float32Array {
 
 /** A direction per person and faces scattered tightly around it (squared distance ≈ 0.03 within a person, ≈ 2 across). */
 export function personVectors(seed: number, count: number): Float32Array[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const centre = unit(Float32Array.from({ length: DIMENSIONS }, () => gaussian(next)));
   return Array.from({ length: count }, () => unit(centre.map((v) => v + 0.01 * gaussian(next))));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { randomUnitVectors } from '../eval/random.ts';
+import { randomUnitVectors } from './syntheticFaces.ts';
 import { synthesizeFaces } from './syntheticFaces.ts';
 import { clusterFaces } from './clusterFaces.ts';
 import { ClusterInputError, ClusterLimitError } from './errors.ts';

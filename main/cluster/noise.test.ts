@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalizeRow, Random, randomUnitVectors } from '../eval/random.ts';
+import { Random } from '../core/random.ts';
+import { normalizeRow, randomUnitVectors } from './syntheticFaces.ts';
 import { clusterFaces } from './clusterFaces.ts';
 
 /** `size` faces around each of the given centres (squared distances ~0.2 apart). */

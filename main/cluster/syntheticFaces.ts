@@ -4,7 +4,7 @@
  * twice), unit vectors, within-identity squared distances about 0.3–0.8 and between-identity
  * about 1.6–2.2 (as FaceNet reports for its 128-D embeddings), and photos holding several people.
  */
-import { normalizeRow, Random } from '../eval/random.ts';
+import { Random } from '../core/random.ts';
 
 export interface SyntheticFacesOptions {
   faces: number;
@@ -141,4 +141,23 @@ function groupIntoPhotos(identity: Int32Array, random: Random): Int32Array {
     photoIds[f] = photo;
   }
   return photoIds;
+}
+
+/** Scales row r of a [*, dim] array to unit length. */
+export function normalizeRow(values: Float32Array | Float64Array, row: number, dim: number): void {
+  let norm = 0;
+  for (let d = row * dim; d < (row + 1) * dim; d++) norm += values[d] * values[d];
+  const scale = 1 / Math.sqrt(norm);
+  for (let d = row * dim; d < (row + 1) * dim; d++) values[d] *= scale;
+}
+
+/** n random unit vectors, uniform on the sphere. */
+export function randomUnitVectors(n: number, dim: number, seed: number): Float32Array {
+  const random = new Random(seed);
+  const vectors = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < dim; d++) vectors[i * dim + d] = random.gaussian();
+    normalizeRow(vectors, i, dim);
+  }
+  return vectors;
 }

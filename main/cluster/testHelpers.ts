@@ -1,5 +1,5 @@
 /** Small builders and checks shared by the clustering tests. */
-import { randomUnitVectors } from '../eval/random.ts';
+import { randomUnitVectors } from './syntheticFaces.ts';
 import type { ClusterTree } from './types.ts';
 
 /** Each face → smallest face of its group (labels -1 count as singletons). */

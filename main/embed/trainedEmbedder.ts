@@ -1,5 +1,5 @@
 /**
- * A FaceNet network trained by `facet train` (main/learn/trainedModel.ts) as a scan embedder.
+ * A FaceNet network trained by `facet train` (main/training/trainedModel.ts) as a scan embedder.
  *
  * Training fed it the central `cropFraction` of LFW-style photos, resized to cover height × width. The
  * scan aligns every face instead, so the template puts the five landmarks where they sit on average in

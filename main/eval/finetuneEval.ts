@@ -15,7 +15,7 @@ import { applyAdapter } from '../learn/adapter.ts';
 import { derivedClusterThreshold } from '../people/adapterStore.ts';
 import { type AdapterTrainingOptions, gatherRows, trainAdapter } from '../learn/adapterTraining.ts';
 import { verificationThresholds } from '../people/fineTune.ts';
-import { createRng, shuffled } from '../learn/rng.ts';
+import { createRng, shuffled } from '../core/random.ts';
 import { lfwIdentities } from './clusterEval.ts';
 import { type Degradation, cleanLandmarks, embedClean, embedDegraded } from './degrade.ts';
 import { type FaceRole, type ProtocolFaces, type SpaceScores, compareSpaces, rowsWith } from './finetuneProtocol.ts';

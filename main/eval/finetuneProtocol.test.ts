@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { identityAdapter } from '../learn/adapter.ts';
-import { createRng } from '../learn/rng.ts';
+import { createRng } from '../core/random.ts';
 import { type FaceRole, balancedPairs, compareSpaces, scoreSpace } from './finetuneProtocol.ts';
-import { normalizeRow, randomUnitVectors } from './random.ts';
+import { normalizeRow, randomUnitVectors } from '../cluster/syntheticFaces.ts';
 
 /** `people` persons of `perPerson` faces, each face its person's centre plus noise of size `noise`; the first 6 persons named. */
 function synthetic(people: number, perPerson: number, noise: number, dim = 16) {

@@ -11,7 +11,7 @@
 import { clusterFaces } from '../cluster/clusterFaces.ts';
 import { type LinearAdapter, applyAdapter } from '../learn/adapter.ts';
 import { gatherRows } from '../learn/adapterTraining.ts';
-import { type Rng, createRng } from '../learn/rng.ts';
+import { type Rng, createRng } from '../core/random.ts';
 import { bcubedScoresOver } from '../metrics/clusterMetrics.ts';
 import { type ScoredPair, bestAccuracyThreshold, squaredDistance } from '../metrics/verification.ts';
 

@@ -4,7 +4,7 @@ import { adapterForward, adapterGradient, applyAdapter, createAdapter, decodeWei
 import { trainAdapter } from './adapterTraining.ts';
 import { LearnInputError } from './errors.ts';
 import { selectTriplets } from './mining.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../core/random.ts';
 import { blockLabels, numericGradient, randomUnitRows, subspaceFaces } from './testData.ts';
 import { tripletLoss, tripletLossWithGradient } from './tripletLoss.ts';
 

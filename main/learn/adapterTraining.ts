@@ -7,7 +7,7 @@
 import { type LinearAdapter, adapterForward, adapterGradient, createAdapter, identityAdapter } from './adapter.ts';
 import { LearnInputError } from './errors.ts';
 import { type Identity, buildBatch, selectTriplets } from './mining.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../core/random.ts';
 import { tripletLossWithGradient } from './tripletLoss.ts';
 
 export interface AdapterTrainingOptions {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LearnInputError } from './errors.ts';
 import { HeldOutTally, heldOutPairs, holdoutFolds, pairedT, pairsWithin } from './holdout.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../core/random.ts';
 
 describe('holdoutFolds', () => {
   const labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2];

@@ -12,7 +12,7 @@
  */
 import { type ScoredPair, bestAccuracyThreshold, rocAuc } from '../metrics/verification.ts';
 import { LearnInputError } from './errors.ts';
-import { type Rng, shuffled } from './rng.ts';
+import { type Rng, shuffled } from '../core/random.ts';
 import { squaredDistance } from './tripletLoss.ts';
 
 export interface HoldoutSplit {

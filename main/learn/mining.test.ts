@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LearnInputError } from './errors.ts';
 import { type Identity, type MiningOptions, buildBatch, negativeZone, selectTriplets } from './mining.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../core/random.ts';
 import { blockLabels, circlePoints, numericGradient, randomUnitRows } from './testData.ts';
 import { type Triplet, tripletLoss, tripletLossGradient } from './tripletLoss.ts';
 

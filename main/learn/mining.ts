@@ -10,7 +10,7 @@
  * Everything here is pure and, given the same seed, replays exactly.
  */
 import { LearnInputError } from './errors.ts';
-import { type Rng, sample } from './rng.ts';
+import { type Rng, sample } from '../core/random.ts';
 import { DEFAULT_MARGIN, type Triplet, rowCount, squaredDistances } from './tripletLoss.ts';
 
 export interface Identity<T> {

@@ -1,5 +1,5 @@
 /** Small data builders shared by the learn tests. */
-import { type Rng, createRng } from './rng.ts';
+import { type Rng, createRng } from '../core/random.ts';
 
 /** n random unit vectors of dimension d, row-major. */
 export function randomUnitRows(n: number, d: number, seed: number): Float32Array {

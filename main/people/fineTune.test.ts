@@ -14,7 +14,7 @@ import { adapterFromRecord, adapterSettingsKey, parseAdapterRecord } from '../le
 import { adaptNewFaces, rollbackAdapter } from './adapterStore.ts';
 import { fineTune } from './fineTune.ts';
 import { lfwReferenceFile, readLfwReference, writeLfwReference } from '../training/lfwReference.ts';
-import { createRng, shuffled } from '../learn/rng.ts';
+import { createRng, shuffled } from '../core/random.ts';
 import { randomUnitRows, subspaceFaces } from '../learn/testData.ts';
 
 const BASE = 'dlib-resnet';

@@ -19,7 +19,7 @@ import { applyAdapterToLibrary, currentModels } from './adapterStore.ts';
 import { type AdapterTrainingOptions, gatherRows, trainAdapter } from '../learn/adapterTraining.ts';
 import { type HeldOutComparison, type HoldoutSplit, HeldOutTally, heldOutPairs, holdoutFolds, pairsWithin, scorePairs } from '../learn/holdout.ts';
 import { type LfwReference, lfwAccuracy } from '../training/lfwReference.ts';
-import { type Rng, createRng } from '../learn/rng.ts';
+import { type Rng, createRng } from '../core/random.ts';
 
 export interface FineTuneOptions {
   /** Named faces a person needs to take part. Default 5. */

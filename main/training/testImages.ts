@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { createRng } from '../learn/rng.ts';
+import { createRng } from '../core/random.ts';
 
 const COLOURS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#17becf', '#e377c2', '#8c564b'];
 const SHAPES = ['circle', 'square', 'triangle', 'bar'] as const;

@@ -17,7 +17,7 @@ import { LearnInputError } from '../learn/errors.ts';
 import { type ImageDataset, ImageLoader, readImageDataset, readPeopleFile } from './imageDataset.ts';
 import { type MiningResult, buildBatch, selectTriplets } from '../learn/mining.ts';
 import { DEFAULT_LEARNING_RATES, type OptimizerName, applyInOrder, createOptimizer, parseOptimizerName } from './optimizers.ts';
-import { createRng } from '../learn/rng.ts';
+import { createRng } from '../core/random.ts';
 import { type TrainedModelCard, saveTrainedModel } from './trainedModel.ts';
 import { DEFAULT_MARGIN, tripletHinge } from '../learn/tripletLoss.ts';
 import { tripletLossTensor } from './tripletLossTf.ts';

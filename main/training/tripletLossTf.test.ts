@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../embed/backend.ts';
 import { selectTriplets } from '../learn/mining.ts';
-import { createRng } from '../learn/rng.ts';
+import { createRng } from '../core/random.ts';
 import { blockLabels, randomUnitRows } from '../learn/testData.ts';
 import { type Triplet, tripletLossWithGradient } from '../learn/tripletLoss.ts';
 import { tripletLossTensor } from './tripletLossTf.ts';

@@ -3,12 +3,13 @@
  * Values are drawn in JS (mulberry32) straight into a Float32Array: about ten times faster than
  * tf.randomUniform, which matters for NN1's 140M weights.
  */
+import { mulberry32 } from '../../main/core/random.ts';
 
 export class WeightInit {
-  private state: number;
+  private readonly uniform01: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.uniform01 = mulberry32(seed);
   }
 
   /** He et al. 2015, uniform: U(±√(6 / fanIn)). For weights feeding a ReLU. */
@@ -23,14 +24,8 @@ export class WeightInit {
 
   private uniform(count: number, limit: number): Float32Array {
     const values = new Float32Array(count);
-    let state = this.state;
-    for (let i = 0; i < count; i++) {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let r = Math.imul(state ^ (state >>> 15), 1 | state);
-      r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-      values[i] = (((r ^ (r >>> 14)) >>> 0) / 4294967296 * 2 - 1) * limit;
-    }
-    this.state = state;
+    const next = this.uniform01;
+    for (let i = 0; i < count; i++) values[i] = (next() * 2 - 1) * limit;
     return values;
   }
 }

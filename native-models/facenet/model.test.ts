@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../main/embed/backend.ts';
 import { selectTriplets } from '../../main/learn/mining.ts';
-import { createRng } from '../../main/learn/rng.ts';
+import { createRng } from '../../main/core/random.ts';
 import { tripletLossTensor } from '../../main/training/tripletLossTf.ts';
 import { archTable } from './archTable.ts';
 import { FaceNetError } from './errors.ts';

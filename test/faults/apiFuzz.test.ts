@@ -17,7 +17,7 @@ import { createTestApi, seedLibrary } from '../../main/api/testing.ts';
 import type { IpcInvokeEventLike, IpcMainLike } from '../../main/app/electronApi.ts';
 import { registerIpc } from '../../main/app/ipc.ts';
 import { APP_ORIGIN } from '../../main/app/windowConfig.ts';
-import { Random } from '../../main/eval/random.ts';
+import { Random } from '../../main/core/random.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
 import { databaseProblems, missingItems, userItems } from './invariants.ts';
 import { POLLUTION_KEY, deeplyNested, mutate, pick, plausibleRequest, randomMethod, randomValue, withoutDeliberateDeletion } from './fuzzRequests.ts';

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { mergeTargets, nameTarget, rejectFace, resolveTarget } from '../../main/people/decisions.ts';
 import type { ClusterRunReport } from '../../main/people/clusterLibrary.ts';
-import { Random } from '../../main/eval/random.ts';
+import { Random } from '../../main/core/random.ts';
 import { synthesizeFaces } from '../../main/cluster/syntheticFaces.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
 import { DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { Random } from '../../main/eval/random.ts';
+import { Random } from '../../main/core/random.ts';
 import { createStore, openStore, type Store } from '../../main/store/index.ts';
 import { runFacet, type FacetRun, type KillPlan } from './cli.ts';
 import { databaseProblems, missingItems, userItems } from './invariants.ts';

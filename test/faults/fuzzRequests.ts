@@ -7,7 +7,7 @@
  * choice, and the fuzz must keep the library it checks.
  */
 import { API_METHODS } from '../../main/api/contract.ts';
-import type { Random } from '../../main/eval/random.ts';
+import type { Random } from '../../main/core/random.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

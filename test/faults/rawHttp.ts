@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import type { RunningServer } from '../../main/api/httpServer.ts';
-import type { Random } from '../../main/eval/random.ts';
+import type { Random } from '../../main/core/random.ts';
 import { pick } from './fuzzRequests.ts';
 
 /** How long a connection that the server keeps waiting on (an unfinished request) is given. */
