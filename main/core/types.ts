@@ -76,3 +76,9 @@ export interface FaceEmbedder extends ModelLifecycle {
   /** crops: aligned RGB crops of template.size x template.size. Returns L2-normalised vectors. */
   embed(crops: RgbImage[]): Promise<Float32Array[]>;
 }
+
+/** Where a photo's date taken came from, most trusted first; 'file' is the file's modification time (a guess). */
+export type DateSource = 'exif' | 'xmp' | 'quicktime' | 'file';
+
+/** A library item: a still photo (JPEG, PNG, HEIC, a RAW's preview...) or a video whose frames were sampled. */
+export type MediaKind = 'photo' | 'video';

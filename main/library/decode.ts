@@ -4,9 +4,12 @@
  */
 import fs from 'node:fs/promises';
 import sharp from 'sharp';
-import type { Box, RgbImage } from '../core/types.ts';
+import type { Box, DateSource, RgbImage } from '../core/types.ts';
+import { chooseDateTaken, parseXmpDateTaken } from './dates.ts';
 import { ImageDecodeError, type ImageDecodeReason } from './errors.ts';
-import { parseExifDateTaken } from './exif.ts';
+import { parseExifDateTaken, parseExifOrientation } from './exif.ts';
+import { decodeHeicPixels, heifHasTransform, orientationOperations } from './heic.ts';
+import { extractRawPreview, isRawPath, RawPreviewError } from './raw.ts';
 
 export interface DecodeOptions {
   /**
@@ -33,34 +36,41 @@ export interface DecodedImage {
   originalHeight: number;
   /** image.width / originalWidth, at most 1. Decoded pixels / scale = original pixels (see toOriginalBox). */
   scale: number;
-  /** The decoder libvips used: jpeg, png, webp, tiff, gif, heif. */
+  /**
+   * The decoder used: jpeg, png, webp, tiff, gif, heif (libvips; AVIF among them), heic (libheif in WebAssembly,
+   * where libvips has no HEVC decoder), raw (a camera RAW's embedded JPEG, see raw.ts).
+   */
   format: string;
-  /** EXIF date taken, ISO 8601, when the file has one (see exif.ts). */
+  /** Date taken, ISO 8601 (see dates.ts): from EXIF, else XMP, else the file's modification time. */
   takenAt?: string;
+  /** Where takenAt came from; 'file' means the modification time, a guess. */
+  dateSource?: DateSource;
 }
 
 /**
  * Whether this build of libvips decodes HEIC (HEVC). sharp's prebuilt binaries carry only the AV1
- * decoder, for patent reasons, so .heic needs a libvips built with libde265; AVIF always works.
+ * decoder, for patent reasons; where it is missing HEIC goes through heic-decode (heic.ts). AVIF always works.
  */
 export const HEIC_SUPPORTED: boolean = sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
 
 export async function decodeImage(file: string, options: DecodeOptions = {}): Promise<DecodedImage | ImageDecodeError> {
   const { maxSide, maxInputPixels } = validateOptions(options);
   try {
-    // pages: 1 -> the first frame of an animated GIF/WebP, the first page of a TIFF.
-    const input = sharp(file, { limitInputPixels: maxInputPixels, pages: 1 });
-    const meta = await input.metadata(); // header only
-    if (meta.width * meta.height > maxInputPixels) {
-      const megapixels = Math.round((meta.width * meta.height) / 1e6);
-      return new ImageDecodeError(file, 'too-large', `${file} declares ${meta.width}x${meta.height} pixels (${megapixels} MP), over the ${Math.round(maxInputPixels / 1e6)} MP limit`);
-    }
-    if (meta.format === 'heif' && meta.compression === 'hevc' && !HEIC_SUPPORTED) {
-      return new ImageDecodeError(file, 'unsupported-format', `${file} is HEIC, which this build of libvips cannot decode (it has no HEVC decoder)`);
-    }
+    const source = await openSource(file, maxInputPixels);
+    if (source instanceof ImageDecodeError) return source;
+    const refused = checkPixelLimit(file, source.stored, maxInputPixels);
+    if (refused) return refused;
 
-    const { data, info } = await input
-      .rotate() // EXIF orientation; sharp applies it before the resize
+    // Upright first: EXIF orientation (sharp's own for libvips inputs), or the operations for pixels from elsewhere.
+    let pipeline = source.input;
+    if (source.orientation === 'exif') pipeline = pipeline.rotate();
+    else {
+      const { flop, flip, rotate } = orientationOperations(source.orientation);
+      if (flop) pipeline = pipeline.flop();
+      if (flip) pipeline = pipeline.flip();
+      if (rotate) pipeline = pipeline.rotate(rotate);
+    }
+    const { data, info } = await pipeline
       .resize({
         width: Number.isFinite(maxSide) ? maxSide : undefined,
         height: Number.isFinite(maxSide) ? maxSide : undefined,
@@ -80,19 +90,112 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
       return new ImageDecodeError(file, 'unsupported-format', `${file} decoded to ${info.channels} channels, not RGB`);
     }
 
-    const { width: originalWidth, height: originalHeight } = meta.autoOrient;
+    const { width: originalWidth, height: originalHeight } = source.upright;
+    const date = chooseDateTaken({
+      exif: source.exifDate ?? (source.exif ? parseExifDateTaken(source.exif) : undefined),
+      xmp: source.xmp ? parseXmpDateTaken(source.xmp) : undefined,
+    }, (await fs.stat(file)).mtimeMs);
     return {
       file,
       image: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height },
       originalWidth,
       originalHeight,
       scale: info.width / originalWidth,
-      format: meta.format,
-      takenAt: meta.exif ? parseExifDateTaken(meta.exif) : undefined,
+      format: source.format,
+      takenAt: date.takenAt,
+      dateSource: date.source,
     };
   } catch (cause) {
     return await explainFailure(file, cause);
   }
+}
+
+/** Where the pixels come from, before the common upright-shrink-sRGB steps. */
+interface ImageSource {
+  input: sharp.Sharp;
+  /** 'exif': let sharp apply the input's own EXIF orientation; a number: the EXIF orientation to apply by hand. */
+  orientation: 'exif' | number | undefined;
+  /** Pixels as stored, checked against maxInputPixels. */
+  stored: { width: number; height: number };
+  /** The original's upright size, the pixels boxes are stored in (a RAW's, not its preview's). */
+  upright: { width: number; height: number };
+  format: string;
+  exif?: Uint8Array;
+  xmp?: Uint8Array;
+  /** A date already read (RAW, through ExifTool). */
+  exifDate?: string;
+}
+
+async function openSource(file: string, maxInputPixels: number): Promise<ImageSource | ImageDecodeError> {
+  if (isRawPath(file)) return openRaw(file, maxInputPixels);
+  // pages: 1 -> the first frame of an animated GIF/WebP, the first page of a TIFF.
+  const input = sharp(file, { limitInputPixels: maxInputPixels, pages: 1 });
+  const meta = await input.metadata(); // header only
+  if (meta.format === 'heif' && meta.compression === 'hevc' && !HEIC_SUPPORTED) return openHeic(file, meta, maxInputPixels);
+  return {
+    input, orientation: 'exif', stored: { width: meta.width, height: meta.height }, upright: meta.autoOrient,
+    format: meta.format, exif: meta.exif, xmp: meta.xmp,
+  };
+}
+
+/** Images declaring more pixels than the limit are refused before decoding (a decompression-bomb guard). */
+function checkPixelLimit(file: string, { width, height }: { width: number; height: number }, maxInputPixels: number): ImageDecodeError | undefined {
+  if (width * height <= maxInputPixels) return undefined;
+  const megapixels = Math.round((width * height) / 1e6);
+  return new ImageDecodeError(file, 'too-large', `${file} declares ${width}x${height} pixels (${megapixels} MP), over the ${Math.round(maxInputPixels / 1e6)} MP limit`);
+}
+
+/** HEIC where libvips has no HEVC decoder: libheif in WebAssembly, which applies the HEIF irot/imir transforms. */
+async function openHeic(file: string, meta: sharp.Metadata, maxInputPixels: number): Promise<ImageSource | ImageDecodeError> {
+  const refused = checkPixelLimit(file, meta, maxInputPixels); // before libheif allocates anything
+  if (refused) return refused;
+  const buffer = await fs.readFile(file);
+  let pixels;
+  try {
+    pixels = await decodeHeicPixels(buffer);
+  } catch (cause) {
+    return new ImageDecodeError(file, 'corrupt', `${file} is HEIC that libheif could not decode (${(cause as Error).message})`, { cause });
+  }
+  // EXIF orientation only when the file has no HEIF transform of its own (see heic.ts).
+  const orientation = heifHasTransform(buffer) || !meta.exif ? undefined : parseExifOrientation(meta.exif);
+  const quarterTurn = orientation !== undefined && orientation >= 5;
+  return {
+    input: sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: 4 }, limitInputPixels: maxInputPixels }),
+    orientation,
+    stored: { width: pixels.width, height: pixels.height },
+    upright: quarterTurn ? { width: pixels.height, height: pixels.width } : { width: pixels.width, height: pixels.height },
+    format: 'heic',
+    exif: meta.exif,
+    xmp: meta.xmp,
+  };
+}
+
+/** A camera RAW: its embedded JPEG, upright by its own EXIF or else the RAW's orientation, placed in the RAW's size. */
+async function openRaw(file: string, maxInputPixels: number): Promise<ImageSource | ImageDecodeError> {
+  let preview;
+  try {
+    preview = await extractRawPreview(file);
+  } catch (cause) {
+    if (!(cause instanceof RawPreviewError)) throw cause;
+    return new ImageDecodeError(file, cause.reason === 'no-preview' ? 'unsupported-format' : 'corrupt', cause.message, { cause });
+  }
+  const input = sharp(preview.jpeg, { limitInputPixels: maxInputPixels });
+  const meta = await input.metadata();
+  // Cameras store the preview as the sensor saw it; one that rotated it says so in the preview's own EXIF.
+  const own = meta.exif ? parseExifOrientation(meta.exif) : undefined;
+  const ownApplies = own !== undefined && own !== 1;
+  const orientation = ownApplies ? 'exif' : preview.orientation;
+  const quarterTurn = (ownApplies ? own : preview.orientation) >= 5;
+  const stored = { width: preview.rawWidth ?? meta.width, height: preview.rawHeight ?? meta.height };
+  return {
+    input,
+    orientation,
+    stored: { width: meta.width, height: meta.height },
+    upright: quarterTurn ? { width: stored.height, height: stored.width } : stored,
+    format: 'raw',
+    exifDate: preview.takenAt,
+    xmp: meta.xmp,
+  };
 }
 
 /**

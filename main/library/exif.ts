@@ -5,11 +5,13 @@
  */
 import sharp from 'sharp';
 
+const TAG_ORIENTATION = 0x0112;
 const TAG_EXIF_IFD_POINTER = 0x8769;
 const TAG_DATE_TIME_ORIGINAL = 0x9003;
 const TAG_DATE_TIME_DIGITIZED = 0x9004;
 const TAG_OFFSET_TIME_ORIGINAL = 0x9011;
 const TYPE_ASCII = 2;
+const TYPE_SHORT = 3;
 const TYPE_LONG = 4;
 const IFD_ENTRY_BYTES = 12;
 
@@ -25,12 +27,26 @@ export function parseExifDateTaken(exif: Uint8Array): string | undefined {
     if (!exifIfd || exifIfd.type !== TYPE_LONG) return undefined;
     const tags = readIfd(tiff, exifIfd.value);
     const taken = asciiValue(tiff, tags.get(TAG_DATE_TIME_ORIGINAL)) ?? asciiValue(tiff, tags.get(TAG_DATE_TIME_DIGITIZED));
-    const local = taken === undefined ? undefined : isoFromExif(taken);
-    if (!local) return undefined;
-    const offset = asciiValue(tiff, tags.get(TAG_OFFSET_TIME_ORIGINAL));
-    return offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? local + offset : local;
+    return taken === undefined ? undefined : exifDateToIso(taken, asciiValue(tiff, tags.get(TAG_OFFSET_TIME_ORIGINAL)));
   } catch {
     return undefined; // a damaged EXIF block only means the date is unknown
+  }
+}
+
+/**
+ * EXIF Orientation (IFD0 tag 0x0112), 1-8, or undefined when absent or out of range; never throws. Needed where
+ * the pixels do not come from libvips (HEIC through libheif, RAW previews), which applies it itself elsewhere.
+ */
+export function parseExifOrientation(exif: Uint8Array): number | undefined {
+  try {
+    const tiff = tiffView(exif);
+    if (!tiff) return undefined;
+    const entry = readIfd(tiff, tiff.ifd0Offset).get(TAG_ORIENTATION);
+    if (!entry || entry.type !== TYPE_SHORT || entry.count !== 1) return undefined;
+    const value = tiff.view.getUint16(entry.entryOffset + 8, tiff.littleEndian);
+    return value >= 1 && value <= 8 ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -42,6 +58,16 @@ export async function readDateTaken(file: string): Promise<string | undefined> {
   } catch {
     return undefined; // decodeImage reports unreadable files; a missing date is not an error
   }
+}
+
+/**
+ * An EXIF date and offset as text (as in the block, or as ExifTool prints them) to ISO 8601:
+ * ("2019:07:14 15:03:22", "+02:00") -> "2019-07-14T15:03:22+02:00"; unset or malformed dates -> undefined.
+ */
+export function exifDateToIso(taken: string, offset?: string): string | undefined {
+  const local = isoFromExif(taken);
+  if (!local) return undefined;
+  return offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? local + offset : local;
 }
 
 /** "2019:07:14 15:03:22" -> "2019-07-14T15:03:22"; unset dates ("0000:00:00 ...", blanks) -> undefined. */
