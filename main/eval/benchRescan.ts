@@ -11,7 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import type { FileAnalysis } from '../faces/analyseFile.ts';
-import { scanLibrary, type PhotoAnalyser } from '../library/scan.ts';
+import type { PhotoAnalyser } from '../faces/analysisPool.ts';
+import { scanLibrary } from '../library/scan.ts';
 import { openStore } from '../store/index.ts';
 
 export const LFW_IMAGES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'lfw', 'images_deepfunneled');

@@ -146,3 +146,6 @@ function startWorker(pipeline: PipelineOptions, decode: DecodeOptions): Promise<
     worker.once('error', reject);
   });
 }
+
+/** What a library scan needs of an AnalysisPool (benchmarks and tests pass stand-ins); embedInBox describes imported faces. */
+export type PhotoAnalyser = Pick<AnalysisPool, 'workers' | 'analyse' | 'close'> & Partial<Pick<AnalysisPool, 'embedInBox'>>;

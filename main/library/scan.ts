@@ -8,16 +8,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ProgressListener } from '../core/progress.ts';
-import type { AnalysisPool } from '../faces/analysisPool.ts';
+import type { PhotoAnalyser } from '../faces/analysisPool.ts';
 import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
 import type { Box } from '../core/types.ts';
 import { ProtectedDataError, type Store } from '../store/index.ts';
 import { matchBoxes } from './boxOverlap.ts';
 import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from './identity.ts';
 import { listLibrary } from './walk.ts';
-
-/** What the scan needs of an AnalysisPool (benchmarks and tests pass stand-ins); embedInBox describes imported faces. */
-export type PhotoAnalyser = Pick<AnalysisPool, 'workers' | 'analyse' | 'close'> & Partial<Pick<AnalysisPool, 'embedInBox'>>;
 
 export interface ScanOptions {
   store: Store;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
 import type { Box, FiveLandmarks } from '../core/types.ts';
-import type { PhotoAnalyser } from '../library/scan.ts';
+import type { PhotoAnalyser } from '../faces/analysisPool.ts';
 import type { Store } from '../store/index.ts';
 
 export const DEMO_PHOTO = path.resolve('node_modules/@vladmandic/face-api/demo/sample1.jpg');
