@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import type { FileAnalysis } from '../faces/analyseFile.ts';
 import type { PhotoAnalyser } from '../faces/analysisPool.ts';
-import { scanLibrary } from '../library/scan.ts';
+import { scanLibrary } from '../people/libraryScan.ts';
 import { openStore } from '../store/index.ts';
 
 export const LFW_IMAGES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'lfw', 'images_deepfunneled');

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
-import { scanLibrary } from '../library/scan.ts';
+import { scanLibrary } from '../people/libraryScan.ts';
 import { openStore } from '../store/index.ts';
 import { BenchDataMissingError, LFW_IMAGES, buildLibrary, sourceImages } from './benchRescan.ts';
 

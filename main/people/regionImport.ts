@@ -9,7 +9,7 @@ import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
 import { cleanName } from '../core/names.ts';
 import type { Box } from '../core/types.ts';
 import { matchBoxes } from '../library/boxOverlap.ts';
-import type { PhotoNameImport } from '../library/scan.ts';
+import type { PhotoNameImport } from './libraryScan.ts';
 import type { Store } from '../store/index.ts';
 import type { RegionReader } from '../xmp/exiftoolMetadata.ts';
 import { SAME_FACE_IOU, type NamedRegion } from '../xmp/regions.ts';

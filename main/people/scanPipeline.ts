@@ -11,7 +11,7 @@ import { DEFAULT_DETECTOR } from '../../native-models/catalog.ts';
 import { SETTING_KEYS } from '../core/settingKeys.ts';
 import type { ProgressListener } from '../core/progress.ts';
 import type { PhotoAnalyser } from '../faces/analysisPool.ts';
-import { scanLibrary, type ScanReport } from '../library/scan.ts';
+import { scanLibrary, type ScanReport } from './libraryScan.ts';
 import type { Store } from '../store/index.ts';
 import type { RegionReader } from '../xmp/exiftoolMetadata.ts';
 import { adaptNewFaces, adaptVector, currentModels } from './adapterStore.ts';

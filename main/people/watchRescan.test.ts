@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ExifTool } from 'exiftool-vendored';
-import { scanLibrary } from '../library/scan.ts';
+import { scanLibrary } from './libraryScan.ts';
 import { createTestStore } from '../store/testing.ts';
 import { ExifToolMetadata } from '../xmp/exiftoolMetadata.ts';
 import { demoPhoto, fixedAnalyser, tempDir } from '../xmp/testing.ts';

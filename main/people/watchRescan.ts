@@ -4,7 +4,7 @@
  * adds it), then the changed roots are rescanned incrementally. Shared by `facet watch` and the app.
  */
 import path from 'node:path';
-import type { ScanReport } from '../library/scan.ts';
+import type { ScanReport } from './libraryScan.ts';
 import { IMAGE_EXTENSIONS } from '../library/walk.ts';
 import type { Photo, Store } from '../store/index.ts';
 import type { RegionReader } from '../xmp/exiftoolMetadata.ts';

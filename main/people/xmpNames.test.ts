@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { ExifTool } from 'exiftool-vendored';
 import type { PhotoAnalyser } from '../faces/analysisPool.ts';
-import { scanLibrary } from '../library/scan.ts';
+import { scanLibrary } from './libraryScan.ts';
 import { createTestStore } from '../store/testing.ts';
 import type { Store } from '../store/index.ts';
 import { ExifToolMetadata, type RegionReader } from '../xmp/exiftoolMetadata.ts';

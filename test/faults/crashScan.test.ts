@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { DEFAULT_DETECTOR } from '../../native-models/catalog.ts';
-import type { ScanReport } from '../../main/library/scan.ts';
+import type { ScanReport } from '../../main/people/libraryScan.ts';
 import { runFacet } from './cli.ts';
 import { crashTrials, withStore } from './crash.ts';
 import { DEMO_DIR } from './hostileFiles.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ExifTool } from 'exiftool-vendored';
 import { nameNeedsCleaning } from '../../main/core/names.ts';
-import { scanLibrary } from '../../main/library/scan.ts';
+import { scanLibrary } from '../../main/people/libraryScan.ts';
 import { namesFromMetadata } from '../../main/people/regionImport.ts';
 import { openStore } from '../../main/store/index.ts';
 import { ExifToolMetadata } from '../../main/xmp/exiftoolMetadata.ts';

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { AnalysisPool } from '../../main/faces/analysisPool.ts';
 import { intersectionOverUnion } from '../../main/library/boxOverlap.ts';
 import type { PhotoAnalyser } from '../../main/faces/analysisPool.ts';
-import { scanLibrary, type ScanReport } from '../../main/library/scan.ts';
+import { scanLibrary, type ScanReport } from '../../main/people/libraryScan.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
 import { DEMO_DIR } from './hostileFiles.ts';
 import { databaseProblems, missingItems, userItems } from './invariants.ts';

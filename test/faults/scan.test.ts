@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { AnalysisPool } from '../../main/faces/analysisPool.ts';
 import type { PhotoAnalyser } from '../../main/faces/analysisPool.ts';
-import { scanLibrary, type ScanReport } from '../../main/library/scan.ts';
+import { scanLibrary, type ScanReport } from '../../main/people/libraryScan.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
 import { FACET_BIN, REPO_ROOT } from './cli.ts';
 import { HUGE, makeHostileLibrary } from './hostileFiles.ts';

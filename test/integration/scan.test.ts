@@ -11,7 +11,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
 import { AnalysisPool } from '../../main/faces/analysisPool.ts';
-import { scanLibrary, type ScanReport } from '../../main/library/scan.ts';
+import { scanLibrary, type ScanReport } from '../../main/people/libraryScan.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
 import { DEMO_DIR, LFW_SKIP, lfwImage } from './lfwData.ts';
 

@@ -16,7 +16,7 @@ import { exportXmp } from '../../main/people/exportXmp.ts';
 import { assertSameNamedFaces, namedFacesOf } from '../../main/xmp/testing.ts';
 import { AnalysisPool } from '../../main/faces/analysisPool.ts';
 import type { PhotoAnalyser } from '../../main/faces/analysisPool.ts';
-import { scanLibrary } from '../../main/library/scan.ts';
+import { scanLibrary } from '../../main/people/libraryScan.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
 import { LFW_AVAILABLE, LFW_SKIP, lfwImage } from './lfwData.ts';
 

@@ -3,7 +3,7 @@ import { LibraryWatcher } from '../../library/watch.ts';
 import { watchRescan } from '../../people/watchRescan.ts';
 import { AnalysisPool } from '../../faces/analysisPool.ts';
 import type { PhotoAnalyser } from '../../faces/analysisPool.ts';
-import type { ScanReport } from '../../library/scan.ts';
+import type { ScanReport } from '../../people/libraryScan.ts';
 import { scanIntoPeople, type ScanNetworks } from '../../people/scanPipeline.ts';
 import { openStore } from '../../store/index.ts';
 import { resolveDatabasePath } from '../database.ts';

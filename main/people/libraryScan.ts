@@ -12,9 +12,9 @@ import type { PhotoAnalyser } from '../faces/analysisPool.ts';
 import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
 import type { Box } from '../core/types.ts';
 import { ProtectedDataError, type Store } from '../store/index.ts';
-import { matchBoxes } from './boxOverlap.ts';
-import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from './identity.ts';
-import { listLibrary } from './walk.ts';
+import { matchBoxes } from '../library/boxOverlap.ts';
+import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from '../library/identity.ts';
+import { listLibrary } from '../library/walk.ts';
 
 export interface ScanOptions {
   store: Store;
