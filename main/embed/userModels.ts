@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { type TrainedModelCard, checkTrainedModelFiles, readTrainedModelCard } from '../training/trainedModel.ts';
-import { defaultDataDir } from '../store/dataDir.ts';
+import { defaultDataDir } from '../library/dataDir.ts';
 
 export interface TrainedModelRef {
   readonly dir: string;

@@ -11,7 +11,7 @@ import { migrate, targetVersion, userVersion } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { Migration } from './migrations/migration.ts';
 
-export { defaultDatabasePath, defaultDataDir, resolveDatabasePath } from './dataDir.ts';
+export { defaultDatabasePath, defaultDataDir, resolveDatabasePath } from '../library/dataDir.ts';
 
 export type Db = Database.Database;
 
