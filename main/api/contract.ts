@@ -33,6 +33,15 @@ export interface ScanFailure {
   message: string;
 }
 
+/** A file that failed, kept until it is fixed or removed. at: when the scan that failed on it ran (ms since the epoch). */
+export interface FailureInfo {
+  photoId: number;
+  rootId: number;
+  file: string;
+  reason: string;
+  at: number;
+}
+
 export type ScanState = 'idle' | 'running' | 'stopping' | 'done' | 'cancelled' | 'failed';
 
 export interface ScanStatus {
@@ -214,6 +223,10 @@ export interface ApiMethods {
   /** Stops after the photos in flight; the next scan resumes where this one stopped. */
   'libraries.pauseScan': [Record<string, never>, ScanStatus];
   'libraries.scanStatus': [Record<string, never>, ScanStatus];
+  /** Every file that failed (not readable, not an image, damaged...), with its reason and when. */
+  'libraries.failures': [Record<string, never>, { failures: FailureInfo[] }];
+  /** Tries failed files again (default: all): marked for analysis, their folders scanned unless a scan is running. */
+  'libraries.retryFailures': [{ photoIds?: number[] }, { retried: number; scanStarted: boolean }];
   /**
    * Writes the user's named faces as MWG face regions into `.xmp` sidecars, or into the photos themselves with
    * inPlace (the user's explicit consent). personId: only that person's faces.
@@ -291,7 +304,7 @@ export type ApiResponse<M extends ApiMethod> = ApiMethods[M][1];
 export const API_METHODS = [
   'app.info',
   'libraries.list', 'libraries.add', 'libraries.remove', 'libraries.startScan', 'libraries.pauseScan', 'libraries.scanStatus',
-  'libraries.exportXmp',
+  'libraries.exportXmp', 'libraries.failures', 'libraries.retryFailures',
   'people.list', 'people.nameCluster', 'people.rename', 'people.merge', 'people.hide', 'people.favourite',
   'people.setBirthDate', 'people.setCover', 'people.names',
   'person.get', 'faces.list', 'faces.notThisPerson', 'faces.move', 'faces.assign',

@@ -14,7 +14,7 @@ import type { FaceAnalyser } from './services/faceAnalyser.ts';
 import {
   assignFaces, confirmSuggestion, moveFaces, notThisPerson, rejectSuggestion, suggestions,
 } from './services/faces.ts';
-import { addRoot, listRoots, removeRoot, startScan } from './services/libraries.ts';
+import { addRoot, listFailures, listRoots, removeRoot, retryFailures, startScan } from './services/libraries.ts';
 import {
   favouritePerson, getPerson, hidePerson, listFaces, listPeople, mergePeople, nameCluster, personNames,
   renamePerson, setBirthDate, setCover,
@@ -52,7 +52,7 @@ export interface Api {
 
 /** What a successful call changed, so other windows refresh. */
 const CHANGES: Partial<Record<ApiMethod, Extract<ApiEvent, { topic: 'changed' }>['what']>> = {
-  'libraries.add': 'libraries', 'libraries.remove': 'libraries',
+  'libraries.add': 'libraries', 'libraries.remove': 'libraries', 'libraries.retryFailures': 'libraries',
   'people.nameCluster': 'people', 'people.rename': 'people', 'people.merge': 'people', 'people.hide': 'people',
   'people.favourite': 'people', 'people.setBirthDate': 'people', 'people.setCover': 'people',
   'faces.notThisPerson': 'faces', 'faces.move': 'faces', 'faces.assign': 'faces',
@@ -71,6 +71,8 @@ export function createHandlers(ctx: ApiContext, scan: ScanJob, options: Pick<Api
     'libraries.startScan': (r) => startScan(ctx, scan, r),
     'libraries.pauseScan': () => scan.pause(),
     'libraries.scanStatus': () => scan.status(),
+    'libraries.failures': () => listFailures(ctx),
+    'libraries.retryFailures': (r) => retryFailures(ctx, scan, r),
     'libraries.exportXmp': (r) => exportNamesToXmp(ctx, r),
 
     'people.list': (r) => listPeople(ctx, r),

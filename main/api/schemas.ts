@@ -40,6 +40,8 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
   'libraries.startScan': object({ rootIds: optional(array(id(), { min: 1, max: 1000, unique: true })) }),
   'libraries.pauseScan': empty,
   'libraries.scanStatus': empty,
+  'libraries.failures': empty,
+  'libraries.retryFailures': object({ photoIds: optional(array(id(), { min: 1, max: 100_000, unique: true })) }),
   'libraries.exportXmp': object({ personId: optional(id()), inPlace: optional(boolean()) }),
 
   'people.list': object({ includeHidden: optional(boolean()) }),

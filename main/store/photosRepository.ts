@@ -82,7 +82,19 @@ export const photosSql = {
   requestDetection: `UPDATE photos SET detector_id = NULL WHERE id = ? AND status = 'ok'`,
   needingDetection: `SELECT id FROM photos WHERE id > ? AND status = 'ok' AND detector_id IS NOT ? ORDER BY id LIMIT ?`,
   counts: 'SELECT status, count(*) AS n FROM photos GROUP BY status',
+  failed: `SELECT ${'id, root_id AS rootId, path, error, scanned_at AS scannedAt'} FROM photos WHERE status = 'failed' ORDER BY path`,
+  retry: `UPDATE photos SET status = 'ok', error = NULL, detector_id = NULL WHERE id = ? AND status = 'failed'`,
 } as const;
+
+/** A file the scan could not read, until it is fixed (a later scan reads it) or removed (marked missing). */
+export interface FailedPhoto {
+  id: number;
+  rootId: number;
+  path: string;
+  error: string;
+  /** When the scan that failed on it ran, milliseconds since the epoch. */
+  scannedAt: number;
+}
 
 export class PhotosRepository {
   readonly #db: Db;
@@ -98,6 +110,8 @@ export class PhotosRepository {
   readonly #needingDetection;
   readonly #requestDetection;
   readonly #counts;
+  readonly #failed;
+  readonly #retry;
 
   constructor(db: Db) {
     this.#db = db;
@@ -113,6 +127,20 @@ export class PhotosRepository {
     this.#needingDetection = db.prepare<[number, string, number], number>(photosSql.needingDetection).pluck();
     this.#requestDetection = db.prepare<[number]>(photosSql.requestDetection);
     this.#counts = db.prepare<[], { status: PhotoStatus; n: number }>(photosSql.counts);
+    this.#failed = db.prepare<[], FailedPhoto>(photosSql.failed);
+    this.#retry = db.prepare<[number]>(photosSql.retry);
+  }
+
+  /** Every file that failed, with its reason and when. */
+  listFailed(): FailedPhoto[] {
+    return this.#failed.all();
+  }
+
+  /** Has the next scan try failed photos again (the user fixed something that left size and date alone). */
+  retry(ids: Iterable<number>): number {
+    let changed = 0;
+    for (const id of ids) changed += this.#retry.run(id).changes;
+    return changed;
   }
 
   get(id: number): Photo | undefined {

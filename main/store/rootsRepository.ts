@@ -29,6 +29,7 @@ export const rootsSql = {
   markScanned: 'UPDATE library_roots SET last_scan_at = ? WHERE id = ?',
   hasPhotos: 'SELECT EXISTS (SELECT 1 FROM photos WHERE root_id = ?)',
   remove: 'DELETE FROM library_roots WHERE id = ?',
+  movePhotos: 'UPDATE photos SET root_id = ? WHERE root_id = ?',
 } as const;
 
 export class RootsRepository {
@@ -40,8 +41,12 @@ export class RootsRepository {
   readonly #markScanned;
   readonly #hasPhotos;
   readonly #remove;
+  readonly #movePhotos;
+  readonly #db: Db;
 
   constructor(db: Db) {
+    this.#db = db;
+    this.#movePhotos = db.prepare<[number, number]>(rootsSql.movePhotos);
     this.#insert = db.prepare<[string, number]>(rootsSql.insert);
     this.#byId = db.prepare<[number], RootRow>(rootsSql.byId);
     this.#byPath = db.prepare<[string], RootRow>(rootsSql.byPath);
@@ -80,6 +85,17 @@ export class RootsRepository {
 
   markScanned(id: number, at = Date.now()): void {
     expectChanged(this.#markScanned.run(at, id).changes, id);
+  }
+
+  /**
+   * Merges folder `fromId` into `intoId` (a folder above it): its photos, with their faces and names, move over
+   * unchanged and `fromId` is gone. One transaction.
+   */
+  mergeInto(fromId: number, intoId: number): void {
+    this.#db.transaction(() => {
+      this.#movePhotos.run(intoId, fromId);
+      expectChanged(this.#remove.run(fromId).changes, fromId);
+    })();
   }
 
   /**
