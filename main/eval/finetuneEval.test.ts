@@ -9,30 +9,37 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { clusterThresholdFor } from '../../native-models/catalog.ts';
 import { evaluateFinetune, splitLibrary } from './finetuneEval.ts';
+import { LFW_DIR, LFW_SKIP } from '../../test/integration/lfwData.ts';
 
-const LFW = '/work/shared/data/lfw';
-const skip = !existsSync(path.join(LFW, 'pairs.txt')) && 'LFW not found at /work/shared/data/lfw';
+const LFW = LFW_DIR;
+const skip = LFW_SKIP;
 
 describe('finetune evaluation', { skip }, () => {
   let root = '';
   before(() => { root = mkdtempSync(path.join(os.tmpdir(), 'facet-finetune-eval-')); });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('names 5 faces of each person with 10 or more images and makes everyone else a stranger', () => {
-    const split = splitLibrary(LFW);
-    const count = (role: string) => split.role.filter((r) => r === role).length;
-    assert.equal(split.images.length, 13233);
-    assert.equal(split.namedPeople, 158);
-    assert.equal(count('named'), 158 * 5);
-    assert.equal(count('heldOut') + count('named'), 4324); // LFW's 158 people with ten or more images hold 4,324
-    const other = splitLibrary(LFW, { seed: 2 });
-    assert.notDeepEqual(other.images, split.images, 'which faces are named depends on the seed');
+  it('keeps the people of one development split, named people (10+ images) first', () => {
+    const dev = splitLibrary(LFW, { split: 'dev' });
+    const test = splitLibrary(LFW, { split: 'test' });
+    assert.equal(dev.images.length, 9525); // peopleDevTrain.txt
+    assert.equal(test.images.length, 3708); // peopleDevTest.txt
+    assert.equal(dev.namedPeople, 111);
+    assert.equal(test.namedPeople, 47);
+    const devImages = new Set(dev.images);
+    assert.ok(test.images.every((image) => !devImages.has(image)), 'the splits share no image');
+    assert.equal(splitLibrary(LFW, { split: 'all' }).images.length, 13233);
   });
 
   it('reports BCubed F and accuracy before and after, clean and degraded, and LFW accuracy', async () => {
-    const report = await evaluateFinetune({ dataDir: LFW, cacheDir: root, people: 3, workers: 1, training: { steps: 40 } });
+    const report = await evaluateFinetune({
+      dataDir: LFW, cacheDir: root, split: 'test', people: 3, workers: 1, seeds: 2, design: 'baseline', named: { count: 5 }, recipe: { training: { steps: 40 } },
+    });
     assert.equal(report.namedPeople, 3);
     assert.equal(report.namedFaces, 15);
+    assert.equal(report.seeds.length, 2);
+    assert.deepEqual(report.seeds.map((s) => s.seed), [1, 2]);
+    assert.ok(report.sd.degradedF >= 0 && report.worst.degradedF <= report.gain.degradedF + 1e-12);
     for (const space of [report.clean, report.degraded]) {
       for (const scores of [space.before, space.after]) {
         assert.ok(scores.bcubedF > 0 && scores.bcubedF <= 1, JSON.stringify(scores));
@@ -44,7 +51,7 @@ describe('finetune evaluation', { skip }, () => {
     assert.equal(report.degraded.before.clusterThreshold, clusterThresholdFor('dlib-resnet'), 'the app\'s calibrated threshold');
     assert.equal(report.adapter.steps, 40);
     assert.equal(report.adapter.margin, 0.05);
-    assert.equal(report.adapter.trainedOn, 30); // every named face, clean and degraded
+    assert.equal(report.adapter.trainedOn, 30); // every named face, clean and degraded (the baseline holds none back)
     assert.ok(report.lfwPairs > 0 && report.lfwAccuracyBefore > 0.5);
   });
 });

@@ -1,63 +1,92 @@
 /**
  * `facet eval finetune`: does fine-tuning on a user's named faces help with their own library?
- * LFW plays the library. People with at least `minImages` images are the people a user named: 5 images
- * each are the named faces, the rest are held out in the library; everyone with fewer images is a
- * stranger in it. Every photo is embedded clean and degraded (face ~40 px wide, JPEG quality 20: the
- * paper's Table 4 conditions, see degrade.ts). The adapter is trained as `facet finetune` trains it
- * (adapterTraining.ts) on the named faces, clean and degraded copies both, since a user's photos
- * are of both kinds; then finetuneProtocol.ts scores the library before and after, and LFW's pairs.txt
- * (all 6,000 pairs, none excluded) gives the accuracy the fine-tuning guard watches.
+ *
+ * LFW plays the library, within one of LFW's development splits of people: `dev` (peopleDevTrain.txt,
+ * where every hyper-parameter was chosen) or `test` (peopleDevTest.txt: people disjoint from it, where
+ * figures are reported); `all` is the whole of LFW. People with at least `minImages` images are the
+ * people a user named: a share of their faces (half by default) is confirmed, the rest wait in the
+ * library beside everyone else (strangers). Every photo is embedded clean and degraded (face ~40 px
+ * wide, JPEG quality 20: the paper's Table 4 conditions, see degrade.ts).
+ *
+ * Per seed (which faces are confirmed, the held-back faces, batches, the adapter's initialisation) an
+ * adapter is trained by one recipe (learn/adapterDesigns.ts) as `facet finetune` trains it: the
+ * confirmed faces, clean and degraded copies both, the library's unlabelled clean faces as hard
+ * negatives; finetuneProtocol.ts scores the library before and after, and LFW pairs give the accuracy
+ * the fine-tuning guard watches (pairs.txt, or pairsDevTrain.txt on the dev split). The report holds
+ * the mean over seeds, the standard deviation of each gain and the worst seed.
  */
-import { ADAPTER_MARGIN } from '../learn/adapterTraining.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { clusterCautionFor, clusterThresholdFor, DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import type { ProgressListener } from '../core/progress.ts';
 import { applyAdapter } from '../learn/adapter.ts';
+import { type AdapterRecipe, DEFAULT_DESIGN, adapterDesign, trainWithRecipe } from '../learn/adapterDesigns.ts';
+import { gatherRows } from '../learn/adapterTraining.ts';
+import { createRng } from '../core/random.ts';
 import { derivedClusterThreshold } from '../people/adapterStore.ts';
-import { type AdapterTrainingOptions, gatherRows, trainAdapter } from '../learn/adapterTraining.ts';
 import { verificationThresholds } from '../people/fineTune.ts';
-import { createRng, shuffled } from '../core/random.ts';
-import { lfwIdentities } from './clusterEval.ts';
-import { type Degradation, cleanLandmarks, embedClean, embedDegraded } from './degrade.ts';
-import { type FaceRole, type ProtocolFaces, type SpaceScores, compareSpaces, rowsWith } from './finetuneProtocol.ts';
 import { readPairs } from '../training/lfwPairs.ts';
 import { evaluateVerification, squaredDistance } from '../metrics/verification.ts';
+import { lfwIdentities } from './clusterEval.ts';
+import { type Degradation, cleanLandmarks, embedClean, embedDegraded } from './degrade.ts';
+import {
+  type FaceRole, type NamedShare, type ProtocolFaces, type SeedFigures, type SpaceScores, type Spread,
+  assignRoles, compareSpaces, meanScores, rowsWith, summariseSeeds,
+} from './finetuneProtocol.ts';
 
 export const FINETUNE_DEGRADATION: Degradation = { facePixels: 40, quality: 20 };
 
-/** The margin `facet finetune` uses (adapterTraining.ts explains the choice). */
-export const FINETUNE_EVAL_MARGIN = ADAPTER_MARGIN;
+export type ProtocolSplit = 'dev' | 'test' | 'all';
 
 export interface FinetuneEvalOptions {
   readonly dataDir: string;
   /** The detection cache and degraded embeddings live here (required: degraded copies reuse the clean landmarks). */
   readonly cacheDir: string;
+  /** Default 'test'. */
+  readonly split?: ProtocolSplit;
   /** Default 10: people with this many images are the named ones. */
   readonly minImages?: number;
-  /** Default 5 named faces per named person. */
-  readonly namedFaces?: number;
+  /** Default: half of each named person's faces are confirmed. */
+  readonly named?: NamedShare;
   /** Keep only the first N named people and 3N strangers (tests). Default all. */
   readonly people?: number;
+  /** A design of learn/adapterDesigns.ts. Default DEFAULT_DESIGN. */
+  readonly design?: string;
+  /** Overrides of the design's training options (--steps, --margin, ...). */
+  readonly recipe?: Partial<AdapterRecipe>;
+  /** Default 5. */
+  readonly seeds?: number;
+  /** The first seed; seeds are firstSeed, firstSeed + 1, ... Default 1. */
+  readonly firstSeed?: number;
   readonly embedder?: string;
   readonly detector?: string;
   readonly backend?: string;
   readonly workers?: number;
-  readonly training?: AdapterTrainingOptions;
-  readonly seed?: number;
   readonly onProgress?: ProgressListener;
 }
 
 export interface FinetuneEvalReport {
+  /** Means over seeds. */
   readonly clean: { readonly before: SpaceScores; readonly after: SpaceScores };
   readonly degraded: { readonly before: SpaceScores; readonly after: SpaceScores };
   readonly lfwAccuracyBefore: number;
   readonly lfwAccuracyAfter: number;
   readonly lfwPairs: number;
+  /** Mean gain (after − before) of clean BCubed F, degraded BCubed F and LFW accuracy; their sd over seeds; the worst seed. */
+  readonly gain: Spread;
+  readonly sd: Spread;
+  readonly worst: Spread & { readonly seed: number };
+  readonly seeds: ReadonlyArray<SeedFigures & { readonly trainedOn: number; readonly bestStep: number; readonly strangerNegatives: number; readonly contamination: number }>;
+  readonly split: ProtocolSplit;
+  readonly design: string;
+  readonly recipe: AdapterRecipe;
   readonly namedPeople: number;
+  /** Mean over seeds. */
   readonly namedFaces: number;
   readonly heldOutFaces: number;
   readonly strangerFaces: number;
   readonly degradation: Degradation;
-  readonly adapter: { readonly margin: number; readonly steps: number; readonly firstLoss: number; readonly finalLoss: number; readonly trainedOn: number };
+  readonly adapter: { readonly margin: number; readonly steps: number; readonly trainedOn: number };
   readonly model: string;
   readonly detector: string;
   readonly backend: string;
@@ -65,31 +94,40 @@ export interface FinetuneEvalReport {
   readonly seconds: number;
 }
 
-/** The protocol's split of LFW: every image with its person and role. */
-export function splitLibrary(dataDir: string, options: Pick<FinetuneEvalOptions, 'minImages' | 'namedFaces' | 'people' | 'seed'> = {}) {
+/** Names listed in one of LFW's people files ("count" then "name<TAB>images" lines). */
+export function peopleInFile(file: string): Set<string> {
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const names = lines.slice(1).map((line) => line.split(/\s+/)[0]!);
+  if (names.length !== Number(lines[0])) throw new Error(`${file}: the header says ${lines[0]} people, ${names.length} are listed`);
+  return new Set(names);
+}
+
+const SPLIT_FILES: Record<Exclude<ProtocolSplit, 'all'>, { people: string; pairs: string }> = {
+  dev: { people: 'peopleDevTrain.txt', pairs: 'pairsDevTrain.txt' },
+  test: { people: 'peopleDevTest.txt', pairs: 'pairs.txt' },
+};
+
+/** The split's images, person by person (named people first), and each image's person. */
+export function splitLibrary(dataDir: string, options: Pick<FinetuneEvalOptions, 'split' | 'minImages' | 'people'> = {}) {
   const minImages = options.minImages ?? 10;
-  const namedFaces = options.namedFaces ?? 5;
-  const all = lfwIdentities(dataDir, 1);
+  const split = options.split ?? 'test';
+  const keep = split === 'all' ? undefined : peopleInFile(path.join(dataDir, SPLIT_FILES[split].people));
+  const all = lfwIdentities(dataDir, 1).filter((identity) => !keep || keep.has(identity.name));
   let named = all.filter((identity) => identity.images.length >= minImages);
   let strangers = all.filter((identity) => identity.images.length < minImages);
   if (options.people !== undefined) {
     named = named.slice(0, options.people);
     strangers = strangers.slice(0, 3 * options.people);
   }
-  const rng = createRng(options.seed ?? 1);
   const images: string[] = [];
   const identity: number[] = [];
-  const role: FaceRole[] = [];
   [...named, ...strangers].forEach((person, index) => {
-    const isNamed = index < named.length;
-    // Which five a user named is chance: a seeded shuffle, not the first five files.
-    shuffled(person.images, rng).forEach((image, k) => {
+    for (const image of person.images) {
       images.push(image);
       identity.push(index);
-      role.push(!isNamed ? 'stranger' : k < namedFaces ? 'named' : 'heldOut');
-    });
+    }
   });
-  return { images, identity: Int32Array.from(identity), role, namedPeople: named.length };
+  return { images, identity: Int32Array.from(identity), namedPeople: named.length };
 }
 
 function stack(embeddings: ReadonlyMap<string, Float32Array>, images: readonly string[]): Float32Array {
@@ -99,44 +137,84 @@ function stack(embeddings: ReadonlyMap<string, Float32Array>, images: readonly s
   return out;
 }
 
+/** A design's recipe with the caller's overrides (training options merged, not replaced). */
+export function resolveRecipe(design: string, overrides: Partial<AdapterRecipe> = {}): AdapterRecipe {
+  const base = adapterDesign(design);
+  return {
+    training: { ...base.training, ...overrides.training },
+    strangers: overrides.strangers === undefined ? base.strangers : overrides.strangers,
+    validationFraction: overrides.validationFraction ?? base.validationFraction,
+  };
+}
+
 export async function evaluateFinetune(options: FinetuneEvalOptions): Promise<FinetuneEvalReport> {
   const started = performance.now();
   const embedder = options.embedder ?? DEFAULT_EMBEDDER;
   const detector = options.detector ?? DEFAULT_DETECTOR;
-  const split = splitLibrary(options.dataDir, options);
+  const split = options.split ?? 'test';
+  const design = options.design ?? DEFAULT_DESIGN;
+  const recipe = resolveRecipe(design, options.recipe);
+  const library = splitLibrary(options.dataDir, options);
   const pipeline = { embedder, detector, backend: options.backend, flip: true };
-  const clean = await embedClean(split.images, { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
-  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, split.images);
-  const degradedRuns = await embedDegraded(split.images, landmarks, [FINETUNE_DEGRADATION], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
-  const cleanVectors = stack(clean.embeddings, split.images);
-  const degradedVectors = stack([...degradedRuns.values()][0]!, split.images);
-  const dim = cleanVectors.length / split.images.length;
-  const faces: ProtocolFaces = { dim, identity: split.identity, role: split.role };
+  const pairsFile = split === 'dev' ? SPLIT_FILES.dev.pairs : 'pairs.txt';
+  // The LFW check's images too: on the test split, pairs.txt reaches beyond the split's people.
+  const pairImages = options.people === undefined ? readPairs(options.dataDir, pairsFile).flatMap((p) => [p.a, p.b]) : [];
+  const clean = await embedClean([...new Set([...library.images, ...pairImages])], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
+  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, library.images);
+  const degradedRuns = await embedDegraded(library.images, landmarks, [FINETUNE_DEGRADATION], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
+  const cleanVectors = stack(clean.embeddings, library.images);
+  const degradedVectors = stack([...degradedRuns.values()][0]!, library.images);
+  const dim = cleanVectors.length / library.images.length;
+  const lfw = lfwPairVectors(options.dataDir, pairsFile, clean.embeddings);
+  const thresholdBefore = clusterThresholdFor(embedder);
+  const caution = clusterCautionFor(embedder);
 
-  // The adapter learns from the named faces only, clean and degraded.
-  const named = rowsWith(faces, ['named']);
-  const trainVectors = new Float32Array([...gatherRows(cleanVectors, dim, named), ...gatherRows(degradedVectors, dim, named)]);
-  const trainLabels = Int32Array.from([...named, ...named].map((row) => split.identity[row]!));
-  const trained = trainAdapter(trainVectors, dim, trainLabels, { seed: options.seed, margin: FINETUNE_EVAL_MARGIN, ...options.training });
-  // Clustering as the app sets it up: the calibrated threshold (scaled after fine-tuning as adapterStore.ts does) and caution.
-  const verification = verificationThresholds({ vectors: trainVectors, labels: trainLabels, dim }, trained.adapter, 200_000, createRng(options.seed ?? 1));
-  const before = clusterThresholdFor(embedder);
-  const thresholds = { before, after: derivedClusterThreshold(embedder, verification.base, verification.adapted), caution: clusterCautionFor(embedder) };
-
-  const lfw = lfwBeforeAfter(options.dataDir, clean.embeddings, (vector) => applyAdapter(trained.adapter, vector));
-  const losses = trained.losses;
+  const seeds: Array<FinetuneEvalReport['seeds'][number]> = [];
+  const counts: Array<Record<FaceRole, number>> = [];
+  const count = options.seeds ?? 5;
+  for (let k = 0; k < count; k++) {
+    const seed = (options.firstSeed ?? 1) + k;
+    const role = assignRoles(library.identity, library.namedPeople, options.named ?? {}, seed);
+    const faces: ProtocolFaces = { dim, identity: library.identity, role };
+    counts.push({ named: rowsWith(faces, ['named']).length, heldOut: rowsWith(faces, ['heldOut']).length, stranger: rowsWith(faces, ['stranger']).length });
+    const result = trainForSeed(cleanVectors, degradedVectors, faces, recipe, seed);
+    // Clustering as the app sets it up: the calibrated threshold (scaled after fine-tuning as adapterStore.ts does) and caution.
+    const verification = verificationThresholds(result.training, result.adapter, 200_000, createRng(seed));
+    const thresholds = { before: thresholdBefore, after: derivedClusterThreshold(embedder, verification.base, verification.adapted), caution };
+    const lfwAfter = lfw.accuracy((v) => applyAdapter(result.adapter, v));
+    seeds.push({
+      seed,
+      clean: compareSpaces(cleanVectors, faces, result.adapter, thresholds, seed),
+      degraded: compareSpaces(degradedVectors, faces, result.adapter, thresholds, seed),
+      lfwAccuracyBefore: lfw.before,
+      lfwAccuracyAfter: lfwAfter,
+      trainedOn: result.trainedOn,
+      bestStep: result.bestStep,
+      strangerNegatives: result.strangerNegatives,
+      contamination: result.contamination,
+    });
+    options.onProgress?.({ stage: 'seeds', done: k + 1, total: count });
+  }
+  const summary = summariseSeeds(seeds);
+  const average = (pick: (s: SeedFigures) => SpaceScores) => meanScores(seeds.map(pick));
+  const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   return {
-    clean: compareSpaces(cleanVectors, faces, trained.adapter, thresholds, options.seed),
-    degraded: compareSpaces(degradedVectors, faces, trained.adapter, thresholds, options.seed),
+    clean: { before: average((s) => s.clean.before), after: average((s) => s.clean.after) },
+    degraded: { before: average((s) => s.degraded.before), after: average((s) => s.degraded.after) },
     lfwAccuracyBefore: lfw.before,
-    lfwAccuracyAfter: lfw.after,
+    lfwAccuracyAfter: meanOf(seeds.map((s) => s.lfwAccuracyAfter)),
     lfwPairs: lfw.pairs,
-    namedPeople: split.namedPeople,
-    namedFaces: named.length,
-    heldOutFaces: rowsWith(faces, ['heldOut']).length,
-    strangerFaces: rowsWith(faces, ['stranger']).length,
+    ...summary,
+    seeds,
+    split,
+    design,
+    recipe,
+    namedPeople: library.namedPeople,
+    namedFaces: meanOf(counts.map((c) => c.named)),
+    heldOutFaces: meanOf(counts.map((c) => c.heldOut)),
+    strangerFaces: meanOf(counts.map((c) => c.stranger)),
     degradation: FINETUNE_DEGRADATION,
-    adapter: { margin: options.training?.margin ?? FINETUNE_EVAL_MARGIN, steps: losses.length, firstLoss: losses[0] ?? 0, finalLoss: losses.slice(-10).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(10, losses.length)), trainedOn: trainLabels.length },
+    adapter: { margin: recipe.training.margin ?? 0.05, steps: recipe.training.steps ?? 200, trainedOn: meanOf(seeds.map((s) => s.trainedOn)) },
     model: clean.embedder,
     detector: clean.detector,
     backend: clean.backend,
@@ -145,12 +223,46 @@ export async function evaluateFinetune(options: FinetuneEvalOptions): Promise<Fi
   };
 }
 
-/** 10-fold LFW accuracy on pairs.txt, without and with the adapter, over the pairs whose images were embedded. */
-function lfwBeforeAfter(dataDir: string, embeddings: ReadonlyMap<string, Float32Array>, adapt: (v: Float32Array) => Float32Array) {
-  const pairs = readPairs(dataDir).filter((pair) => embeddings.has(pair.a) && embeddings.has(pair.b));
-  if (pairs.length === 0) return { before: NaN, after: NaN, pairs: 0 };
-  const adapted = new Map([...new Set(pairs.flatMap((p) => [p.a, p.b]))].map((image) => [image, adapt(embeddings.get(image)!)]));
-  const accuracy = (get: (image: string) => Float32Array) =>
-    evaluateVerification(pairs.map((pair) => ({ distance: squaredDistance(get(pair.a), get(pair.b)), same: pair.same, fold: pair.fold }))).accuracy;
-  return { before: accuracy((image) => embeddings.get(image)!), after: accuracy((image) => adapted.get(image)!), pairs: pairs.length };
+/**
+ * One seed's adapter: the confirmed faces, clean and degraded views of each (a user's library holds
+ * both kinds of photo), and the library's clean faces as the unlabelled pool of hard negatives.
+ * `contamination` is the share of allowed stranger negatives that are in fact the person's own
+ * unconfirmed faces (known here, not in a real library).
+ */
+export function trainForSeed(cleanVectors: Float32Array, degradedVectors: Float32Array, faces: ProtocolFaces, recipe: AdapterRecipe, seed: number) {
+  const { dim, identity } = faces;
+  const named = rowsWith(faces, ['named']);
+  const pool = rowsWith(faces, ['heldOut', 'stranger']);
+  const vectors = new Float32Array([...gatherRows(cleanVectors, dim, named), ...gatherRows(degradedVectors, dim, named)]);
+  const labels = Int32Array.from([...named, ...named].map((row) => identity[row]!));
+  const faceOf = Int32Array.from([...named, ...named]);
+  const result = trainWithRecipe({ vectors, labels, faceOf, pool: gatherRows(cleanVectors, dim, pool) }, dim, recipe, seed);
+  let allowed = 0;
+  let own = 0;
+  for (const [label, rows] of result.candidates) {
+    for (const row of rows) {
+      allowed++;
+      if (identity[pool[row]!] === label) own++;
+    }
+  }
+  return {
+    adapter: result.adapter,
+    training: { vectors, labels, dim },
+    trainedOn: result.trainRows,
+    bestStep: result.bestStep,
+    strangerNegatives: allowed,
+    contamination: allowed === 0 ? 0 : own / allowed,
+  };
+}
+
+/** LFW pairs whose images were embedded, and 10-fold (or single-fold) accuracy with an optional adapter. */
+function lfwPairVectors(dataDir: string, file: string, embeddings: ReadonlyMap<string, Float32Array>) {
+  const pairs = readPairs(dataDir, file).filter((pair) => embeddings.has(pair.a) && embeddings.has(pair.b));
+  const accuracy = (adapt?: (v: Float32Array) => Float32Array): number => {
+    if (pairs.length === 0) return NaN;
+    const images = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
+    const adapted = new Map(images.map((image) => [image, adapt ? adapt(embeddings.get(image)!) : embeddings.get(image)!]));
+    return evaluateVerification(pairs.map((pair) => ({ distance: squaredDistance(adapted.get(pair.a)!, adapted.get(pair.b)!), same: pair.same, fold: pair.fold }))).accuracy;
+  };
+  return { before: accuracy(), accuracy, pairs: pairs.length };
 }

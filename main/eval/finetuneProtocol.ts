@@ -11,7 +11,7 @@
 import { clusterFaces } from '../cluster/clusterFaces.ts';
 import { type LinearAdapter, applyAdapter } from '../learn/adapter.ts';
 import { gatherRows } from '../learn/adapterTraining.ts';
-import { type Rng, createRng } from '../core/random.ts';
+import { type Rng, createRng, shuffled } from '../core/random.ts';
 import { bcubedScoresOver } from '../metrics/clusterMetrics.ts';
 import { type ScoredPair, bestAccuracyThreshold, squaredDistance } from '../metrics/verification.ts';
 
@@ -106,4 +106,75 @@ export function compareSpaces(
     before: scoreSpace(vectors, faces, thresholds.before, seed, thresholds.caution),
     after: scoreSpace(applyAdapter(adapter, vectors), faces, thresholds.after, seed, thresholds.caution),
   };
+}
+
+/** How many of a named person's faces the user confirmed: a share of them, or a fixed count. */
+export interface NamedShare {
+  /** Default 0.5. */
+  readonly fraction?: number;
+  /** When set, exactly this many (the old protocol: 5). */
+  readonly count?: number;
+}
+
+/**
+ * Roles for one seed. Rows are faces; `identity[row] < namedPeople` marks the named people. Which of a
+ * named person's faces the user confirmed is chance (a seeded shuffle); the rest stay in the library.
+ */
+export function assignRoles(identity: Int32Array, namedPeople: number, share: NamedShare, seed: number): FaceRole[] {
+  const rng = createRng(seed);
+  const role: FaceRole[] = Array.from(identity, (person) => (person < namedPeople ? 'heldOut' : 'stranger'));
+  const byPerson = new Map<number, number[]>();
+  identity.forEach((person, row) => {
+    if (person >= namedPeople) return;
+    if (!byPerson.has(person)) byPerson.set(person, []);
+    byPerson.get(person)!.push(row);
+  });
+  for (const [, rows] of [...byPerson.entries()].sort((a, b) => a[0] - b[0])) {
+    const count = share.count ?? Math.max(2, Math.round((share.fraction ?? 0.5) * rows.length));
+    for (const row of shuffled(rows, rng).slice(0, Math.min(count, rows.length - 1))) role[row] = 'named';
+  }
+  return role;
+}
+
+export interface SeedFigures {
+  readonly seed: number;
+  readonly clean: { readonly before: SpaceScores; readonly after: SpaceScores };
+  readonly degraded: { readonly before: SpaceScores; readonly after: SpaceScores };
+  readonly lfwAccuracyBefore: number;
+  readonly lfwAccuracyAfter: number;
+}
+
+export interface Spread {
+  /** Mean over seeds of after − before. */
+  readonly cleanF: number;
+  readonly degradedF: number;
+  readonly lfwAccuracy: number;
+}
+
+/** Mean, sample standard deviation and the worst seed of the three gains. */
+export function summariseSeeds(seeds: readonly SeedFigures[]): { gain: Spread; sd: Spread; worst: Spread & { readonly seed: number } } {
+  const gains = seeds.map((s) => ({
+    cleanF: s.clean.after.bcubedF - s.clean.before.bcubedF,
+    degradedF: s.degraded.after.bcubedF - s.degraded.before.bcubedF,
+    lfwAccuracy: s.lfwAccuracyAfter - s.lfwAccuracyBefore,
+  }));
+  const of = (pick: (g: Spread) => number) => gains.map(pick);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const sd = (xs: number[]) => {
+    if (xs.length < 2) return 0;
+    const m = mean(xs);
+    return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+  };
+  // The worst seed is the one with the lowest degraded gain: the figure the protocol is about.
+  let worst = 0;
+  gains.forEach((g, i) => { if (g.degradedF < gains[worst]!.degradedF) worst = i; });
+  const keys = ['cleanF', 'degradedF', 'lfwAccuracy'] as const;
+  const build = (f: (xs: number[]) => number) => Object.fromEntries(keys.map((k) => [k, f(of((g) => g[k]))])) as unknown as Spread;
+  return { gain: build(mean), sd: build(sd), worst: { ...gains[worst]!, seed: seeds[worst]?.seed ?? 0 } };
+}
+
+/** The mean of each numeric field of SpaceScores over seeds. */
+export function meanScores(scores: readonly SpaceScores[]): SpaceScores {
+  const keys = Object.keys(scores[0]!) as Array<keyof SpaceScores>;
+  return Object.fromEntries(keys.map((k) => [k, scores.reduce((a, s) => a + s[k], 0) / scores.length])) as unknown as SpaceScores;
 }

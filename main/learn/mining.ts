@@ -192,3 +192,70 @@ function argBest(candidates: number[], row: Float64Array, sign: 1 | -1): number 
   for (const j of candidates) if (sign * row[j]! > sign * row[best]!) best = j;
   return best;
 }
+
+export interface StrangerOptions {
+  /** Candidates kept per person: the pool's faces nearest the person's centroid. Default 40. */
+  readonly count?: number;
+  /**
+   * A pool face closer than this (squared L2) to any of the person's labelled faces may be that person,
+   * not yet named: it is never a negative for them. Default 0.2 (dlib-resnet's faces of one person lie
+   * within about 0.17 of their nearest same-person face, clean).
+   */
+  readonly minDistance?: number;
+}
+
+/**
+ * Hard negatives from a library's unlabelled faces: for each label, the `count` pool rows nearest its
+ * centroid, among those farther than `minDistance` from every face with that label. The pool is what a
+ * library holds beside the named faces (strangers, and unnamed faces of the named persons themselves,
+ * which the distance rule keeps out). Returns, per label, pool row indices nearest first.
+ */
+export function strangerCandidates(
+  labelled: Float32Array,
+  labels: ArrayLike<number>,
+  pool: Float32Array,
+  dim: number,
+  options: StrangerOptions = {},
+): Map<number, number[]> {
+  const count = options.count ?? 40;
+  const minDistance = options.minDistance ?? 0.2;
+  if (!(Number.isInteger(count) && count >= 1)) throw new LearnInputError(`count must be a whole number ≥ 1, got ${count}`, 'count');
+  if (!(minDistance >= 0)) throw new LearnInputError(`minDistance must be ≥ 0, got ${minDistance}`, 'minDistance');
+  const n = rowCount(labelled, dim);
+  if (labels.length !== n) throw new LearnInputError(`${labels.length} labels for ${n} labelled faces`, 'labels');
+  const m = rowCount(pool, dim);
+  const byLabel = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (!byLabel.has(labels[i]!)) byLabel.set(labels[i]!, []);
+    byLabel.get(labels[i]!)!.push(i);
+  }
+  const out = new Map<number, number[]>();
+  for (const [label, rows] of [...byLabel.entries()].sort((a, b) => a[0] - b[0])) {
+    const centroid = new Float64Array(dim);
+    for (const row of rows) for (let k = 0; k < dim; k++) centroid[k] += labelled[row * dim + k]!;
+    // Nearest the centroid by dot product (rows are unit length, so this ranks as distance does).
+    const scored: Array<[number, number]> = [];
+    for (let j = 0; j < m; j++) {
+      let dot = 0;
+      for (let k = 0; k < dim; k++) dot += centroid[k]! * pool[j * dim + k]!;
+      scored.push([j, dot]);
+    }
+    scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const chosen: number[] = [];
+    for (const [j] of scored) {
+      if (chosen.length >= count) break;
+      if (rows.every((row) => distanceBetween(labelled, row, pool, j, dim) > minDistance)) chosen.push(j);
+    }
+    out.set(label, chosen);
+  }
+  return out;
+}
+
+function distanceBetween(a: Float32Array, i: number, b: Float32Array, j: number, dim: number): number {
+  let sum = 0;
+  for (let k = 0; k < dim; k++) {
+    const diff = a[i * dim + k]! - b[j * dim + k]!;
+    sum += diff * diff;
+  }
+  return sum;
+}

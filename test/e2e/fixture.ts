@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const LFW_DIR = path.resolve(REPO, '..', 'shared', 'data', 'lfw', 'images_deepfunneled');
+export const LFW_DIR = path.join(lfwDir(), 'images_deepfunneled');
 export const PEOPLE = ['Colin_Powell', 'Tony_Blair', 'Serena_Williams'] as const;
 export const PER_PERSON = 4;
 const DEMO_SAMPLES = ['sample2.jpg', 'sample6.jpg'];
