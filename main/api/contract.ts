@@ -115,12 +115,49 @@ export interface PersonInfo {
   coverFaceId: number | null;
 }
 
+/**
+ * A question of the review queue: "is this (group of faces) personName?". Asked only where the person is
+ * plausibly right: within the clustering threshold ('likely') or in the calibrated band just above it ('maybe').
+ */
 export interface Suggestion {
   faceId: number;
   photoId: number;
   personId: number;
   personName: string;
+  /** Average-linkage distance from the group to the person's faces. */
   distance: number;
+  band: 'likely' | 'maybe';
+  /** Every unsorted face one answer settles (this face first): a small cluster is asked about once. */
+  faceIds: number[];
+}
+
+/** What fine-tuning did, as the app shows it. */
+export interface FineTuneSummary {
+  status: 'applied' | 'not-applied' | 'skipped' | 'dry-run';
+  /** Why, in a sentence. */
+  reason: string;
+  forced: boolean;
+  /** The embedder in use afterwards. */
+  embedderId: string;
+  /** Held-out verification accuracy before and after, when measured. */
+  heldOut: { base: number; adapted: number } | null;
+  /** Faces that joined a named person through the re-clustering that followed (to review). */
+  movedIntoPersons: Array<{ faceId: number; personId: number; personName: string | null }>;
+}
+
+/** One user decision in the history (journal): what it did, when, and whether it was undone. */
+export interface HistoryEntry {
+  id: number;
+  /** Milliseconds since the Unix epoch. */
+  at: number;
+  kind: 'name' | 'rename' | 'merge' | 'reject' | 'move' | 'assign' | 'confirm' | 'hide' | 'favourite' | 'cover' | 'birthDate' | 'manualFace' | 'forget' | 'import';
+  /** A sentence for the history panel, e.g. 'Named cluster 12 "Ann Lee" (14 faces)'. */
+  summary: string;
+  /** Faces the decision touched (at most 50 listed). */
+  faceIds: number[];
+  undone: boolean;
+  /** False for decisions that cannot be reverted (forgetting face data deletes it for good). */
+  undoable: boolean;
 }
 
 export interface SimilarFace {
@@ -179,10 +216,13 @@ export interface TimelinePhoto {
   version: string;
   width: number | null;
   height: number | null;
-  /** ISO 8601 local time: the EXIF date, else the file's modification time. */
+  /** ISO 8601 local time: the date taken (EXIF, XMP, a video's QuickTime date), else the file's modification time. */
   date: string;
-  dateSource: 'exif' | 'file';
+  dateSource: DateSourceName;
 }
+
+/** Where a photo's date comes from. */
+export type DateSourceName = 'exif' | 'xmp' | 'quicktime' | 'file';
 
 /** A month of the timeline (newest first): 'YYYY-MM' and how many photos it holds. */
 export interface TimelineMonth {
@@ -198,7 +238,7 @@ export interface PhotoNeighbours {
   index: number;
   total: number;
   date: string;
-  dateSource: 'exif' | 'file';
+  dateSource: DateSourceName;
 }
 
 /** Where search by example stops calling a face plausible, and where that number comes from. */
@@ -261,8 +301,20 @@ export interface ApiMethods {
 
   /** Faces nobody is assigned to, each with its nearest named person, most alike first. */
   'unsorted.suggestions': [{ limit?: number }, { suggestions: Suggestion[]; unsorted: number }];
-  'unsorted.confirm': [{ faceId: number; personId: number }, { ok: true }];
-  'unsorted.reject': [{ faceId: number; personId: number }, { ok: true }];
+  /** Yes: the faces (faceIds, default just faceId) are the person. */
+  'unsorted.confirm': [{ faceId: number; personId: number; faceIds?: number[] }, { ok: true }];
+  /** No: the faces are not the person (remembered; they are never offered to that person again). */
+  'unsorted.reject': [{ faceId: number; personId: number; faceIds?: number[] }, { ok: true }];
+
+  /** The user's decisions, newest first. */
+  'history.list': [{ limit?: number }, { entries: HistoryEntry[] }];
+  /** Reverts the last `count` (default 1) decisions not yet undone, newest first; returns those undone. */
+  'history.undo': [{ count?: number }, { undone: HistoryEntry[] }];
+
+  /** Adapts the embedder to the named people (triplet fine-tuning); `force` applies it without a held-out gain. */
+  'learn.finetune': [{ force?: boolean }, FineTuneSummary];
+  /** Switches back to the base embedder. */
+  'learn.rollback': [Record<string, never>, { status: 'rolled-back' | 'nothing-to-roll-back'; reason: string }];
 
   /** Photos in which every named person appears, newest first; from/to (YYYY-MM-DD, inclusive) limit the date. */
   'search.byNames': [{ names: string[]; from?: string; to?: string }, { photos: PhotoItem[]; unknownNames: string[] }];
@@ -309,6 +361,8 @@ export const API_METHODS = [
   'people.setBirthDate', 'people.setCover', 'people.names',
   'person.get', 'faces.list', 'faces.notThisPerson', 'faces.move', 'faces.assign',
   'unsorted.suggestions', 'unsorted.confirm', 'unsorted.reject',
+  'history.list', 'history.undo',
+  'learn.finetune', 'learn.rollback',
   'search.byNames', 'search.byFace', 'search.byImage',
   'photo.get', 'photo.addManualFace',
   'settings.get', 'settings.set', 'settings.previewThreshold', 'settings.forgetAllFaceData',

@@ -61,8 +61,12 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
   'faces.assign': object({ faceIds, name: nullable(personName) }),
 
   'unsorted.suggestions': object({ limit: limit(1000) }),
-  'unsorted.confirm': object({ faceId: id(), personId: id() }),
-  'unsorted.reject': object({ faceId: id(), personId: id() }),
+  'unsorted.confirm': object({ faceId: id(), personId: id(), faceIds: optional(faceIds) }),
+  'unsorted.reject': object({ faceId: id(), personId: id(), faceIds: optional(faceIds) }),
+  'history.list': object({ limit: limit(1000) }),
+  'history.undo': object({ count: optional(integer({ min: 1, max: 1000 })) }),
+  'learn.finetune': object({ force: optional(boolean()) }),
+  'learn.rollback': empty,
 
   'search.byNames': object({ names: array(personName, { min: 1, max: 20 }), from: optional(isoDate), to: optional(isoDate) }),
   'search.byFace': object({ faceId: id(), limit: limit(1000) }),

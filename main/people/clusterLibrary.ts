@@ -50,6 +50,8 @@ interface LibrarySnapshot {
   namedGroups: number[][];
   groupPersonIds: number[];
   rejections: Array<{ face: number; person: number }>;
+  /** Rows of faces the user said are not someone (whoever that is). */
+  rejectedFaces: number[];
 }
 
 function readSnapshot(store: Store, modelId: string): LibrarySnapshot {
@@ -75,15 +77,34 @@ function readSnapshot(store: Store, modelId: string): LibrarySnapshot {
   const groupPersonIds = [...groups.keys()];
   const groupOfPerson = new Map(groupPersonIds.map((personId, g) => [personId, g]));
   const rejections: Array<{ face: number; person: number }> = [];
+  const rejectedFaces = new Set<number>();
   for (const constraint of store.constraints.listAll()) {
     if (constraint.kind !== 'not') continue;
     const face = indexOf.get(constraint.faceId), person = groupOfPerson.get(constraint.personId);
+    if (face !== undefined) rejectedFaces.add(face);
     if (face !== undefined && person !== undefined) rejections.push({ face, person });
   }
   return {
     modelId, faceIds, vectors, dim: dimensions, photoIds, quality,
-    namedGroups: groupPersonIds.map((id) => groups.get(id)!), groupPersonIds, rejections,
+    namedGroups: groupPersonIds.map((id) => groups.get(id)!), groupPersonIds, rejections, rejectedFaces: [...rejectedFaces],
   };
+}
+
+/**
+ * Faces that do not take part while clusters form, and are placed afterwards (each joins the nearest allowed
+ * cluster within the threshold, or none): faces below `minQuality`, and every face the user rejected from a
+ * person. A rejection then changes where that face goes and nothing else: every other face ends where it would
+ * if the rejected face were not in the library (tested as a property in clusterLibrary.test.ts). Without this,
+ * a rejected face of a named person's look-alike stays in the person's region of the tree, can pull the
+ * person's cluster apart, and becomes a nameless attractor for the person's new faces.
+ */
+function waitingFaces(snapshot: LibrarySnapshot, minQuality: number | undefined): Uint8Array | undefined {
+  if (minQuality === undefined && snapshot.rejectedFaces.length === 0) return undefined;
+  const waiting = minQuality === undefined
+    ? new Uint8Array(snapshot.faceIds.length)
+    : Uint8Array.from(snapshot.quality, (q) => (q < minQuality ? 1 : 0));
+  for (const face of snapshot.rejectedFaces) waiting[face] = 1;
+  return waiting;
 }
 
 export function resolveClusterSettings(store: Store, options: ClusterLibraryOptions) {
@@ -126,7 +147,7 @@ export function clusterLibrary(store: Store, options: ClusterLibraryOptions = {}
       photoIds: snapshot.photoIds,
       namedGroups: snapshot.namedGroups,
       rejections: snapshot.rejections,
-      exclude: options.minQuality === undefined ? undefined : Uint8Array.from(snapshot.quality, (q) => (q < options.minQuality! ? 1 : 0)),
+      exclude: waitingFaces(snapshot, options.minQuality),
       treeMaxThreshold: Math.min(4, settings.threshold + PREVIEW_HEADROOM),
       onProgress: options.onProgress && ((p) => options.onProgress!({ stage: `cluster ${p.stage}`, done: p.done, total: p.total })),
     });
@@ -209,7 +230,8 @@ export function previewThreshold(store: Store, threshold: number, modelId?: stri
     const result = clusterFaces({
       vectors: snapshot.vectors, dim: snapshot.dim, n: snapshot.faceIds.length, threshold,
       linkage: settings.linkage, minClusterSize: settings.minClusterSize, photoIds: snapshot.photoIds,
-      namedGroups: snapshot.namedGroups, rejections: snapshot.rejections, treeMaxThreshold: Math.min(4, threshold + PREVIEW_HEADROOM),
+      namedGroups: snapshot.namedGroups, rejections: snapshot.rejections, exclude: waitingFaces(snapshot, undefined),
+      treeMaxThreshold: Math.min(4, threshold + PREVIEW_HEADROOM),
     });
     lastTree = { modelId: settings.modelId, faces: snapshot.faceIds.length, linkage: settings.linkage, tree: result.tree, minClusterSize: settings.minClusterSize };
   }

@@ -41,6 +41,10 @@ export function clusterNewFaces(store: Store, options: ClusterLibraryOptions = {
   const rowOf = new Map<number, number>();
   faceIds.forEach((id, i) => rowOf.set(id, i));
 
+  // A face the user rejected from someone never anchors an unnamed group: as in a full run (clusterLibrary's
+  // waitingFaces), it is placed on its own and attracts nobody. Otherwise a rejected look-alike left in a
+  // person's old cluster becomes a one-face group that the person's new faces join, nameless.
+  const rejected = new Set(store.constraints.listAll().flatMap((c) => (c.kind === 'not' ? [c.faceId] : [])));
   const units = new Map<string, Unit>();
   const fresh: Array<{ faceId: number; row: number; photoId: number }> = [];
   let maxLabel = 0;
@@ -55,7 +59,7 @@ export function clusterNewFaces(store: Store, options: ClusterLibraryOptions = {
       fresh.push({ faceId: face.id, row, photoId: face.photoId });
       continue;
     }
-    if (face.personId === null && face.clusterId === null) continue;
+    if (face.personId === null && (face.clusterId === null || rejected.has(face.id))) continue;
     const key = face.personId !== null ? `p${face.personId}` : `c${face.clusterId}`;
     let unit = units.get(key);
     if (!unit) {

@@ -51,4 +51,5 @@ export {
   type NewClusterRun,
 } from './clustersRepository.ts';
 export { SettingsRepository } from './settingsRepository.ts';
+export { JournalRepository, type DecisionRecord, type NewDecision } from './journalRepository.ts';
 export { forgetAllFaceData, forgetRoot, type ForgetFaceDataResult, type ForgetRootResult } from './forget.ts';

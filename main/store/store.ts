@@ -6,6 +6,7 @@ import { defaultDatabasePath, openDatabase, type Db, type OpenDatabaseOptions } 
 import { EmbeddingsRepository } from './embeddingsRepository.ts';
 import { FacesRepository } from './facesRepository.ts';
 import { forgetAllFaceData, forgetRoot, type ForgetFaceDataResult, type ForgetRootResult } from './forget.ts';
+import { JournalRepository } from './journalRepository.ts';
 import { PersonsRepository } from './personsRepository.ts';
 import { PhotosRepository } from './photosRepository.ts';
 import { RootsRepository } from './rootsRepository.ts';
@@ -22,6 +23,8 @@ export interface Store {
   readonly constraints: ConstraintsRepository;
   readonly clusters: ClustersRepository;
   readonly settings: SettingsRepository;
+  /** The user's decisions, with what reverses each. */
+  readonly journal: JournalRepository;
   /** Runs `work` in one transaction (nesting uses savepoints). `work` must be synchronous: no await inside. */
   transaction<T>(work: () => T): T;
   forgetAllFaceData(): ForgetFaceDataResult;
@@ -46,6 +49,7 @@ export function createStore(db: Db): Store {
     constraints: new ConstraintsRepository(db),
     clusters: new ClustersRepository(db),
     settings: new SettingsRepository(db),
+    journal: new JournalRepository(db),
     transaction: <T>(work: () => T): T => {
       // An async function would commit at its first await, leaving the rest outside the transaction.
       if (work.constructor.name === 'AsyncFunction') throw new TypeError('store.transaction: work must not be async');

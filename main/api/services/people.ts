@@ -5,7 +5,7 @@
 import type { FaceListItem, Person } from '../../store/index.ts';
 import { nameKey } from '../../store/personsRepository.ts';
 import type { ApiRequest, ApiResponse, FaceItem, PeopleEntry, PeopleRef, PersonInfo, PersonPhoto } from '../contract.ts';
-import { mergeTargets, nameTarget, type PeopleTarget } from '../../people/decisions.ts';
+import { mergeTargets, nameTarget, renamePerson as rename, setPersonDetail, type PeopleTarget } from '../../people/decisions.ts';
 import { RequestError } from '../errors.ts';
 import { ageAt } from './similarity.ts';
 import { toFaceItem, toPhotoItem, type ApiContext } from './context.ts';
@@ -81,62 +81,41 @@ function toTarget(ctx: ApiContext, ref: PeopleRef, idField: string): PeopleTarge
 
 export function nameCluster(ctx: ApiContext, { clusterId, name }: ApiRequest<'people.nameCluster'>): ApiResponse<'people.nameCluster'> {
   const { store } = ctx;
-  return store.transaction(() => {
-    const target = toTarget(ctx, { kind: 'cluster', id: clusterId }, 'clusterId');
-    const merged = store.persons.findByName(name.trim()) !== undefined;
-    // The user's word: clustering keeps these faces with this person from now on.
-    return { personId: nameTarget(store, target, name).id, merged };
-  });
+  const target = toTarget(ctx, { kind: 'cluster', id: clusterId }, 'clusterId');
+  const merged = store.persons.findByName(name.trim()) !== undefined;
+  // The user's word: clustering keeps these faces with this person from now on (journaled: undo reverts it).
+  return { personId: nameTarget(store, target, name).id, merged };
 }
 
 export function renamePerson(ctx: ApiContext, { personId, name, mergeIfTaken }: ApiRequest<'people.rename'>): ApiResponse<'people.rename'> {
-  const { store } = ctx;
-  return store.transaction(() => {
-    requirePerson(ctx, personId);
-    const holder = name === null ? undefined : store.persons.findByName(name);
-    if (holder && holder.id !== personId && mergeIfTaken) {
-      store.persons.merge(personId, holder.id);
-      return { personId: holder.id, merged: true };
-    }
-    store.persons.rename(personId, name);
-    return { personId, merged: false };
-  });
+  requirePerson(ctx, personId);
+  return rename(ctx.store, personId, name, { mergeIfTaken });
 }
 
 export function mergePeople(ctx: ApiContext, { from, into, dropContradictions }: ApiRequest<'people.merge'>): ApiResponse<'people.merge'> {
-  const { store } = ctx;
   if (from.kind === into.kind && from.id === into.id) throw new RequestError('into', 'cannot merge an entry into itself');
-  return store.transaction(() => {
-    const person = mergeTargets(store, toTarget(ctx, from, 'from.id'), toTarget(ctx, into, 'into.id'), { dropContradictedNotConstraints: dropContradictions === true });
-    return { personId: person.id };
-  });
+  const person = mergeTargets(ctx.store, toTarget(ctx, from, 'from.id'), toTarget(ctx, into, 'into.id'), { dropContradictedNotConstraints: dropContradictions === true });
+  return { personId: person.id };
 }
 
 export function hidePerson(ctx: ApiContext, { personId, hidden }: ApiRequest<'people.hide'>): ApiResponse<'people.hide'> {
   requirePerson(ctx, personId);
-  ctx.store.persons.setHidden(personId, hidden);
-  return toPersonInfo(ctx.store.persons.get(personId)!);
+  return toPersonInfo(setPersonDetail(ctx.store, personId, 'hide', hidden));
 }
 
 export function favouritePerson(ctx: ApiContext, { personId, favourite }: ApiRequest<'people.favourite'>): ApiResponse<'people.favourite'> {
   requirePerson(ctx, personId);
-  ctx.store.persons.setFavourite(personId, favourite);
-  return toPersonInfo(ctx.store.persons.get(personId)!);
+  return toPersonInfo(setPersonDetail(ctx.store, personId, 'favourite', favourite));
 }
 
 export function setBirthDate(ctx: ApiContext, { personId, birthDate }: ApiRequest<'people.setBirthDate'>): ApiResponse<'people.setBirthDate'> {
   requirePerson(ctx, personId);
-  ctx.store.persons.setBirthDate(personId, birthDate);
-  return toPersonInfo(ctx.store.persons.get(personId)!);
+  return toPersonInfo(setPersonDetail(ctx.store, personId, 'birthDate', birthDate));
 }
 
 export function setCover(ctx: ApiContext, { personId, faceId }: ApiRequest<'people.setCover'>): ApiResponse<'people.setCover'> {
   requirePerson(ctx, personId);
-  if (faceId !== null && ctx.store.assignments.get(faceId)?.personId !== personId) {
-    throw new RequestError('faceId', `face ${faceId} is not a face of person ${personId}`);
-  }
-  ctx.store.persons.setCover(personId, faceId);
-  return toPersonInfo(ctx.store.persons.get(personId)!);
+  return toPersonInfo(setPersonDetail(ctx.store, personId, 'cover', faceId));
 }
 
 export function personNames(ctx: ApiContext, { prefix }: ApiRequest<'people.names'>): ApiResponse<'people.names'> {

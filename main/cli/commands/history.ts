@@ -1,0 +1,39 @@
+/** `facet history` and `facet undo [N]`: the user's decisions, newest first, and reverting the last N exactly. */
+import { escapeControls } from '../../core/names.ts';
+import { listHistory, undoDecisions, type HistoryItem } from '../../people/history.ts';
+import { withStore } from '../database.ts';
+import { defineCommand } from '../main.ts';
+import { UsageError } from '../options.ts';
+
+function line(item: HistoryItem): string {
+  const when = new Date(item.at).toISOString().replace('T', ' ').slice(0, 19);
+  const state = item.undone ? ' (undone)' : item.undoable ? '' : ' (cannot be undone)';
+  return `${String(item.id).padStart(5)}  ${when}  ${item.kind.padEnd(9)} ${escapeControls(item.summary)}${state}`;
+}
+
+export const historyCommand = defineCommand({
+  summary: 'the decisions you made (naming, merging, rejecting, moving, ...), newest first',
+  usage: 'facet history [--limit N] [--json]',
+  options: { limit: { type: 'integer', min: 1, max: 100_000, default: 50, placeholder: 'N', description: 'how many to list' } },
+  async run({ values, json, database, out }) {
+    const items = await withStore(database, (store) => listHistory(store, values.limit));
+    if (json) out(JSON.stringify({ entries: items }));
+    else if (items.length === 0) out('no decisions yet');
+    else for (const item of items) out(line(item));
+    return 0;
+  },
+});
+
+export const undoCommand = defineCommand({
+  summary: 'undo your last decision, or the last N (exactly, also after a restart or re-clustering)',
+  usage: 'facet undo [N] [--json]',
+  async run({ args, json, database, out }) {
+    if (args.length > 1) throw new UsageError(`undo takes at most one number, the count of decisions to undo (got ${args.length} arguments)`);
+    const count = args[0] === undefined ? 1 : Number(args[0]);
+    if (!(Number.isInteger(count) && count >= 1)) throw new UsageError(`N must be a whole number of decisions >= 1, not "${args[0]}"`);
+    const undone = await withStore(database, (store) => undoDecisions(store, count));
+    if (json) out(JSON.stringify({ undone }));
+    else for (const item of undone) out(`undone: ${escapeControls(item.summary)}`);
+    return 0;
+  },
+});

@@ -1,0 +1,24 @@
+/** `facet unsorted`: the review queue the app asks, "is this (group of) face(s) that person?", best first. */
+import { escapeControls } from '../../core/names.ts';
+import { reviewQueue } from '../../people/reviewQueue.ts';
+import { withStore } from '../database.ts';
+import { defineCommand } from '../main.ts';
+
+export const unsortedCommand = defineCommand({
+  summary: 'the review queue: faces no person holds, each with the named person it plausibly is, best first',
+  usage: 'facet unsorted [--limit N] [--json]',
+  options: { limit: { type: 'integer', min: 1, max: 100_000, default: 100, placeholder: 'N', description: 'how many questions' } },
+  async run({ values, json, database, out }) {
+    const queue = await withStore(database, (store) => reviewQueue(store, { limit: values.limit }));
+    if (json) {
+      out(JSON.stringify(queue));
+      return 0;
+    }
+    out(`${queue.unsorted} unsorted face(s); ${queue.questions.length} question(s) worth asking (likely within ${queue.threshold.toFixed(3)}, maybe up to ${queue.maybeUpTo.toFixed(3)})`);
+    for (const q of queue.questions) {
+      const group = q.faceIds.length > 1 ? ` (+${q.faceIds.length - 1} more of its group)` : '';
+      out(`  face ${q.faceId}${group}: ${escapeControls(q.personName)}? distance ${q.distance.toFixed(3)}, ${q.band}`);
+    }
+    return 0;
+  },
+});

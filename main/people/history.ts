@@ -1,0 +1,39 @@
+/**
+ * The history of the user's decisions and its undo: `facet history`, `facet undo [N]`, the app's History panel
+ * and Ctrl+Z. Undo reverts the last N decisions not yet undone, newest first, each exactly (store.journal
+ * replays what reverses it), in one transaction: either all N are undone or none.
+ */
+import type { DecisionRecord, Store } from '../store/index.ts';
+import { DecisionError } from './decisions.ts';
+
+export interface HistoryItem {
+  id: number;
+  at: number;
+  kind: string;
+  summary: string;
+  faceIds: number[];
+  undone: boolean;
+  undoable: boolean;
+}
+
+function toItem(record: DecisionRecord): HistoryItem {
+  return {
+    id: record.id, at: record.at, kind: record.kind, summary: record.summary, faceIds: record.faceIds,
+    undone: record.undoneAt !== null, undoable: record.undoable && record.undoneAt === null,
+  };
+}
+
+export function listHistory(store: Store, limit = 100): HistoryItem[] {
+  if (!(Number.isInteger(limit) && limit >= 1)) throw new DecisionError('limit', `limit must be a whole number >= 1, got ${limit}`);
+  return store.journal.list(limit).map(toItem);
+}
+
+/** Undoes the last `count` decisions (newest first); refused when there is nothing to undo. */
+export function undoDecisions(store: Store, count = 1): HistoryItem[] {
+  if (!(Number.isInteger(count) && count >= 1)) throw new DecisionError('count', `count must be a whole number >= 1, got ${count}`);
+  return store.transaction(() => {
+    const pending = store.journal.lastUndoable(count);
+    if (pending.length === 0) throw new DecisionError('count', 'there is nothing to undo');
+    return pending.map((decision) => toItem(store.journal.undo(decision.id)));
+  });
+}
