@@ -9,7 +9,11 @@
  * - The Host header must name this server (127.0.0.1 or localhost with its port): a DNS-rebinding page, whose
  *   requests carry its own host name, is refused. An Origin or Sec-Fetch-Site from another site is refused.
  * - POST /api/<method> with a JSON body; GET /api/events streams ApiEvents as Server-Sent Events.
- * - The built renderer and media are served only from renderer/dist, the library folders and the database.
+ * - The built renderer and media are served only from renderer/dist and, by id, the photos in the database.
+ * - Limits: a declared Content-Length over the method's limit is refused (413) before a byte of the body is read;
+ *   a body that grows past it is answered 413 at once and the connection closed; headers must arrive within
+ *   30 s and a body within 30 s (search.byImage, which carries a photo: 120 s), else 408 and close; at most
+ *   64 connections are open at once (a browser tab holds about 7).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -30,7 +34,27 @@ export interface HttpServerOptions {
   staticDir: string;
   /** Fixed token for tests; default: 32 random bytes. */
   token?: string;
+  /** Tests shorten these; defaults in DEFAULT_LIMITS. */
+  limits?: Partial<ServerLimits>;
 }
+
+export interface ServerLimits {
+  /** Headers must be complete within this (ms). */
+  headersTimeoutMs: number;
+  /** An API call's body must be complete within this (ms)... */
+  bodyTimeoutMs: number;
+  /** ...or this for search.byImage, which carries a photo. */
+  imageBodyTimeoutMs: number;
+  /** Connections open at once; more are closed as they arrive. */
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  imageBodyTimeoutMs: 120_000,
+  maxConnections: 64,
+};
 
 export interface RunningServer {
   port: number;
@@ -129,15 +153,50 @@ function refusal(res: http.ServerResponse, status: number, name: string, message
   sendJson(res, status, { ok: false, error: { name, message } } satisfies ApiResult<never>);
 }
 
-/** The body, or undefined when it is over `limit` (read to the end and dropped, so the reply reaches the client). */
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= limit) chunks.push(chunk);
+class BodyRefused extends Error {
+  constructor(readonly status: 408 | 413, message: string) {
+    super(message);
   }
-  return size > limit ? undefined : Buffer.concat(chunks);
+}
+
+/**
+ * The body, read until `limit` bytes or `timeoutMs`; past either, a BodyRefused (the caller answers and closes,
+ * without reading the rest: a client sending 200 MB is not waited for).
+ */
+function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error?: BodyRefused) => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+      if (error) {
+        req.pause();
+        reject(error);
+      } else resolve(Buffer.concat(chunks));
+    };
+    const timer = setTimeout(() => done(new BodyRefused(408, `the request body did not arrive within ${timeoutMs / 1000} s`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) done(new BodyRefused(413, `request body too large (over ${limit} bytes)`));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onError = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
+
+/** Answers and closes the connection: the rest of the request is never read. */
+function refuseAndClose(req: http.IncomingMessage, res: http.ServerResponse, status: number, message: string): void {
+  res.shouldKeepAlive = false;
+  res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+  res.end(JSON.stringify({ ok: false, error: { name: status === 413 ? 'ValidationError' : 'RequestTimeoutError', message } } satisfies ApiResult<never>), () => {
+    req.socket.destroySoon();
+  });
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
@@ -146,6 +205,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   let port = 0;
   const guard = new RequestGuard(() => port, token, randomBytes(32).toString('base64url'));
   const streams = new Set<http.ServerResponse>();
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, method: string): Promise<void> {
     if (!guard.hasToken(req)) return refusal(res, 401, 'UnauthorizedError', `missing or wrong ${TOKEN_HEADER} header`);
@@ -160,8 +220,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (!/^application\/json\b/iu.test(req.headers['content-type'] ?? '')) {
       return refusal(res, 415, 'ValidationError', 'the body must be JSON (content-type: application/json)');
     }
-    const body = await readBody(req, method === 'search.byImage' ? MAX_IMAGE_BODY_BYTES : MAX_BODY_BYTES);
-    if (!body) return refusal(res, 413, 'ValidationError', 'request body too large');
+    const byImage = method === 'search.byImage';
+    const limit = byImage ? MAX_IMAGE_BODY_BYTES : MAX_BODY_BYTES;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) return refuseAndClose(req, res, 413, `request body too large (declared ${declared} bytes, limit ${limit})`);
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit, byImage ? limits.imageBodyTimeoutMs : limits.bodyTimeoutMs);
+    } catch (error) {
+      if (error instanceof BodyRefused) return refuseAndClose(req, res, error.status, error.message);
+      throw error;
+    }
     let request: unknown;
     try {
       request = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
@@ -223,7 +292,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     return handleStatic(req, res, pathname);
   }
 
-  const server = http.createServer((req, res) => {
+  // Timeouts are checked every second rather than Node's default 30 s, so a 30 s limit means about 30 s.
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       // A client that hung up mid-request is not a failure of the server: nothing to answer, nothing to log.
       if (req.destroyed && (error as NodeJS.ErrnoException).code === 'ECONNRESET') return void res.destroy();
@@ -232,6 +302,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else res.destroy();
     });
   });
+  server.headersTimeout = limits.headersTimeoutMs;
+  // Node's own whole-request limit is only the backstop: bodies are timed per method in readBody.
+  server.requestTimeout = Math.max(limits.bodyTimeoutMs, limits.imageBodyTimeoutMs) + limits.headersTimeoutMs;
+  server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
