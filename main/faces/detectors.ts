@@ -124,7 +124,7 @@ class FaceApiDetector implements FaceDetector {
     if (!nets) throw new DetectorError(`detector ${this.id} used before load() or after dispose()`, 'load');
     const input = rgbToTensor(image);
     try {
-      const found = (await this.locate(nets.boxes, input)).slice(0, this.options.maxResults);
+      const found = (await this.run(nets.boxes, input)).slice(0, this.options.maxResults);
       const landmarks = await nets.landmarks.detectLandmarks(image, found.map((face) => face.box));
       return found.flatMap((face, i) => {
         const points = landmarks[i];
@@ -148,7 +148,19 @@ class FaceApiDetector implements FaceDetector {
     });
   }
 
-  private locate(net: SsdMobilenetV1 | TinyFaceDetector, input: tf.Tensor4D): Promise<BoxDetection[]> {
+  /** Boxes and scores only (no landmarks), best first, in the image's pixels: one detector pass. */
+  async locate(image: RgbImage): Promise<BoxDetection[]> {
+    const nets = this.nets;
+    if (!nets) throw new DetectorError(`detector ${this.id} used before load() or after dispose()`, 'load');
+    const input = rgbToTensor(image);
+    try {
+      return (await this.run(nets.boxes, input)).slice(0, this.options.maxResults);
+    } finally {
+      input.dispose();
+    }
+  }
+
+  private run(net: SsdMobilenetV1 | TinyFaceDetector, input: tf.Tensor4D): Promise<BoxDetection[]> {
     const { minConfidence, maxResults, inputSize } = this.options;
     return net instanceof SsdMobilenetV1
       ? net.locateFaces(input, { minConfidence, maxResults })

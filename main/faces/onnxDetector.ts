@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clipToImage, cropRegion } from '../../native-models/faceapi/boxMath.ts';
 import { LANDMARK_INPUT_SIZE, landmarkInput, toImagePoints } from '../../native-models/faceapi/landmark68.ts';
-import { ssdDetections } from '../../native-models/faceapi/ssdMobilenetV1.ts';
+import { ssdDetections, type BoxDetection } from '../../native-models/faceapi/ssdMobilenetV1.ts';
 import { openOnnxModel, type OnnxModel } from '../embed/onnxRuntime.ts';
 import { DetectorError, fiveFrom68, resolveOptions, type DetectorOptions, type ResolvedOptions } from './detectors.ts';
 import type { Box, DetectedFace, FaceDetector, Point, RgbImage } from '../core/types.ts';
@@ -34,7 +34,8 @@ export class OnnxSsdDetector implements FaceDetector {
     this.models = { boxes, landmarks };
   }
 
-  async detect(image: RgbImage): Promise<DetectedFace[]> {
+  /** Boxes and scores only (no landmarks), best first, in the image's pixels: one SSD pass. */
+  async locate(image: RgbImage): Promise<BoxDetection[]> {
     const models = this.models;
     if (!models) throw new DetectorError(`detector ${this.id} used before load() or after dispose()`, 'load');
     const { width, height, data } = image;
@@ -44,7 +45,14 @@ export class OnnxSsdDetector implements FaceDetector {
     for (let row = 0; row < height; row++) square.set(data.subarray(row * width * 3, (row + 1) * width * 3), row * side * 3);
     const { runtime, session } = models.boxes;
     const out = await session.run({ image: new runtime.Tensor('uint8', square, [1, side, side, 3]) });
-    const found = ssdDetections(out.boxes!.data as Float32Array, out.scores!.data as Float32Array, width, height, this.options).slice(0, this.options.maxResults);
+    return ssdDetections(out.boxes!.data as Float32Array, out.scores!.data as Float32Array, width, height, this.options).slice(0, this.options.maxResults);
+  }
+
+  async detect(image: RgbImage): Promise<DetectedFace[]> {
+    const models = this.models;
+    if (!models) throw new DetectorError(`detector ${this.id} used before load() or after dispose()`, 'load');
+    const { width, height } = image;
+    const found = await this.locate(image);
     const landmarks = await this.landmarks(models.landmarks, image, found.map((face) => face.box));
     return found.flatMap((face, i) => {
       const points = landmarks[i];

@@ -2,6 +2,8 @@
  * `facet bench <subcommand>`: benchmarks. Each subcommand is loaded only when run; others
  * (such as `bench cluster`) plug in with registerBenchSubcommand or an entry in SUBCOMMANDS.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command, CommandContext } from '../main.ts';
 
 export interface BenchSubcommand {
@@ -120,7 +122,64 @@ const cluster: BenchSubcommand = {
   },
 };
 
+function positiveNumber(values: CommandContext['values'], name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!(Number.isFinite(value) && value > 0)) throw new Error(`--${name} must be a number > 0, got "${String(raw)}"`);
+  return value;
+}
+
+const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+
+const detect: BenchSubcommand = {
+  summary: 'small-face pass vs single pass: recall by face size, precision, seconds per photo, on 12 MP photos composed from LFW faces and the face-api demo photos',
+  usage: 'facet bench detect [--data LFW_DIR] [--photos N] [--seed S] [--min-face PX] [--detectable PX] [--level-ratio R] [--min-confidence C] [--skip-demo] [--json]',
+  async run({ values, json, out, err }) {
+    const { benchDetect } = await import('../../eval/benchDetect.ts');
+    const lfwDir = path.resolve(typeof values.data === 'string' ? values.data : process.env.FACET_LFW_DIR ?? path.join('..', 'shared', 'data', 'lfw'));
+    if (!existsSync(path.join(lfwDir, 'images_deepfunneled'))) {
+      const reason = `LFW deep-funneled images not found under ${lfwDir} (pass --data DIR or set FACET_LFW_DIR)`;
+      out(json ? JSON.stringify({ skipped: true, reason }) : `skipped: ${reason}`);
+      return 0;
+    }
+    const minConfidence = positiveNumber(values, 'min-confidence');
+    if (minConfidence !== undefined && minConfidence >= 1) throw new Error(`--min-confidence must lie in (0, 1), got ${minConfidence}`);
+    const smallFaces = Object.fromEntries(Object.entries({
+      minFace: positiveNumber(values, 'min-face'),
+      detectableFace: positiveNumber(values, 'detectable'),
+      levelRatio: positiveNumber(values, 'level-ratio'),
+    }).filter(([, v]) => v !== undefined));
+    const result = await benchDetect({
+      lfwDir,
+      seed: wholeNumber(values, 'seed', 0) ?? 2,
+      photos: wholeNumber(values, 'photos', 1) ?? 30,
+      minConfidence,
+      smallFaces,
+      skipDemo: values['skip-demo'] === true,
+      log: json ? undefined : err,
+    });
+    if (json) {
+      out(JSON.stringify(result));
+      return 0;
+    }
+    const o = result.smallFaces;
+    out(`${result.detector} (${result.runtime}), min confidence ${result.minConfidence}; small-face pass: min face ${o.minFace} px, detectable ${o.detectableFace} px, level ratio ${o.levelRatio}`);
+    out(`  composed photos in ${result.composedFolder} (LFW faces the detector finds at full size: ${result.poolTried - result.poolRejected} of ${result.poolTried})`);
+    for (const set of result.sets) {
+      out(`${set.name}: ${set.photos} photos, ${set.faces} faces`);
+      for (const [label, score] of [['single pass', set.single], ['small-face pass', set.smallFaces]] as const) {
+        const bands = Object.entries(score.recall).map(([band, r]) => `${band} ${percent(r)} (${score.found[band] ?? 0}/${score.faces[band] ?? 0})`).join(', ');
+        out(`  ${label.padEnd(15)} recall ${bands}; precision ${percent(score.precision)} (${score.truePositives}/${score.detections}); ${fixed(score.secondsPerPhoto, 3)} s/photo (detect ${fixed(score.detectSecondsPerPhoto, 3)} s)`);
+      }
+      out(`  time ${fixed(set.timeRatio, 2)}x the single pass, ${fixed(set.passesPerPhoto, 1)} detector passes per photo`);
+    }
+    return 0;
+  },
+};
+
 const SUBCOMMANDS: Record<string, () => Promise<BenchSubcommand>> = {
+  detect: async () => detect,
   pipeline: async () => pipeline,
   rescan: async () => rescan,
   cluster: async () => cluster,
@@ -133,7 +192,7 @@ export function registerBenchSubcommand(name: string, load: () => Promise<BenchS
 
 export const benchCommand: Command = {
   summary: `benchmarks: ${Object.keys(SUBCOMMANDS).join(', ')}`,
-  usage: 'facet bench pipeline --data DIR [--workers N] [--limit N] [--json] | facet bench rescan --files N [--json] | facet bench cluster --faces N[,N...] | facet bench scan --files N [--workers 1,2]',
+  usage: 'facet bench detect [--data LFW_DIR] [--photos N] [--seed S] [--json] | facet bench pipeline --data DIR [--workers N] [--limit N] [--json] | facet bench rescan --files N [--json] | facet bench cluster --faces N[,N...] | facet bench scan --files N [--workers 1,2]',
   options: {
     data: { type: 'string' },
     workers: { type: 'string' },
@@ -141,6 +200,13 @@ export const benchCommand: Command = {
     files: { type: 'string' },
     faces: { type: 'string' },
     'skip-peer': { type: 'boolean' },
+    seed: { type: 'string' },
+    photos: { type: 'string' },
+    'min-face': { type: 'string' },
+    detectable: { type: 'string' },
+    'level-ratio': { type: 'string' },
+    'min-confidence': { type: 'string' },
+    'skip-demo': { type: 'boolean' },
   },
   async run(context) {
     const [name, ...rest] = context.args;

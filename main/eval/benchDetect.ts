@@ -1,0 +1,225 @@
+/**
+ * `facet bench detect`: the small-face pass (faces/smallFaces.ts) against the single whole-image pass,
+ * on 12 MP group photos composed from LFW faces (benchDetectPhotos.ts) and on face-api's six demo group
+ * photos (ground truth in test/fixtures/faceapi-demo-faces.json). Per photo set: recall of faces of
+ * 40-60, 60-90 and 90+ px (geometric mean of the box sides, original pixels), precision, and seconds
+ * per photo, decode included: the single pass decodes as a scan does today (longest side 1600, shrunk
+ * on load), the small-face pass at full size. Both run one after the other on each photo, in this
+ * process, one onnxruntime thread, so their ratio is fair on a shared machine.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { iou } from '../../native-models/faceapi/boxMath.ts';
+import { defaultCacheDir } from '../../native-models/onnx/cache.ts';
+import type { Box } from '../core/types.ts';
+import { OnnxSsdDetector } from '../faces/onnxDetector.ts';
+import { SmallFaceDetector, type SmallFaceOptions } from '../faces/smallFaces.ts';
+import { decodeImage } from '../library/decode.ts';
+import { composeGroupPhotos, type GroundTruthPhoto } from './benchDetectPhotos.ts';
+
+export const SIZE_BANDS = [
+  { name: '40-60', min: 40, max: 60 },
+  { name: '60-90', min: 60, max: 90 },
+  { name: '90+', min: 90, max: Infinity },
+] as const;
+/** A detection matches a ground-truth face at this IoU or more. */
+export const MATCH_IOU = 0.4;
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEMO_TRUTH = path.join(repoRoot, 'test', 'fixtures', 'faceapi-demo-faces.json');
+const DEMO_DIR = path.join(repoRoot, 'node_modules', '@vladmandic', 'face-api', 'demo');
+
+export interface BenchDetectOptions {
+  lfwDir: string;
+  seed: number;
+  photos: number;
+  minConfidence?: number;
+  smallFaces?: SmallFaceOptions;
+  /** Skip the face-api demo photos. */
+  skipDemo?: boolean;
+  cacheDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface PassScore {
+  /** Recall per size band: found / faces. */
+  recall: Record<string, number | null>;
+  found: Record<string, number>;
+  faces: Record<string, number>;
+  /** Faces below 40 px in the ground truth (the demo photos have none; listed for completeness). */
+  detections: number;
+  truePositives: number;
+  precision: number | null;
+  /** Decode + detect (+ landmarks), mean per photo. */
+  secondsPerPhoto: number;
+  detectSecondsPerPhoto: number;
+}
+
+export interface SetResult {
+  name: string;
+  photos: number;
+  faces: number;
+  single: PassScore;
+  smallFaces: PassScore;
+  /** smallFaces.secondsPerPhoto / single.secondsPerPhoto. */
+  timeRatio: number;
+  /** Detector passes per photo (whole image + tiles) of the small-face pass. */
+  passesPerPhoto: number;
+}
+
+export interface BenchDetectResult {
+  detector: string;
+  runtime: string;
+  minConfidence: number;
+  smallFaces: Required<SmallFaceOptions>;
+  seed: number;
+  composedFolder: string;
+  poolRejected: number;
+  poolTried: number;
+  sets: SetResult[];
+}
+
+interface Tally {
+  found: Record<string, number>;
+  faces: Record<string, number>;
+  detections: number;
+  truePositives: number;
+  seconds: number;
+  detectSeconds: number;
+}
+
+export async function benchDetect(options: BenchDetectOptions): Promise<BenchDetectResult> {
+  const log = options.log ?? (() => {});
+  const minConfidence = options.minConfidence ?? 0.5;
+  const single = new OnnxSsdDetector({ minConfidence });
+  await single.load();
+  const small = new SmallFaceDetector(single, options.smallFaces);
+  try {
+    const composed = await composeGroupPhotos({
+      lfwDir: options.lfwDir, seed: options.seed, photos: options.photos,
+      cacheDir: path.join(options.cacheDir ?? defaultCacheDir(), 'bench-detect'), detector: single, log,
+    });
+    const sets: SetResult[] = [await scoreSet(`composed 12 MP, seed ${options.seed}`, composed.photos, single, small, log)];
+    if (!options.skipDemo) sets.push(await scoreSet('face-api demo photos', demoPhotos(), single, small, log));
+    return {
+      detector: single.id, runtime: 'onnx', minConfidence, smallFaces: { ...small.settings }, seed: options.seed,
+      composedFolder: composed.folder, poolRejected: composed.poolRejected, poolTried: composed.poolTried, sets,
+    };
+  } finally {
+    small.dispose();
+  }
+}
+
+/** The six face-api demo photos with their ground truth (see the fixture's note on how it was made). */
+export function demoPhotos(): GroundTruthPhoto[] {
+  const truth = JSON.parse(readFileSync(DEMO_TRUTH, 'utf8')) as { photos: Array<{ file: string; width: number; height: number; faces: Box[] }> };
+  return truth.photos.map((photo) => {
+    const file = path.join(DEMO_DIR, photo.file);
+    if (!existsSync(file)) throw new Error(`${file}: face-api demo photo missing (is @vladmandic/face-api installed?)`);
+    return { ...photo, file };
+  });
+}
+
+async function scoreSet(name: string, photos: GroundTruthPhoto[], single: OnnxSsdDetector, small: SmallFaceDetector, log: (line: string) => void): Promise<SetResult> {
+  const tallies = { single: emptyTally(), small: emptyTally() };
+  const passesBefore = small.stats.passes;
+  // One untimed photo first: the first runs pay for onnxruntime's set-up.
+  if (photos[0]) await runPass(photos[0], small, Infinity);
+  small.stats.passes = passesBefore;
+  for (const [i, photo] of photos.entries()) {
+    score(photo, await runPass(photo, single, 1600), tallies.single);
+    score(photo, await runPass(photo, small, Infinity), tallies.small);
+    log(`${name}: ${i + 1}/${photos.length}`);
+  }
+  const faces = photos.reduce((sum, p) => sum + p.faces.length, 0);
+  const singleScore = summarise(tallies.single, photos.length);
+  const smallScore = summarise(tallies.small, photos.length);
+  return {
+    name, photos: photos.length, faces, single: singleScore, smallFaces: smallScore,
+    timeRatio: smallScore.secondsPerPhoto / singleScore.secondsPerPhoto,
+    passesPerPhoto: (small.stats.passes - passesBefore) / Math.max(1, photos.length),
+  };
+}
+
+interface PassRun {
+  boxes: Box[];
+  seconds: number;
+  detectSeconds: number;
+}
+
+/** Decodes (longest side maxSide) and detects; boxes in original pixels. */
+async function runPass(photo: GroundTruthPhoto, detector: { detect: OnnxSsdDetector['detect'] }, maxSide: number): Promise<PassRun> {
+  const started = performance.now();
+  const decoded = await decodeImage(photo.file, { maxSide });
+  if (decoded instanceof Error) throw decoded;
+  const detectStarted = performance.now();
+  const faces = await detector.detect(decoded.image);
+  const ended = performance.now();
+  const toOriginal = 1 / decoded.scale;
+  return {
+    boxes: faces.map(({ box }) => ({ x: box.x * toOriginal, y: box.y * toOriginal, width: box.width * toOriginal, height: box.height * toOriginal })),
+    seconds: (ended - started) / 1000,
+    detectSeconds: (ended - detectStarted) / 1000,
+  };
+}
+
+function emptyTally(): Tally {
+  return { found: {}, faces: {}, detections: 0, truePositives: 0, seconds: 0, detectSeconds: 0 };
+}
+
+/** Face size: the geometric mean of the box sides. */
+export function faceSize(box: Box): number {
+  return Math.sqrt(box.width * box.height);
+}
+
+export function bandOf(box: Box): string | null {
+  const size = faceSize(box);
+  return SIZE_BANDS.find((band) => size >= band.min && size < band.max)?.name ?? null;
+}
+
+/**
+ * Greedy one-to-one matching, best IoU first: each ground-truth face takes at most one detection and
+ * each detection at most one face; pairs below MATCH_IOU do not match. Returns the matched truth indices.
+ */
+export function matchFaces(truth: readonly Box[], found: readonly Box[], minIou = MATCH_IOU): Set<number> {
+  const pairs: Array<[number, number, number]> = [];
+  truth.forEach((t, i) => found.forEach((f, j) => {
+    const overlap = iou(t, f);
+    if (overlap >= minIou) pairs.push([overlap, i, j]);
+  }));
+  pairs.sort((a, b) => b[0] - a[0]);
+  const usedTruth = new Set<number>(), usedFound = new Set<number>();
+  for (const [, i, j] of pairs) {
+    if (usedTruth.has(i) || usedFound.has(j)) continue;
+    usedTruth.add(i);
+    usedFound.add(j);
+  }
+  return usedTruth;
+}
+
+function score(photo: GroundTruthPhoto, run: PassRun, tally: Tally): void {
+  const matched = matchFaces(photo.faces, run.boxes);
+  photo.faces.forEach((face, i) => {
+    const band = bandOf(face) ?? 'under-40';
+    tally.faces[band] = (tally.faces[band] ?? 0) + 1;
+    if (matched.has(i)) tally.found[band] = (tally.found[band] ?? 0) + 1;
+  });
+  tally.detections += run.boxes.length;
+  tally.truePositives += matched.size;
+  tally.seconds += run.seconds;
+  tally.detectSeconds += run.detectSeconds;
+}
+
+function summarise(tally: Tally, photos: number): PassScore {
+  const recall: Record<string, number | null> = {};
+  for (const band of [...SIZE_BANDS.map((b) => b.name), 'under-40']) {
+    const faces = tally.faces[band] ?? 0;
+    if (faces > 0 || band !== 'under-40') recall[band] = faces > 0 ? (tally.found[band] ?? 0) / faces : null;
+  }
+  return {
+    recall, found: tally.found, faces: tally.faces, detections: tally.detections, truePositives: tally.truePositives,
+    precision: tally.detections > 0 ? tally.truePositives / tally.detections : null,
+    secondsPerPhoto: tally.seconds / Math.max(1, photos), detectSecondsPerPhoto: tally.detectSeconds / Math.max(1, photos),
+  };
+}
