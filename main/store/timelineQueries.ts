@@ -22,10 +22,13 @@ export interface TimelineRow {
   width: number | null;
   height: number | null;
   date: string;
-  dateSource: 'exif' | 'file';
+  /** Where the date comes from: 'exif', 'xmp', 'quicktime' (videos), or 'file' (the modification time). */
+  dateSource: string;
 }
 
 const DATE = `coalesce(p.taken_at, strftime('%Y-%m-%dT%H:%M:%S', p.mtime_ms / 1000, 'unixepoch', 'localtime'))`;
+/** Databases from before photos.date_source (migration 3) know only EXIF dates. */
+const SOURCE_GUESS = `CASE WHEN p.taken_at IS NULL THEN 'file' ELSE 'exif' END`;
 
 /** The WHERE clause and its parameters for a filter. */
 function where(filter: TimelineFilter): { sql: string; params: Array<string | number> } {
@@ -56,7 +59,12 @@ export function nextDay(day: string): string {
 export class TimelineQueries {
   readonly #statements = new Map<string, Statement<unknown[]>>();
 
-  constructor(private readonly db: Db) {}
+  readonly #source: string;
+
+  constructor(private readonly db: Db) {
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('photos')`).all() as Array<{ name: string }>;
+    this.#source = columns.some((c) => c.name === 'date_source') ? `coalesce(p.date_source, ${SOURCE_GUESS})` : SOURCE_GUESS;
+  }
 
   #prepare(sql: string) {
     let statement = this.#statements.get(sql);
@@ -80,7 +88,7 @@ export class TimelineQueries {
     const { sql, params } = where(filter);
     return this.#prepare(
       `SELECT p.id, p.content_hash AS contentHash, p.size, p.mtime_ms AS mtimeMs, p.width, p.height, ${DATE} AS date,
-         CASE WHEN p.taken_at IS NULL THEN 'file' ELSE 'exif' END AS dateSource
+         ${this.#source} AS dateSource
        FROM photos p WHERE ${sql} ORDER BY date DESC, p.id DESC LIMIT ? OFFSET ?`,
     ).all(...params, limit, offset) as TimelineRow[];
   }
@@ -90,7 +98,7 @@ export class TimelineQueries {
     const { sql, params } = where(filter);
     const row = this.#prepare(
       `SELECT p.id, p.content_hash AS contentHash, p.size, p.mtime_ms AS mtimeMs, p.width, p.height, ${DATE} AS date,
-         CASE WHEN p.taken_at IS NULL THEN 'file' ELSE 'exif' END AS dateSource
+         ${this.#source} AS dateSource
        FROM photos p WHERE p.id = ?`,
     ).get(photoId) as TimelineRow | undefined;
     if (!row) return { row, index: -1, previous: null, next: null };

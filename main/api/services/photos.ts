@@ -1,6 +1,6 @@
 /** One photo with its faces, and a face the user draws on it. */
 import type { FiveLandmarks } from '../../core/types.ts';
-import type { ApiRequest, ApiResponse, Box, FaceItem, TimelinePhoto, TimelineQuery } from '../contract.ts';
+import type { ApiRequest, ApiResponse, Box, DateSourceName, FaceItem, TimelinePhoto, TimelineQuery } from '../contract.ts';
 import type { Store } from '../../store/index.ts';
 import { TimelineQueries, type TimelineRow } from '../../store/timelineQueries.ts';
 import { storeFaceVector } from '../../people/scanPipeline.ts';
@@ -91,7 +91,7 @@ function toTimelinePhoto(row: TimelineRow): TimelinePhoto {
     width: row.width,
     height: row.height,
     date: row.date,
-    dateSource: row.dateSource,
+    dateSource: row.dateSource as DateSourceName,
   };
 }
 
@@ -109,5 +109,5 @@ export function photoNeighbours(ctx: ApiContext, { photoId, ...query }: ApiReque
   const found = queries(ctx).neighbours(filter, photoId);
   if (!found.row) throw new RequestError('photoId', `there is no photo ${photoId}`);
   const total = found.index < 0 ? 0 : queries(ctx).months(filter).reduce((sum, m) => sum + m.count, 0);
-  return { previous: found.previous, next: found.next, index: found.index, total, date: found.row.date, dateSource: found.row.dateSource };
+  return { previous: found.previous, next: found.next, index: found.index, total, date: found.row.date, dateSource: found.row.dateSource as DateSourceName };
 }

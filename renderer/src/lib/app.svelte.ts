@@ -1,46 +1,109 @@
 /**
- * The app's shared state: the client, where the user is (route), and the message bar. Views keep their own
- * state classes (people.svelte.ts, unsorted.svelte.ts, ...) and report failures here.
+ * The app's shared state: the client, where the user is (route, kept in the address so a reload stays), the
+ * message bar (a message belongs to the action that made it and goes when the user moves on), change counters
+ * that views reload on (fed by the API's change events), and Undo. Views keep their own state classes.
  */
-import type { ApiMethod, ApiRequest, ApiResponse, PeopleRef } from '../../../main/api/contract.ts';
+import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse, HistoryEntry } from '../../../main/api/contract.ts';
+import { untrack } from 'svelte';
 import type { FacetClient } from './client.ts';
+import { parseRoute, routeToHash, type Route } from './routes.ts';
 
-export type Route =
-  | { view: 'libraries' }
-  | { view: 'people' }
-  | { view: 'person'; ref: PeopleRef }
-  | { view: 'unsorted' }
-  | { view: 'search'; faceId?: number }
-  | { view: 'photo'; photoId: number }
-  | { view: 'settings' };
-
-export const NAV: ReadonlyArray<{ view: Route['view']; label: string; key: string }> = [
-  { view: 'libraries', label: 'Libraries', key: '1' },
-  { view: 'people', label: 'People', key: '2' },
-  { view: 'unsorted', label: 'Unsorted', key: '3' },
-  { view: 'search', label: 'Search', key: '4' },
-  { view: 'settings', label: 'Settings', key: '5' },
-];
+export { NAV, type Route } from './routes.ts';
 
 export interface Message {
   kind: 'error' | 'info';
   text: string;
 }
 
+/** The address bar, or nothing in tests. */
+export interface Address {
+  get(): string;
+  /** push: a new history entry (navigation); otherwise the current one is replaced. */
+  set(hash: string, push: boolean): void;
+  /** Called when the user moves with the browser's back and forward buttons. */
+  onChange(listener: () => void): void;
+}
+
+export function windowAddress(page: Window): Address {
+  return {
+    get: () => page.location.hash,
+    set(hash, push) {
+      if (page.location.hash === hash) return;
+      if (push) page.history.pushState(null, '', hash);
+      else page.history.replaceState(null, '', hash);
+    },
+    onChange: (listener) => page.addEventListener('popstate', listener),
+  };
+}
+
+export type ChangeTopic = 'people' | 'faces' | 'libraries' | 'settings';
+
+/**
+ * In a component: calls `reload` whenever the API reports a change of one of `topics` (not on the first run;
+ * the component loads itself on mount). This is how no screen shows stale data.
+ */
+export function reloadOnChange(app: AppState, topics: readonly ChangeTopic[], reload: () => unknown): void {
+  let first = true;
+  $effect(() => {
+    for (const topic of topics) void app.changes[topic];
+    if (first) {
+      first = false;
+      return;
+    }
+    untrack(() => void reload());
+  });
+}
+
 export class AppState {
   route = $state<Route>({ view: 'libraries' });
   message = $state<Message | null>(null);
-  #history: Route[] = [];
+  /** Bumped by the API's change events: a view that shows that kind of data reloads when it moves. */
+  changes = $state<Record<ChangeTopic, number>>({ people: 0, faces: 0, libraries: 0, settings: 0 });
+  /** The last decision undone, for the Undo toast. */
+  undoing = $state(false);
+  #trail: Route[] = [];
 
-  constructor(readonly client: FacetClient) {}
-
-  go(route: Route): void {
-    this.#history.push(this.route);
-    this.route = route;
+  constructor(readonly client: FacetClient, private readonly address?: Address) {
+    if (address) {
+      this.route = parseRoute(address.get());
+      address.set(routeToHash(this.route), false);
+      address.onChange(() => {
+        this.route = parseRoute(address.get());
+        this.message = null;
+      });
+    }
   }
 
-  back(): void {
-    this.route = this.#history.pop() ?? { view: 'people' };
+  /** Follows the API's events (call once the transport is ready); returns the unsubscribe function. */
+  listen(): () => void {
+    return this.client.onEvent((event: ApiEvent) => {
+      if (event.topic === 'changed') this.changes[event.what]++;
+      // A finished scan adds photos and faces: every view of them reloads.
+      if (event.topic === 'scan' && (event.status.state === 'done' || event.status.state === 'cancelled')) {
+        this.changes.libraries++;
+        this.changes.faces++;
+      }
+    });
+  }
+
+  go(route: Route): void {
+    this.#trail.push(this.route);
+    this.route = route;
+    this.message = null;
+    this.address?.set(routeToHash(route), true);
+  }
+
+  /** Replaces the current screen (e.g. the next photo) without growing the back trail. */
+  replace(route: Route): void {
+    this.route = route;
+    this.message = null;
+    this.address?.set(routeToHash(route), false);
+  }
+
+  back(fallback: Route = { view: 'people' }): void {
+    this.route = this.#trail.pop() ?? fallback;
+    this.message = null;
+    this.address?.set(routeToHash(this.route), true);
   }
 
   /** Calls the API; a failure is shown in the message bar and resolves undefined. */
@@ -60,5 +123,21 @@ export class AppState {
 
   inform(text: string): void {
     this.message = { kind: 'info', text };
+  }
+
+  /** Reverts the last decision not yet undone (Ctrl+Z, the Undo button); says what was undone. */
+  async undo(count = 1): Promise<HistoryEntry[]> {
+    if (this.undoing) return [];
+    this.undoing = true;
+    try {
+      const result = await this.run('history.undo', { count });
+      if (!result) return [];
+      if (result.undone.length === 0) this.inform('Nothing to undo.');
+      else this.inform(`Undone: ${result.undone.map((e) => e.summary).join('; ')}`);
+      this.changes.people++;
+      return result.undone;
+    } finally {
+      this.undoing = false;
+    }
   }
 }

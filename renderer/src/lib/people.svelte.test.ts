@@ -35,3 +35,31 @@ test('a failed call shows its message and leaves the entries as they were', asyn
   await people.load();
   expect(JSON.stringify(people.entries)).toBe(before);
 });
+
+test('merging two named people asks first: mergeSelected returns the plan, nothing changes until merge(plan)', async () => {
+  const { app } = await seededApp();
+  const people = new PeopleState(app);
+  await people.load();
+  await people.name(people.entries[0]!, 'Ann');
+  await people.name(people.entries[1]!, 'Bob');
+  people.toggle(people.entries[1]!.ref);
+  people.toggle(people.entries[0]!.ref);
+  const plan = await people.mergeSelected();
+  expect(typeof plan).toBe('object');
+  const before = people.entries.map((e) => [e.name, e.faceCount]);
+  await people.load();
+  expect(people.entries.map((e) => [e.name, e.faceCount])).toEqual(before);
+  expect(await people.merge(plan as Exclude<typeof plan, boolean>)).toBe(true);
+  expect(people.entries.filter((e) => e.name !== null).length).toBe(1);
+});
+
+test('unnamed groups under the smallest group size are left out until asked for', async () => {
+  const { app, client } = await seededApp();
+  await client.call('settings.set', { minClusterSize: 4 });
+  const people = new PeopleState(app);
+  await people.load();
+  expect(people.visible.map((e) => e.faceCount)).toEqual([5, 4]);
+  expect(people.smallGroups).toBe(1);
+  people.showSmall = true;
+  expect(people.visible.map((e) => e.faceCount)).toEqual([5, 4, 3]);
+});

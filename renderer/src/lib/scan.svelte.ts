@@ -24,7 +24,12 @@ export class ScanState {
   }
 
   handle(event: ApiEvent): void {
-    if (event.topic === 'scan') this.status = event.status;
+    if (event.topic === 'scan') {
+      const wasRunning = this.status?.state === 'running' || this.status?.state === 'stopping';
+      this.status = event.status;
+      // A scan that ended changed the folders' "last scanned": read them again (no stale "not scanned yet").
+      if (wasRunning && !this.running) void this.load();
+    }
     if (event.topic === 'changed' && event.what === 'libraries') void this.load();
   }
 

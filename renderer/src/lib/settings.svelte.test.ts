@@ -13,7 +13,7 @@ test('the preview follows the slider; recluster saves the threshold; forgetting 
   await settings.save({ minClusterSize: 2 });
   expect(await settings.recluster()).toBe(true);
   expect(store.settings.get('clusterThreshold')).toBe(0.5);
-  expect(app.message?.text).toMatch(/3 people found among 12 faces/);
+  expect(app.message?.text).toMatch(/3 groups found among 12 faces/);
   expect(await settings.forgetAll('yes')).toBe(false);
   expect(store.persons.list().length + store.faces.list().length).toBe(12);
   expect(await settings.forgetAll('forget')).toBe(true);

@@ -1,6 +1,7 @@
 /** Settings: the clustering threshold with a live preview of how many people it gives, models, forgetting. */
 import type { SettingsInfo } from '../../../main/api/contract.ts';
 import type { AppState } from './app.svelte.ts';
+import { plural } from './words.ts';
 
 export class SettingsState {
   info = $state<SettingsInfo | null>(null);
@@ -47,7 +48,7 @@ export class SettingsState {
     await this.save({ threshold: this.threshold });
     const report = await this.app.run('cluster.run', { threshold: this.threshold });
     this.clustering = false;
-    if (report) this.app.inform(`${report.clusters} people found among ${report.faces} faces (${report.unclustered} left unsorted)`);
+    if (report) this.app.inform(`${plural(report.clusters, 'group')} found among ${plural(report.faces, 'face')} (${report.unclustered} left unsorted); your names and decisions were kept.`);
     return report !== undefined;
   }
 
@@ -57,7 +58,7 @@ export class SettingsState {
       return false;
     }
     const result = await this.app.run('settings.forgetAllFaceData', { confirm: 'forget' });
-    if (result) this.app.inform(`Forgot ${result.faces} faces and ${result.persons} people`);
+    if (result) this.app.inform(`Forgot ${plural(result.faces, 'face')} and ${plural(result.persons, 'person', 'people')}.`);
     return result !== undefined;
   }
 }

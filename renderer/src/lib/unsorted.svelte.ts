@@ -1,6 +1,11 @@
-/** The "is this X?" queue: one suggestion at a time, answered with one key (y / n / s). */
-import type { Suggestion } from '../../../main/api/contract.ts';
+/**
+ * The review queue: "is this (group of faces) X?", one question at a time, answered with one key (y / n / s).
+ * A question may cover a small group of faces (Suggestion.faceIds): one answer settles all of them.
+ * Also what fine-tuning moved into named people, for the user to check.
+ */
+import type { FineTuneSummary, Suggestion } from '../../../main/api/contract.ts';
 import type { AppState } from './app.svelte.ts';
+import { plural } from './words.ts';
 
 export class UnsortedState {
   suggestions = $state<Suggestion[]>([]);
@@ -8,6 +13,10 @@ export class UnsortedState {
   answered = $state(0);
   loading = $state(false);
   current = $derived(this.suggestions[0]);
+  finetune = $state<FineTuneSummary | null>(null);
+  finetuning = $state(false);
+  /** Faces of the last fine-tuning the user took out again. */
+  removed = $state<number[]>([]);
 
   constructor(private readonly app: AppState) {}
 
@@ -25,15 +34,17 @@ export class UnsortedState {
     const suggestion = this.current;
     if (!suggestion) return;
     const method = yes ? 'unsorted.confirm' : 'unsorted.reject';
-    // Optimistic: the next face shows at once; a failure puts this one back.
+    const faceIds = suggestion.faceIds.length > 0 ? suggestion.faceIds : [suggestion.faceId];
+    // Optimistic: the next question shows at once; a failure puts this one back.
     this.suggestions = this.suggestions.slice(1);
-    const result = await this.app.run(method, { faceId: suggestion.faceId, personId: suggestion.personId });
+    const result = await this.app.run(method, { faceId: suggestion.faceId, personId: suggestion.personId, faceIds });
     if (!result) {
       this.suggestions = [suggestion, ...this.suggestions];
       return;
     }
     this.answered++;
-    // A rejected face may have a next-nearest person: reload when the queue runs low.
+    this.app.inform(`${yes ? 'Yes' : 'No'}: ${plural(faceIds.length, 'face')} ${yes ? 'added to' : 'kept away from'} ${suggestion.personName}.`);
+    // A "no" may leave a next-nearest person for the faces: reload when the queue runs low.
     if (this.suggestions.length < 5) await this.load();
   }
 
@@ -49,5 +60,28 @@ export class UnsortedState {
     else if (key === 's') this.skip();
     else return false;
     return true;
+  }
+
+  /** Fine-tunes the embedder on the named people (force: apply without a held-out gain), then lists what moved. */
+  async runFinetune(force: boolean): Promise<FineTuneSummary | undefined> {
+    this.finetuning = true;
+    this.removed = [];
+    try {
+      const summary = await this.app.run('learn.finetune', { force });
+      if (summary) {
+        this.finetune = summary;
+        const moved = summary.movedIntoPersons.length;
+        this.app.inform(`Fine-tuning ${summary.status === 'applied' ? 'applied' : 'not applied'}: ${summary.reason}${summary.status === 'applied' ? ` ${plural(moved, 'face')} moved into named people.` : ''}`);
+        await this.load();
+      }
+      return summary;
+    } finally {
+      this.finetuning = false;
+    }
+  }
+
+  /** "Not this person" on a face fine-tuning moved. */
+  async takeOut(faceId: number, personId: number): Promise<void> {
+    if (await this.app.run('faces.notThisPerson', { faceIds: [faceId], personId })) this.removed = [...this.removed, faceId];
   }
 }
