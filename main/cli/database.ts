@@ -1,8 +1,12 @@
-/** Which database file the CLI uses: --db (via FACET_DB), else the default in the user's data folder. */
-import { openDatabase, resolveDatabasePath } from '../store/db.ts';
+/** The CLI's way into the store: the database file comes from the command's context (--db, FACET_DB, FACET_HOME). */
+import { type Store, openStore } from '../store/index.ts';
 
-export { resolveDatabasePath };
-
-export function openCliDatabase() {
-  return openDatabase(resolveDatabasePath());
+/** Opens the store at `database`, runs `work`, and closes it whatever happens. */
+export async function withStore<T>(database: string, work: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = openStore(database);
+  try {
+    return await work(store);
+  } finally {
+    store.close();
+  }
 }

@@ -1,120 +1,192 @@
 /**
- * `facet` command dispatcher. Each command lives in its own module, imported only when used so that
- * quick commands (status, faces) start without loading TensorFlow.js.
+ * `facet` command dispatcher. Each command lives in its own module, imported only when used, so quick commands
+ * (status, faces) start without loading TensorFlow.js. The command line is parsed and checked here, once, before
+ * a command runs (options.ts); the database and backend reach the command in its context.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import path from 'node:path';
+import { resolveDatabasePath } from '../library/dataDir.ts';
+import { type OptionSpecs, type OptionValues, UsageError, describeOptions, parseLine } from './options.ts';
+import { OutputClosed, createOutput, describeError } from './output.ts';
 
-export interface CommandContext {
+export interface CommandContext<V = OptionValues<OptionSpecs>> {
+  /** Positional arguments after the command (and subcommand) name. */
   args: string[];
-  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  /** The command's declared options, parsed, checked and defaulted. */
+  values: V;
   json: boolean;
+  /** The database file: --db, else FACET_DB, else facet.db in the data folder (FACET_HOME or the OS's). */
+  database: string;
+  /** The inference backend asked for: --backend, else FACET_BACKEND; undefined picks the fastest that loads. */
+  backend: string | undefined;
+  /** A line to stdout. Stops the command quietly when stdout was closed (`facet faces | head -1`). */
   out: (text: string) => void;
+  /** Text to stdout as it is (streamed JSON). */
+  write: (chunk: string) => void;
+  /** A line to stderr (progress, notes). */
   err: (text: string) => void;
 }
 
-export interface Command {
+export interface Command<S extends OptionSpecs = OptionSpecs> {
   summary: string;
   usage: string;
-  options?: ParseArgsConfig['options'];
-  run(context: CommandContext): Promise<number>;
+  options?: S;
+  /** Words after the command that pick a subcommand (`eval lfw`, `bench scan`); each has its own options. */
+  subcommands?: Record<string, () => Promise<AnyCommand>>;
+  run?(context: CommandContext<OptionValues<S>>): Promise<number>;
 }
 
-/** Options every command accepts. */
-const COMMON_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
-  json: { type: 'boolean' },
-  db: { type: 'string' },
-  backend: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-};
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCommand = Command<any>;
 
-const COMMANDS: Record<string, () => Promise<Command>> = {
+/** Declares a command with its options' types inferred (literal choices included). */
+export function defineCommand<const S extends OptionSpecs = Record<never, never>>(command: Command<S>): Command<S> {
+  return command;
+}
+
+/** Options every command accepts, before or after its name. */
+export const GLOBAL_OPTIONS = {
+  json: { type: 'boolean', description: 'machine-readable output' },
+  db: { type: 'string', placeholder: 'FILE', description: 'the database (default: facet.db in the data folder; FACET_DB, FACET_HOME)' },
+  backend: { type: 'string', placeholder: 'NAME', description: 'tfjs-node-gpu, onnx, tfjs-node, wasm or cpu (default: the fastest that loads; FACET_BACKEND)' },
+  help: { type: 'boolean', short: 'h', description: 'this help' },
+} as const satisfies OptionSpecs;
+
+const GLOBAL_WITH_VALUE = new Set(['--db', '--backend']);
+
+/** The commands, by name, each loaded when used. Add a line to add a command. */
+const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   scan: async () => (await import('./commands/scan.ts')).scanCommand,
   status: async () => (await import('./commands/status.ts')).statusCommand,
   faces: async () => (await import('./commands/faces.ts')).facesCommand,
-  doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
-  eval: async () => (await import('./commands/eval.ts')).evalCommand,
-  serve: async () => (await import('./commands/serve.ts')).serveCommand,
-  start: async () => (await import('./commands/start.ts')).startCommand,
   people: async () => (await import('./commands/people.ts')).peopleCommand,
   cluster: async () => (await import('./commands/cluster.ts')).clusterCommand,
   name: async () => (await import('./commands/decide.ts')).nameCommand,
   merge: async () => (await import('./commands/decide.ts')).mergeCommand,
   reject: async () => (await import('./commands/decide.ts')).rejectCommand,
-  arch: async () => (await import('./commands/arch.ts')).archCommand,
-  train: async () => (await import('./commands/train.ts')).trainCommand,
-  finetune: async () => (await import('./commands/finetune.ts')).finetuneCommand,
-  bench: async () => (await import('./commands/bench.ts')).benchCommand,
+  doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  start: async () => (await import('./commands/start.ts')).startCommand,
   watch: async () => (await import('./commands/watch.ts')).watchCommand,
+  finetune: async () => (await import('./commands/finetune.ts')).finetuneCommand,
+  eval: async () => (await import('./commands/eval.ts')).evalCommand,
+  train: async () => (await import('./commands/train.ts')).trainCommand,
+  arch: async () => (await import('./commands/arch.ts')).archCommand,
+  bench: async () => (await import('./commands/bench.ts')).benchCommand,
   'export-xmp': async () => (await import('./commands/exportXmp.ts')).exportXmpCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,
   backup: async () => (await import('./commands/backup.ts')).backupCommand,
   restore: async () => (await import('./commands/backup.ts')).restoreCommand,
+  history: async () => (await import('./commands/history.ts')).historyCommand,
+  undo: async () => (await import('./commands/history.ts')).undoCommand,
+  unsorted: async () => (await import('./commands/unsorted.ts')).unsortedCommand,
+  libraries: async () => (await import('./commands/libraries.ts')).librariesCommand,
+  failures: async () => (await import('./commands/failures.ts')).failuresCommand,
 };
 
-export function registerCommand(name: string, load: () => Promise<Command>): void {
+export function registerCommand(name: string, load: () => Promise<AnyCommand>): void {
   COMMANDS[name] = load;
 }
 
-async function usage(): Promise<string> {
-  const lines = ['usage: facet <command> [options]', '', 'commands:'];
-  for (const [name, load] of Object.entries(COMMANDS)) {
-    try {
-      lines.push(`  ${name.padEnd(10)} ${(await load()).summary}`);
-    } catch {
-      lines.push(`  ${name}`);
-    }
+/** Index of the first word that is not an option nor a global option's value, from `start`. */
+function firstWord(argv: readonly string[], start = 0): number {
+  for (let i = start; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') return i + 1 < argv.length ? i + 1 : -1;
+    if (GLOBAL_WITH_VALUE.has(token)) i++;
+    else if (!token.startsWith('-') || token === '-') return i;
   }
-  lines.push('', 'common options: --json, --db FILE, --backend tfjs-node-gpu|onnx|tfjs-node|wasm|cpu (or FACET_BACKEND)');
+  return -1;
+}
+
+async function commandList(table: Record<string, () => Promise<AnyCommand>>): Promise<string[]> {
+  const names = Object.keys(table);
+  const width = Math.max(...names.map((name) => name.length)) + 2;
+  const loaded = await Promise.all(names.map((name) => table[name]!().then((command) => command.summary, () => '')));
+  return names.map((name, i) => `  ${name.padEnd(width)}${loaded[i]}`);
+}
+
+async function generalHelp(): Promise<string> {
+  return ['usage: facet <command> [options]', '', 'commands:', ...(await commandList(COMMANDS)), '',
+    'options for every command, anywhere on the line:', ...describeOptions(GLOBAL_OPTIONS), '',
+    'facet <command> --help shows what a command takes.'].join('\n');
+}
+
+async function commandHelp(where: string, command: AnyCommand): Promise<string> {
+  const lines = [command.summary, `usage: ${command.usage}`];
+  if (command.subcommands) lines.push('', `${where} has these parts:`, ...(await commandList(command.subcommands)));
+  if (command.options && Object.keys(command.options).length > 0) lines.push('', 'options:', ...describeOptions(command.options));
+  lines.push('', 'and --json, --db FILE, --backend NAME (facet --help)');
   return lines.join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write((await usage()) + '\n');
-    return name ? 0 : 1;
-  }
+/** Finds the command (and subcommand) a line names; the rest of the line is returned without those words. */
+async function resolveCommand(argv: readonly string[], found: (where: string) => void): Promise<{ where: string; command: AnyCommand; rest: string[] } | undefined> {
+  const at = firstWord(argv);
+  if (at < 0) return undefined;
+  const name = argv[at]!;
   const load = COMMANDS[name];
-  if (!load) {
-    process.stderr.write(`facet: unknown command "${name}"\n\n${await usage()}\n`);
-    return 2;
+  if (!load) throw new UsageError(`there is no command "${name}" (facet --help lists them)`);
+  let command = await load();
+  let where = `facet ${name}`;
+  found(where);
+  let rest = [...argv.slice(0, at), ...argv.slice(at + 1)];
+  if (command.subcommands) {
+    const sub = firstWord(rest);
+    const subName = sub >= 0 ? rest[sub]! : undefined;
+    const loadSub = subName === undefined ? undefined : command.subcommands[subName];
+    if (!loadSub) {
+      if (rest.includes('--help') || rest.includes('-h')) return { where, command, rest };
+      const choices = Object.keys(command.subcommands).join(', ');
+      throw new UsageError(subName === undefined ? `name one of ${choices}, as in ${where} ${Object.keys(command.subcommands)[0]}` : `there is no "${subName}": use one of ${choices}`);
+    }
+    command = await loadSub();
+    where = `${where} ${subName}`;
+    rest = [...rest.slice(0, sub), ...rest.slice(sub + 1)];
   }
-  const command = await load();
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
-  } catch (error) {
-    process.stderr.write(`facet ${name}: ${(error as Error).message}\nusage: ${command.usage}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${command.summary}\nusage: ${command.usage}\n`);
-    return 0;
-  }
-  if (typeof parsed.values.db === 'string') process.env.FACET_DB = parsed.values.db;
-  if (typeof parsed.values.backend === 'string') process.env.FACET_BACKEND = parsed.values.backend;
-  try {
-    return await command.run({
-      args: parsed.positionals,
-      values: parsed.values,
-      json: parsed.values.json === true,
-      out: (text) => process.stdout.write(text + '\n'),
-      err: (text) => process.stderr.write(text + '\n'),
-    });
-  } catch (error) {
-    const e = (await diskFull(error)) ?? (error as Error);
-    process.stderr.write(`facet ${name}: ${e.name && e.name !== 'Error' ? e.name + ': ' : ''}${e.message}\n`);
-    if (process.env.FACET_DEBUG) process.stderr.write(`${e.stack}\n`);
-    return 1;
-  }
+  return { where, command, rest };
 }
 
-/** A write error from SQLite on a full disk, told as such with the database it concerns (loaded only then). */
-async function diskFull(error: unknown): Promise<Error | undefined> {
-  if (typeof (error as { code?: unknown } | null)?.code !== 'string') return undefined;
-  const [{ asDiskFullError }, { resolveDatabasePath }] = await Promise.all([
-    import('../store/errors/diskFullError.ts'),
-    import('./database.ts'),
-  ]);
-  return asDiskFullError(error, resolveDatabasePath());
+/**
+ * Runs one command line; returns the exit code: 0 done, 1 the work failed, 2 the line was wrong.
+ * Errors are one sentence on stderr naming what is at fault; the stack only with FACET_DEBUG=1.
+ */
+export async function main(argv: string[], io = createOutput()): Promise<number> {
+  let at = 'facet';
+  let database: string | undefined;
+  try {
+    // `facet help scan` is `facet scan --help`.
+    const first = firstWord(argv);
+    if (first >= 0 && argv[first] === 'help') argv = [...argv.slice(0, first), ...argv.slice(first + 1), '--help'];
+    const found = await resolveCommand(argv, (where) => { at = where; });
+    if (!found) {
+      const asked = argv.includes('--help') || argv.includes('-h') || argv.length === 0;
+      (asked ? io.out : io.err)(await generalHelp());
+      return asked && argv.length > 0 ? 0 : 2;
+    }
+    const { where, command, rest } = found;
+    at = where;
+    const specs: OptionSpecs = { ...GLOBAL_OPTIONS, ...command.options };
+    const { values, positionals } = parseLine(rest, specs, where);
+    if (values.help === true || !command.run) {
+      io.out(await commandHelp(where, command));
+      return values.help === true ? 0 : 2;
+    }
+    const env = process.env;
+    database = typeof values.db === 'string' ? path.resolve(values.db) : resolveDatabasePath({ env });
+    return await command.run({
+      args: positionals,
+      values,
+      json: values.json === true,
+      database,
+      backend: typeof values.backend === 'string' ? values.backend : env.FACET_BACKEND || undefined,
+      out: io.out,
+      write: io.write,
+      err: io.err,
+    });
+  } catch (error) {
+    if (error instanceof OutputClosed) return 0;
+    io.err(`${at}: ${await describeError(error, database)}`);
+    if (process.env.FACET_DEBUG === '1' && error instanceof Error && !(error instanceof UsageError)) io.err(String(error.stack));
+    return error instanceof UsageError ? 2 : 1;
+  }
 }

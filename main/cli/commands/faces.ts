@@ -1,24 +1,25 @@
-import { openStore } from '../../store/index.ts';
-import { resolveDatabasePath } from '../database.ts';
-import type { Command } from '../main.ts';
+import { escapeControls } from '../../core/names.ts';
+import { withStore } from '../database.ts';
+import { defineCommand } from '../main.ts';
 
-export const facesCommand: Command = {
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export const facesCommand = defineCommand({
   summary: 'list every face: photo, box (pixels of the upright original), score, quality, cluster and person',
   usage: 'facet faces [--person NAME] [--json]',
-  options: { person: { type: 'string' } },
-  async run({ values, json, out }) {
-    const store = openStore(resolveDatabasePath());
-    try {
+  options: { person: { type: 'string', placeholder: 'NAME', description: 'only the faces of this person' } },
+  async run({ values, json, database, out, write }) {
+    return withStore(database, (store) => {
       let filter = {};
-      if (typeof values.person === 'string') {
+      if (values.person !== undefined) {
         const person = store.persons.findByName(values.person);
-        if (!person) throw new Error(`no person named "${values.person}"`);
+        if (!person) throw new Error(`no person is named "${escapeControls(values.person)}" (facet people lists them)`);
         filter = { personId: person.id };
       }
-      const round = (n: number) => Math.round(n * 100) / 100;
       if (json) {
-        // Streamed as one JSON array so a library of a million faces never sits in memory as text.
-        process.stdout.write('[');
+        // Streamed as one JSON array so a library of a million faces never sits in memory as text. The cluster is
+        // given by the label `facet people` shows and `facet name` takes (c4); the row id only as clusterRowId.
+        write('[');
         let first = true;
         for (const face of store.faces.iterate(filter)) {
           const item = {
@@ -27,23 +28,23 @@ export const facesCommand: Command = {
             box: { x: round(face.box.x), y: round(face.box.y), width: round(face.box.width), height: round(face.box.height) },
             score: face.score,
             quality: face.quality,
-            clusterId: face.clusterId,
+            clusterLabel: face.clusterLabel,
+            clusterRowId: face.clusterId,
             personId: face.personId,
             personName: face.personName,
           };
-          process.stdout.write((first ? '\n' : ',\n') + JSON.stringify(item));
+          write((first ? '\n' : ',\n') + JSON.stringify(item));
           first = false;
         }
-        process.stdout.write(first ? ']\n' : '\n]\n');
-      } else {
-        for (const face of store.faces.iterate(filter)) {
-          const { x, y, width, height } = face.box;
-          out(`${String(face.id).padStart(6)}  ${face.personName ?? (face.clusterId !== null ? `cluster ${face.clusterId}` : '-')}\t${Math.round(x)},${Math.round(y)} ${Math.round(width)}x${Math.round(height)}  q=${(face.quality ?? 0).toFixed(2)}  ${face.photoPath}`);
-        }
+        write(first ? ']\n' : '\n]\n');
+        return 0;
+      }
+      for (const face of store.faces.iterate(filter)) {
+        const { x, y, width, height } = face.box;
+        const who = face.personName !== null ? escapeControls(face.personName) : face.clusterLabel ?? '-';
+        out(`${String(face.id).padStart(6)}  ${who}\t${Math.round(x)},${Math.round(y)} ${Math.round(width)}x${Math.round(height)}  q=${(face.quality ?? 0).toFixed(2)}  ${face.photoPath}`);
       }
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
-};
+});

@@ -63,7 +63,7 @@ describe('facet finetune', () => {
 
   it('refuses bad options by name', (t) => {
     const db = library(tempDir(t));
-    assert.match(facet(db, '--holdout', '0.9').stderr, /--holdout must be a fraction in \(0, 0\.5\]/);
-    assert.match(facet(db, '--min-faces', '2').stderr, /--min-faces must be a whole number ≥ 3/);
+    assert.match(facet(db, '--holdout', '0.9').stderr, /--holdout must be a number, above 0 and at most 0\.5, not "0\.9"/);
+    assert.match(facet(db, '--min-faces', '2').stderr, /--min-faces must be a whole number, at least 3, not "2"/);
   });
 });

@@ -2,19 +2,11 @@
 import path from 'node:path';
 import { type RollbackReport, currentModels, rollbackAdapter } from '../../people/adapterStore.ts';
 import { type FineTuneReport, fineTune } from '../../people/fineTune.ts';
+import { ADAPTER_DESIGNS } from '../../learn/adapterDesigns.ts';
 import type { HeldOutFigures } from '../../learn/holdout.ts';
 import { lfwReferenceFile, readLfwReference } from '../../training/lfwReference.ts';
 import { openStore } from '../../store/index.ts';
-import { resolveDatabasePath } from '../database.ts';
-import type { Command } from '../main.ts';
-
-function numberOption(values: Record<string, unknown>, name: string, check: (x: number) => boolean, what: string): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!check(value)) throw new Error(`--${name} must be ${what}, got "${String(raw)}"`);
-  return value;
-}
+import { defineCommand } from '../main.ts';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const figures = (f: HeldOutFigures) => `${percent(f.accuracy)} (balanced ${percent(f.balancedAccuracy)}, AUC ${f.auc.toFixed(3)}, threshold ${f.threshold.toFixed(3)})`;
@@ -23,12 +15,12 @@ function describe(report: FineTuneReport, lfwNote: string | null): string[] {
   const lines = [`${report.status}: ${report.reason}`];
   if (report.heldOut) {
     const h = report.heldOut;
-    lines.push(`${report.persons} persons, ${report.trainFaces} named faces, each held out once over ${h.folds} folds (${h.base.pairs} held-out pairs, ${h.base.samePairs} same)`);
+    lines.push(`${report.persons} persons, ${report.trainFaces} named faces; design ${report.design}; ${report.seeds.length} seeds, each holding out its own fold (${h.base.pairs} held-out pairs, ${h.base.samePairs} same)`);
     lines.push(`held-out accuracy: base ${figures(report.heldOut.base)}`);
     lines.push(`                adapted ${figures(report.heldOut.adapted)}`);
-    lines.push(`gain ${(100 * h.gain).toFixed(2)} points, paired t over ${h.faces} held-out faces ${h.t.toFixed(2)}`);
+    lines.push(`gain per seed: ${report.seeds.map((s) => (100 * s.gain).toFixed(2)).join(', ')} points; mean ${(100 * report.gainMean).toFixed(2)} ± ${(100 * report.gainSd).toFixed(2)} (sd)`);
   }
-  if (report.training) lines.push(`training: ${report.training.steps} steps, loss ${report.training.firstLoss.toFixed(4)} → ${report.training.finalLoss.toFixed(4)}, ${report.training.seconds.toFixed(1)} s`);
+  if (report.training) lines.push(`training: ${report.training.steps} steps (kept step ${report.training.bestStep}), ${report.training.strangers} unconfirmed faces as negatives, loss ${report.training.firstLoss.toFixed(4)} → ${report.training.finalLoss.toFixed(4)}, ${report.training.seconds.toFixed(1)} s`);
   if (report.lfw) lines.push(`LFW: ${percent(report.lfw.base)} → ${percent(report.lfw.adapted)} on ${report.lfw.pairs} pairs`);
   else if (report.heldOut) lines.push(`LFW: ${lfwNote ?? report.lfwSkipped}`);
   if (report.status === 'applied') {
@@ -44,35 +36,36 @@ function describeRollback(report: RollbackReport): string[] {
   return lines;
 }
 
-export const finetuneCommand: Command = {
+export const finetuneCommand = defineCommand({
   summary: 'adapt the embedder to the people you named (applied only if held-out accuracy improves); --rollback undoes it',
-  usage: 'facet finetune [--dry-run] [--rollback] [--min-faces N] [--holdout F] [--min-gain F] [--steps N] [--seed N] [--lfw DIR] [--json]',
+  usage: 'facet finetune [--dry-run] [--force] [--rollback] [--design D] [--seeds N] [--min-faces N] [--holdout F] [--min-gain F] [--steps N] [--seed N] [--lfw DIR] [--json]',
   options: {
-    'dry-run': { type: 'boolean' },
-    rollback: { type: 'boolean' },
-    'min-faces': { type: 'string' },
-    holdout: { type: 'string' },
-    'min-gain': { type: 'string' },
-    steps: { type: 'string' },
-    seed: { type: 'string' },
-    lfw: { type: 'string' },
+    'dry-run': { type: 'boolean', description: 'measure, but apply nothing' },
+    rollback: { type: 'boolean', description: 'go back to the base network' },
+    'min-faces': { type: 'integer', min: 3, description: 'named faces a person needs to take part' },
+    holdout: { type: 'number', above: 0, max: 0.5, placeholder: 'F', description: 'fraction of faces held out' },
+    'min-gain': { type: 'number', min: 0, below: 1, placeholder: 'F', description: 'held-out accuracy gain needed to apply' },
+    steps: { type: 'integer', min: 1 },
+    seed: { type: 'integer', min: 0 },
+    seeds: { type: 'integer', min: 2, max: 10, description: 'seeds the held-out check is repeated over (each holds out its own fold)' },
+    design: { type: 'string', choices: Object.keys(ADAPTER_DESIGNS), description: 'adapter design (default low-rank)' },
+    force: { type: 'boolean', description: 'apply even if the held-out check says no (the report says so)' },
+    lfw: { type: 'string', placeholder: 'DIR', description: 'also check LFW accuracy from cached embeddings there' },
   },
-  async run({ values, json, out }) {
-    const store = openStore(resolveDatabasePath());
+  async run({ values, json, database, out }) {
+    const store = openStore(database);
     try {
       if (values.rollback) {
         const report = rollbackAdapter(store);
         out(json ? JSON.stringify(report) : describeRollback(report).join('\n'));
         return 0;
       }
-      const minFaces = numberOption(values, 'min-faces', (x) => Number.isInteger(x) && x >= 3, 'a whole number ≥ 3');
-      const holdout = numberOption(values, 'holdout', (x) => x > 0 && x <= 0.5, 'a fraction in (0, 0.5]');
-      const minGain = numberOption(values, 'min-gain', (x) => x >= 0 && x < 1, 'a fraction in [0, 1)');
-      const steps = numberOption(values, 'steps', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
-      const seed = numberOption(values, 'seed', (x) => Number.isInteger(x) && x >= 0, 'a whole number ≥ 0');
+      const { holdout, seed, steps } = values;
+      const minFaces = values['min-faces'];
+      const minGain = values['min-gain'];
       let lfwNote: string | null = null;
       let lfwReference;
-      if (typeof values.lfw === 'string') {
+      if (values.lfw !== undefined) {
         const { base } = currentModels(store);
         lfwReference = readLfwReference(path.resolve(values.lfw), base);
         if (!lfwReference) {
@@ -86,7 +79,10 @@ export const finetuneCommand: Command = {
         seed,
         training: steps === undefined ? undefined : { steps },
         lfwReference,
-        dryRun: values['dry-run'] === true,
+        seeds: values.seeds,
+        design: values.design,
+        force: values.force,
+        dryRun: values['dry-run'],
       });
       const final = lfwNote && !report.lfw ? { ...report, lfwSkipped: lfwNote } : report;
       out(json ? JSON.stringify(final) : describe(final, lfwNote).join('\n'));
@@ -95,4 +91,4 @@ export const finetuneCommand: Command = {
       store.close();
     }
   },
-};
+});

@@ -1,23 +1,22 @@
 import { DEFAULT_EMBEDDER } from '../../../native-models/catalog.ts';
 import { escapeControls } from '../../core/names.ts';
-import { openStore } from '../../store/index.ts';
-import { resolveDatabasePath } from '../database.ts';
-import type { Command } from '../main.ts';
+import { withStore } from '../database.ts';
+import { defineCommand } from '../main.ts';
 
 export interface PeopleEntry {
   kind: 'person' | 'cluster';
+  /** What `facet name`, `merge` and `reject` take: "person:3" for a person, the cluster's label ("c4") for a cluster. */
   id: string;
   name: string | null;
   faces: number;
   representativeFaceId: number;
 }
 
-export const peopleCommand: Command = {
+export const peopleCommand = defineCommand({
   summary: 'list persons and unnamed clusters with face counts and a representative face',
   usage: 'facet people [--json]',
-  async run({ json, out }) {
-    const store = openStore(resolveDatabasePath());
-    try {
+  async run({ json, database, out }) {
+    return withStore(database, (store) => {
       const groups = new Map<string, { kind: 'person' | 'cluster'; name: string | null; faces: Array<{ id: number; quality: number }> }>();
       for (const face of store.faces.iterate()) {
         const key = face.personId !== null ? `person:${face.personId}` : face.clusterLabel ?? null;
@@ -32,15 +31,16 @@ export const peopleCommand: Command = {
         return { kind: group.kind, id, name: group.name, faces: group.faces.length, representativeFaceId: cover ?? best.id };
       });
       entries.sort((a, b) => b.faces - a.faces || a.id.localeCompare(b.id));
-      if (json) out(JSON.stringify(entries));
-      else {
-        const run = store.clusters.latestDoneRun((store.settings.get('embedder') as string | undefined) ?? DEFAULT_EMBEDDER);
-        if (!run) out('no clustering yet: run facet cluster');
-        for (const entry of entries) out(`${entry.id.padEnd(12)} ${String(entry.faces).padStart(5)} faces  ${entry.name === null ? '(unnamed)' : escapeControls(entry.name)}  face ${entry.representativeFaceId}`);
+      if (json) {
+        out(JSON.stringify(entries));
+        return 0;
+      }
+      const run = store.clusters.latestDoneRun((store.settings.get('embedder') as string | undefined) ?? DEFAULT_EMBEDDER);
+      if (!run) out('no clustering yet: run facet cluster');
+      for (const entry of entries) {
+        out(`${entry.id.padEnd(12)} ${String(entry.faces).padStart(5)} ${entry.faces === 1 ? 'face ' : 'faces'}  ${entry.name === null ? '(unnamed)' : escapeControls(entry.name)}  face ${entry.representativeFaceId}`);
       }
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
-};
+});

@@ -5,42 +5,43 @@ import { registerTrainedModel } from '../../embed/userModels.ts';
 import { AnalysisPool } from '../../faces/analysisPool.ts';
 import { scanIntoPeople } from '../../people/scanPipeline.ts';
 import { describeIncremental } from './cluster.ts';
+import { registerScanFolders } from './libraries.ts';
 import { openStore } from '../../store/index.ts';
-import { resolveDatabasePath } from '../database.ts';
-import type { Command } from '../main.ts';
+import { defineCommand } from '../main.ts';
+import { UsageError } from '../options.ts';
 import { createProgressPrinter } from '../progress.ts';
 
-export const scanCommand: Command = {
+export const scanCommand = defineCommand({
   summary: 'scan library folders: find, align and embed every face (incremental)',
   usage: 'facet scan DIR... [--model ID|MODEL_DIR] [--detector ID] [--workers N] [--json]',
   options: {
-    model: { type: 'string' },
-    detector: { type: 'string' },
-    workers: { type: 'string' },
+    model: { type: 'string', placeholder: 'ID|DIR', description: 'the embedder: a catalogued id or a folder facet train made' },
+    detector: { type: 'string', placeholder: 'ID', description: 'the face detector (default ssd-mobilenetv1)' },
+    workers: { type: 'integer', min: 0, description: 'analysis worker threads (default: one per core; 0: in this thread)' },
   },
-  async run({ args, values, json, out, err }) {
-    const store = openStore(resolveDatabasePath());
+  async run({ args, values, json, database, backend, out, err }) {
+    const store = openStore(database);
     // Names already in the photos' XMP (MWG or Microsoft regions, embedded or in sidecars) are imported.
     const regions = new ExifToolMetadata({ onWarning: err });
     try {
-      const roots = args.length > 0 ? args : store.roots.list().map((root) => root.path);
-      if (roots.length === 0) throw new Error('no library folders: name at least one, as in `facet scan ~/Pictures`');
+      // Folders named are checked (missing, not a folder, system or data folder: exit 2, nothing registered) and merged.
+      const roots = args.length > 0 ? await registerScanFolders(store, args, database, err) : store.roots.list().map((root) => root.path);
+      if (roots.length === 0) throw new UsageError('no library folders yet: name at least one, as in `facet scan ~/Pictures`');
       // A model folder from `facet train` is registered under the data folder and used by its id from then on.
-      const model = values.model as string | undefined;
+      const model = values.model;
       const trained = model !== undefined && existsSync(path.join(model, 'model.json')) ? registerTrainedModel(model) : undefined;
       if (trained) err(`model ${trained.card.id} (${trained.card.description}) registered in ${path.dirname(trained.dir)}`);
       const embedderId = trained?.card.id ?? model;
-      const workers = values.workers === undefined ? undefined : Number(values.workers);
-      if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error(`--workers must be a whole number >= 0, got "${values.workers}"`);
+      const { workers } = values;
       const progress = createProgressPrinter(process.stderr);
       const controller = new AbortController();
       const stop = () => { err('stopping after the photos in flight (Ctrl-C again to abort)'); controller.abort(); process.off('SIGINT', stop); };
       process.on('SIGINT', stop);
       // The one scan pipeline: base network, the active adapter, then new faces sorted into people.
       const report = await scanIntoPeople({
-        store, roots, reader: regions, detectorId: values.detector as string | undefined, embedderId,
+        store, roots, reader: regions, detectorId: values.detector, embedderId,
         onProgress: progress, signal: controller.signal,
-        createPool: (networks) => AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId } }),
+        createPool: (networks) => AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend } }),
       });
       process.off('SIGINT', stop);
       progress.end();
@@ -64,4 +65,4 @@ export const scanCommand: Command = {
       store.close();
     }
   },
-};
+});

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { startHttpServer } from '../../api/httpServer.ts';
 import { openApi } from '../../api/openApi.ts';
 import { ensureRendererBuilt } from '../../api/rendererBuild.ts';
-import { resolveDatabasePath } from '../database.ts';
-import type { Command } from '../main.ts';
+import { defineCommand } from '../main.ts';
 
 /** Opens `url` in the user's browser; failure is reported, not fatal. */
 export function openInBrowser(url: string, err: (text: string) => void): void {
@@ -14,29 +13,21 @@ export function openInBrowser(url: string, err: (text: string) => void): void {
   child.unref();
 }
 
-function parsePort(value: unknown): number {
-  if (value === undefined) return 0;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a whole number from 0 to 65535, got "${String(value)}"`);
-  return port;
-}
-
-export const serveCommand: Command = {
+export const serveCommand = defineCommand({
   summary: 'browser mode: serve the app on 127.0.0.1 with a one-time token (Ctrl-C stops)',
   usage: 'facet serve [--port N] [--open] [--workers N] [--rebuild] [--json]',
   options: {
-    port: { type: 'string' },
-    open: { type: 'boolean' },
-    workers: { type: 'string' },
-    rebuild: { type: 'boolean' },
+    port: { type: 'integer', min: 0, max: 65535, default: 0, description: '0 picks a free port' },
+    open: { type: 'boolean', description: 'open it in the browser' },
+    workers: { type: 'integer', min: 0, description: 'analysis worker threads for scans (default: one per core; 0: none)' },
+    rebuild: { type: 'boolean', description: 'rebuild the app (renderer) first' },
   },
-  async run({ values, json, out, err }) {
+  async run({ values, json, database: databasePath, backend, out, err }) {
     const SHUTDOWN_GRACE_MS = 20_000;
-    const port = parsePort(values.port);
-    const workers = values.workers === undefined ? undefined : Number(values.workers);
-    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error(`--workers must be a whole number >= 0, got "${String(values.workers)}"`);
-    const staticDir = ensureRendererBuilt({ force: values.rebuild === true, log: err });
-    const databasePath = resolveDatabasePath();
+    const { port, workers } = values;
+    // The API's analysis workers read the backend from the environment: it is handed over here, explicitly.
+    if (backend !== undefined) process.env.FACET_BACKEND = backend;
+    const staticDir = ensureRendererBuilt({ force: values.rebuild, log: err });
     const { api, store } = openApi({ databasePath, transport: 'http', workers, watch: true });
     const server = await startHttpServer({ api, port, staticDir });
     if (json) out(JSON.stringify({ url: server.url, port: server.port, database: databasePath }));
@@ -69,4 +60,4 @@ export const serveCommand: Command = {
     setTimeout(() => process.exit(0), 2000).unref();
     return 0;
   },
-};
+});

@@ -1,39 +1,40 @@
-import { openStore } from '../../store/index.ts';
-import { resolveDatabasePath } from '../database.ts';
-import type { Command } from '../main.ts';
+import { withStore } from '../database.ts';
+import { defineCommand } from '../main.ts';
 
-export const statusCommand: Command = {
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+export const statusCommand = defineCommand({
   summary: 'what the library holds: folders, photos, faces, people, embeddings',
   usage: 'facet status [--json]',
-  async run({ json, out }) {
-    const file = resolveDatabasePath();
-    const store = openStore(file);
-    try {
-      const roots = store.roots.list();
-      const photos = store.photos.counts();
+  async run({ json, database, out }) {
+    const report = await withStore(database, (store) => {
       const persons = store.persons.list({ includeHidden: true });
-      const faces = store.db.prepare('SELECT count(*) FROM faces').pluck().get() as number;
-      const embeddings = store.embeddings.models();
-      const report = {
-        database: file,
-        roots: roots.map((root) => ({ path: root.path, online: root.online, lastScanAt: root.lastScanAt })),
-        photos,
-        faces,
+      return {
+        database,
+        roots: store.roots.list().map((root) => ({ path: root.path, online: root.online, lastScanAt: root.lastScanAt })),
+        photos: store.photos.counts(),
+        faces: store.db.prepare('SELECT count(*) FROM faces').pluck().get() as number,
         persons: persons.length,
         namedPersons: persons.filter((person) => person.name !== null).length,
-        embeddings,
+        embeddings: store.embeddings.models(),
       };
-      if (json) out(JSON.stringify(report));
-      else {
-        out(`database ${file}`);
-        for (const root of report.roots) out(`folder   ${root.path}${root.online ? '' : ' (offline)'}`);
-        out(`photos   ${photos.ok} ok, ${photos.failed} failed, ${photos.missing} missing`);
-        out(`faces    ${faces}; persons ${report.persons} (${report.namedPersons} named)`);
-        for (const model of embeddings) out(`embeddings ${JSON.stringify(model)}`);
-      }
+    });
+    if (json) {
+      out(JSON.stringify(report));
       return 0;
-    } finally {
-      store.close();
     }
+    const { photos } = report;
+    out(`database    ${report.database}`);
+    if (report.roots.length === 0) out('folders     none yet: facet scan DIR adds one');
+    for (const root of report.roots) {
+      const scanned = root.lastScanAt ? `last scanned ${new Date(root.lastScanAt).toLocaleString()}` : 'not scanned yet';
+      out(`folder      ${root.path} (${root.online ? scanned : 'offline'})`);
+    }
+    out(`photos      ${photos.ok.toLocaleString('en')} readable, ${photos.failed.toLocaleString('en')} unreadable, ${photos.missing.toLocaleString('en')} missing`);
+    out(`faces       ${report.faces.toLocaleString('en')}`);
+    out(`persons     ${report.persons.toLocaleString('en')} (${report.namedPersons.toLocaleString('en')} named)`);
+    if (report.embeddings.length === 0) out('embeddings  none yet');
+    for (const model of report.embeddings) out(`embeddings  ${plural(model.count, 'face')} by ${model.modelId}`);
+    return 0;
   },
-};
+});

@@ -61,8 +61,8 @@ describe('facet train', () => {
   });
 
   it('names what is wrong with its options', () => {
-    assert.match(facet('train', '--data', root).stderr, /--arch and --data are required/);
+    assert.match(facet('train', '--data', root).stderr, /--arch and --data are both needed/);
     assert.match(facet('train', '--arch', 'NN9', '--data', root).stderr, /unknown network "NN9"/);
-    assert.match(facet('train', '--arch', 'NNS2', '--data', root, '--optimizer', 'rmsprop').stderr, /unknown optimizer "rmsprop"/);
+    assert.match(facet('train', '--arch', 'NNS2', '--data', root, '--optimizer', 'rmsprop').stderr, /--optimizer must be one of adagrad, adam, sgd, not "rmsprop"/);
   });
 });

@@ -4,23 +4,8 @@ import { initBackend } from '../../embed/backend.ts';
 import { parseOptimizerName } from '../../training/optimizers.ts';
 import { type TrainProgress, train } from '../../training/train.ts';
 import { TrainingCurve } from '../../training/trainingCurve.ts';
-import type { Command } from '../main.ts';
-
-function positiveInteger(values: Record<string, unknown>, name: string, min = 1): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!(Number.isInteger(value) && value >= min)) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${String(raw)}"`);
-  return value;
-}
-
-function positiveNumber(values: Record<string, unknown>, name: string): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!(Number.isFinite(value) && value > 0)) throw new Error(`--${name} must be a number > 0, got "${String(raw)}"`);
-  return value;
-}
+import { defineCommand } from '../main.ts';
+import { UsageError } from '../options.ts';
 
 function progressLine(event: TrainProgress): string[] {
   // Step 0 carries only the untrained network's validation.
@@ -36,42 +21,39 @@ function progressLine(event: TrainProgress): string[] {
   return lines;
 }
 
-export const trainCommand: Command = {
+export const trainCommand = defineCommand({
   summary: 'train a FaceNet network (NN1…NNS2) with the triplet loss on DIR/<identity>/<images>',
   usage:
     'facet train --arch ARCH --data DIR [--people FILE] [--steps N] [--identities K] [--faces-per-identity M] [--optimizer adagrad|adam|sgd] [--lr 0.05] ' +
     '[--margin 0.2] [--warmup N] [--seed N] [--crop F] [--checkpoint DIR] [--checkpoint-every N] [--resume] ' +
     '[--val-pairs FILE] [--val-every N] [--val-limit N] [--curve FILE.json] [--out DIR] [--json]',
   options: {
-    arch: { type: 'string' },
-    data: { type: 'string' },
-    people: { type: 'string' },
-    steps: { type: 'string' },
-    identities: { type: 'string' },
-    'faces-per-identity': { type: 'string' },
-    optimizer: { type: 'string' },
-    lr: { type: 'string' },
-    margin: { type: 'string' },
-    warmup: { type: 'string' },
-    seed: { type: 'string' },
-    crop: { type: 'string' },
-    checkpoint: { type: 'string' },
-    'checkpoint-every': { type: 'string' },
-    resume: { type: 'boolean' },
-    'val-pairs': { type: 'string' },
-    'val-every': { type: 'string' },
-    'val-limit': { type: 'string' },
-    out: { type: 'string' },
-    curve: { type: 'string' },
+    arch: { type: 'string', placeholder: 'ARCH', description: 'NN1, NN2, NN3, NN4, NNS1 or NNS2' },
+    data: { type: 'string', placeholder: 'DIR', description: 'DIR/<identity>/<images>' },
+    people: { type: 'string', placeholder: 'FILE', description: "only the identities this file lists (LFW's peopleDevTrain.txt)" },
+    steps: { type: 'integer', min: 1 },
+    identities: { type: 'integer', min: 2, placeholder: 'K', description: 'identities per batch' },
+    'faces-per-identity': { type: 'integer', min: 2, placeholder: 'M' },
+    optimizer: { type: 'string', choices: ['adagrad', 'adam', 'sgd'] },
+    lr: { type: 'number', above: 0, placeholder: 'RATE', description: 'learning rate (default 0.05)' },
+    margin: { type: 'number', above: 0, description: 'triplet margin (default 0.2)' },
+    warmup: { type: 'integer', min: 0, description: 'steps before semi-hard mining' },
+    seed: { type: 'integer', min: 0 },
+    crop: { type: 'number', above: 0, max: 1, placeholder: 'F', description: 'central fraction of each image' },
+    checkpoint: { type: 'string', placeholder: 'DIR' },
+    'checkpoint-every': { type: 'integer', min: 1 },
+    resume: { type: 'boolean', description: 'continue from the checkpoint' },
+    'val-pairs': { type: 'string', placeholder: 'FILE' },
+    'val-every': { type: 'integer', min: 1 },
+    'val-limit': { type: 'integer', min: 1 },
+    out: { type: 'string', placeholder: 'DIR', description: 'where the trained model goes' },
+    curve: { type: 'string', placeholder: 'FILE.json', description: 'loss, active fraction and validation per step, and a chart' },
   },
-  async run({ values, json, out, err }) {
-    const arch = values.arch as string | undefined;
-    const dataDir = values.data as string | undefined;
-    if (!arch || !dataDir) throw new Error(`--arch and --data are required\nusage: ${this.usage}`);
+  async run({ values, json, backend: requestedBackend, out, err }) {
+    const { arch, data: dataDir } = values;
+    if (!arch || !dataDir) throw new UsageError(`--arch and --data are both needed, as in \`facet train --arch NNS2 --data ~/lfw\``);
     parseFaceNetName(arch); // an unknown name fails before the backend loads
-    const crop = positiveNumber(values, 'crop');
-    if (crop !== undefined && crop > 1) throw new Error(`--crop must be in (0, 1], got "${String(values.crop)}"`);
-    const backend = await initBackend();
+    const backend = await initBackend(requestedBackend);
     const controller = new AbortController();
     const stop = () => {
       err('stopping after this step (a checkpoint is written when --checkpoint is set)');
@@ -80,29 +62,29 @@ export const trainCommand: Command = {
     };
     process.on('SIGINT', stop);
     // The curve is rewritten after every step, so a long run can be plotted while it trains.
-    const curve = values.curve === undefined ? undefined : new TrainingCurve(values.curve as string);
+    const curve = values.curve === undefined ? undefined : new TrainingCurve(values.curve);
     try {
       err(`training ${parseFaceNetName(arch)} on ${backend}`);
       const report = await train({
         arch,
         dataDir,
-        peopleFile: values.people as string | undefined,
-        steps: positiveInteger(values, 'steps'),
-        identitiesPerBatch: positiveInteger(values, 'identities', 2),
-        facesPerIdentity: positiveInteger(values, 'faces-per-identity', 2),
-        optimizer: values.optimizer === undefined ? undefined : parseOptimizerName(values.optimizer as string),
-        learningRate: positiveNumber(values, 'lr'),
-        margin: positiveNumber(values, 'margin'),
-        warmupSteps: positiveInteger(values, 'warmup', 0),
-        seed: positiveInteger(values, 'seed', 0),
-        cropFraction: crop,
-        checkpointDir: values.checkpoint as string | undefined,
-        checkpointEvery: positiveInteger(values, 'checkpoint-every'),
-        resume: values.resume === true,
-        valPairs: values['val-pairs'] as string | undefined,
-        valEvery: positiveInteger(values, 'val-every'),
-        valLimit: positiveInteger(values, 'val-limit'),
-        outDir: values.out as string | undefined,
+        peopleFile: values.people,
+        steps: values.steps,
+        identitiesPerBatch: values.identities,
+        facesPerIdentity: values['faces-per-identity'],
+        optimizer: values.optimizer === undefined ? undefined : parseOptimizerName(values.optimizer),
+        learningRate: values.lr,
+        margin: values.margin,
+        warmupSteps: values.warmup,
+        seed: values.seed,
+        cropFraction: values.crop,
+        checkpointDir: values.checkpoint,
+        checkpointEvery: values['checkpoint-every'],
+        resume: values.resume,
+        valPairs: values['val-pairs'],
+        valEvery: values['val-every'],
+        valLimit: values['val-limit'],
+        outDir: values.out,
         signal: controller.signal,
         onProgress: (event) => {
           for (const line of progressLine(event)) err(line);
@@ -126,4 +108,4 @@ export const trainCommand: Command = {
       process.off('SIGINT', stop);
     }
   },
-};
+});

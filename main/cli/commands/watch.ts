@@ -6,8 +6,8 @@ import type { PhotoAnalyser } from '../../faces/analysisPool.ts';
 import type { ScanReport } from '../../people/libraryScan.ts';
 import { scanIntoPeople, type ScanNetworks } from '../../people/scanPipeline.ts';
 import { openStore } from '../../store/index.ts';
-import { resolveDatabasePath } from '../database.ts';
-import type { Command } from '../main.ts';
+import { defineCommand } from '../main.ts';
+import { UsageError } from '../options.ts';
 
 function summary(report: ScanReport): string {
   return `${report.added} new, ${report.changed} changed, ${report.moved} moved, ${report.missing} gone; ` +
@@ -15,16 +15,18 @@ function summary(report: ScanReport): string {
     (report.failed.length > 0 ? `; ${report.failed.length} unreadable: ${report.failed.map((f) => f.file).join(', ')}` : '');
 }
 
-export const watchCommand: Command = {
+export const watchCommand = defineCommand({
   summary: 'scan folders, then keep the library up to date as photos are added, changed, moved or deleted (Ctrl-C stops)',
   usage: 'facet watch DIR... [--workers N] [--debounce MS] [--poll] [--json]',
-  options: { workers: { type: 'string' }, debounce: { type: 'string' }, poll: { type: 'boolean' } },
-  async run({ args, values, json, out, err }) {
-    const store = openStore(resolveDatabasePath());
+  options: {
+    workers: { type: 'integer', min: 0, description: 'analysis worker threads (default: one per core; 0: in this thread)' },
+    debounce: { type: 'integer', min: 0, default: 1000, placeholder: 'MS', description: 'wait this long after the last change' },
+    poll: { type: 'boolean', description: 'poll the folders (network shares) instead of file-system events' },
+  },
+  async run({ args, values, json, database, backend, out, err }) {
+    const { workers, debounce: debounceMs } = values;
+    const store = openStore(database);
     const reader = new ExifToolMetadata({ onWarning: err });
-    const workers = values.workers === undefined ? undefined : Number(values.workers);
-    const debounceMs = values.debounce === undefined ? 1000 : Number(values.debounce);
-    if (!(Number.isInteger(debounceMs) && debounceMs >= 0)) throw new Error(`--debounce must be milliseconds, got "${String(values.debounce)}"`);
     // One pool for the whole session, made on first need (each rescan would otherwise load the models again),
     // and made again only when the networks change (another detector or embedder chosen meanwhile).
     let pool: { key: string; started: Promise<AnalysisPool> } | undefined;
@@ -32,7 +34,7 @@ export const watchCommand: Command = {
       const key = `${networks.detectorId}|${networks.embedderId}`;
       if (pool?.key !== key) {
         await (await pool?.started)?.close();
-        pool = { key, started: AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId } }) };
+        pool = { key, started: AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend } }) };
       }
       const started = await pool.started;
       return { workers: started.workers, analyse: (file) => started.analyse(file), embedInBox: (file, box) => started.embedInBox(file, box), close: async () => {} };
@@ -40,11 +42,11 @@ export const watchCommand: Command = {
     const scan = (roots: string[]) => scanIntoPeople({ store, roots, reader, createPool: sharedPool });
     try {
       const roots = args.length > 0 ? args : store.roots.list().map((root) => root.path);
-      if (roots.length === 0) throw new Error('no library folders: name at least one, as in `facet watch ~/Pictures`');
+      if (roots.length === 0) throw new UsageError('no library folders yet: name at least one, as in `facet watch ~/Pictures`');
       const first = await scan(roots);
       out(json ? JSON.stringify({ event: 'scan', ...first }) : `scanned: ${summary(first)}`);
       const watcher = await LibraryWatcher.start({
-        roots: first.roots, debounceMs, usePolling: values.poll === true,
+        roots: first.roots, debounceMs, usePolling: values.poll,
         onError: (error) => err(`watch: ${error.message}`),
         rescan: watchRescan({
           store, reader, scan,
@@ -67,4 +69,4 @@ export const watchCommand: Command = {
       store.close();
     }
   },
-};
+});
