@@ -62,3 +62,46 @@ describe('trainAdapter', () => {
     assert.throws(() => trainAdapter(randomUnitRows(3, 4, 1), 4, [0, 0, 1]), (e: unknown) => e instanceof LearnInputError && e.field === 'labels');
   });
 });
+
+describe('adapter designs', () => {
+  it('the low-rank residual starts at the identity, learns the subspace and replays per seed', () => {
+    const { vectors, labels } = subspaceFaces(3, 12, 16, 4);
+    const run = (seed: number) => trainAdapter(vectors, 16, labels, { design: 'low-rank', rank: 2, steps: 200, seed, weightDecay: 0.001, learningRate: 0.02 });
+    const untrained = trainAdapter(vectors, 16, labels, { design: 'low-rank', rank: 2, steps: 0 });
+    assert.deepEqual(untrained.adapter.weights, identityAdapter(16).weights);
+    const { adapter, losses } = run(2);
+    const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(mean(losses.slice(-10)) < 0.6 * mean(losses.slice(0, 10)), `loss ${mean(losses.slice(0, 10))} → ${mean(losses.slice(-10))}`);
+    // W − I has rank 2 at most: every 3 × 3 minor of it vanishes.
+    const delta = (k: number, j: number) => adapter.weights[k * 16 + j]! - (k === j ? 1 : 0);
+    const minor = (r: number[], c: number[]) =>
+      delta(r[0]!, c[0]!) * (delta(r[1]!, c[1]!) * delta(r[2]!, c[2]!) - delta(r[1]!, c[2]!) * delta(r[2]!, c[1]!)) -
+      delta(r[0]!, c[1]!) * (delta(r[1]!, c[0]!) * delta(r[2]!, c[2]!) - delta(r[1]!, c[2]!) * delta(r[2]!, c[0]!)) +
+      delta(r[0]!, c[2]!) * (delta(r[1]!, c[0]!) * delta(r[2]!, c[1]!) - delta(r[1]!, c[1]!) * delta(r[2]!, c[0]!));
+    assert.ok(Math.abs(minor([0, 1, 5], [0, 1, 7])) < 1e-4 && Math.abs(minor([2, 3, 4], [0, 8, 9])) < 1e-4);
+    assert.deepEqual(run(2).adapter.weights, adapter.weights, 'the same seed replays');
+    assert.notDeepEqual(run(3).adapter.weights, adapter.weights, 'another seed initialises and batches differently');
+  });
+
+  it('early stopping keeps the snapshot with the best held-back AUC, the same weights a run of that many steps ends with', () => {
+    const all = subspaceFaces(3, 16, 16, 4);
+    const rows = (keep: (i: number) => boolean) => Array.from(all.labels, (_, i) => i).filter(keep);
+    const train = rows((i) => i % 16 < 12);
+    const held = rows((i) => i % 16 >= 12);
+    const pick = (list: number[]) => ({ vectors: Float32Array.from(list.flatMap((i) => Array.from(all.vectors.subarray(i * 16, (i + 1) * 16)))), labels: list.map((i) => all.labels[i]!) });
+    const options = { steps: 120, validateEvery: 20, seed: 5, learningRate: 0.2, weightDecay: 0 }; // a step size that overshoots
+    const result = trainAdapter(pick(train).vectors, 16, pick(train).labels, { ...options, validation: pick(held) });
+    assert.equal(result.validation.length, 7); // steps 0, 20, ..., 120
+    const best = Math.max(...result.validation.map(([, auc]) => auc));
+    assert.equal(result.validation.find(([step]) => step === result.bestStep)![1], best);
+    assert.ok(result.validation.findIndex(([, auc]) => auc === best) === result.validation.findIndex(([step]) => step === result.bestStep), 'the earliest best');
+    const replay = trainAdapter(pick(train).vectors, 16, pick(train).labels, { ...options, steps: result.bestStep });
+    assert.deepEqual(result.adapter.weights, replay.adapter.weights);
+  });
+
+  it('refuses an unknown design and a rank beyond the dimension, naming the field', () => {
+    const { vectors, labels } = subspaceFaces(3, 4, 8, 4);
+    assert.throws(() => trainAdapter(vectors, 8, labels, { design: 'deep' as 'linear' }), (e: unknown) => e instanceof LearnInputError && e.field === 'design');
+    assert.throws(() => trainAdapter(vectors, 8, labels, { design: 'low-rank', rank: 9 }), (e: unknown) => e instanceof LearnInputError && e.field === 'rank');
+  });
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LearnInputError } from './errors.ts';
-import { type Identity, type MiningOptions, buildBatch, negativeZone, selectTriplets } from './mining.ts';
+import { type Identity, type MiningOptions, buildBatch, negativeZone, selectTriplets, strangerCandidates } from './mining.ts';
 import { createRng } from '../core/random.ts';
 import { blockLabels, circlePoints, numericGradient, randomUnitRows } from './testData.ts';
 import { type Triplet, tripletLoss, tripletLossGradient } from './tripletLoss.ts';
@@ -171,5 +171,17 @@ describe('selectTriplets against brute force on random embeddings', () => {
       () => selectTriplets(embeddings, dim, [0, 0, 1, 1], createRng(1), { warmupSteps: 10 }),
       (e: unknown) => e instanceof LearnInputError && e.field === 'step',
     );
+  });
+});
+
+describe('strangerCandidates', () => {
+  it('offers each person the unlabelled faces nearest them, but never one close to their own faces', () => {
+    // Person 0 near 0°, person 1 near 90°; pool faces at 5° (maybe person 0, unconfirmed), 40°, 60° and 170°.
+    const labelled = circlePoints([0, 10, 90, 100]);
+    const pool = circlePoints([5, 40, 60, 170]);
+    const candidates = strangerCandidates(labelled, [0, 0, 1, 1], pool, 2, { count: 2, minDistance: 0.1 });
+    assert.deepEqual(candidates.get(0), [1, 2], 'the 5° face is within 0.1 of person 0: never their negative');
+    assert.deepEqual(candidates.get(1), [2, 1], 'nearest first; 5° is far from person 1, but farther than 40° and 60°');
+    assert.throws(() => strangerCandidates(labelled, [0, 0, 1], pool, 2), (e: unknown) => e instanceof LearnInputError && e.field === 'labels');
   });
 });
