@@ -30,6 +30,8 @@ export interface ComposeOptions {
   /** Canvas size; default 4032x3024 (12 MP). */
   width?: number;
   height?: number;
+  /** Face-size strata, each drawn equally often, log-uniform inside; default SIZE_STRATA. */
+  strata?: ReadonlyArray<readonly [number, number]>;
   /** Faces per photo, inclusive range; default [8, 16]. */
   facesPerPhoto?: readonly [number, number];
   /** Parent of the generated folders (one per seed and setting). */
@@ -63,7 +65,9 @@ interface PoolFace {
 export async function composeGroupPhotos(options: ComposeOptions): Promise<ComposedSet> {
   const width = options.width ?? 4032, height = options.height ?? 3024;
   const [minFaces, maxFaces] = options.facesPerPhoto ?? [8, 16];
-  const folder = path.join(options.cacheDir, `composed-v${COMPOSE_VERSION}-seed${options.seed}-${width}x${height}-${minFaces}to${maxFaces}-n${options.photos}`);
+  const strata = options.strata ?? SIZE_STRATA;
+  const strataKey = strata === SIZE_STRATA ? '' : `-sizes${strata.map(([lo, hi]) => `${lo}to${hi}`).join('_')}`;
+  const folder = path.join(options.cacheDir, `composed-v${COMPOSE_VERSION}-seed${options.seed}-${width}x${height}-${minFaces}to${maxFaces}-n${options.photos}${strataKey}`);
   const manifest = path.join(folder, 'ground-truth.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as ComposedSet;
 
@@ -89,7 +93,7 @@ export async function composeGroupPhotos(options: ComposeOptions): Promise<Compo
     const placed: Box[] = [];
     const layers: sharp.OverlayOptions[] = [];
     for (let f = 0; f < count && next < pool.length; f++) {
-      const [lo, hi] = SIZE_STRATA[random.int(SIZE_STRATA.length)]!;
+      const [lo, hi] = strata[random.int(strata.length)]!;
       const size = lo * Math.pow(hi / lo, random.next());
       const source = pool[next++]!;
       const patch = await facePatch(source, size);

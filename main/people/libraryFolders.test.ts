@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { checkLibraryFolder, LibraryFolderError, systemFolders } from '../library/libraryFolder.ts';
 import { scanLibrary } from './libraryScan.ts';
 import { createTestStore } from '../store/testing.ts';
-import { fixedAnalyser } from '../xmp/testing.ts';
+import { fixedAnalyser } from './testing.ts';
 import { findLibraryFolder, FolderHasPhotosError, registerLibraryFolder, removeLibraryFolder } from './libraryFolders.ts';
 
 async function tempDir(t: TestContext): Promise<string> {

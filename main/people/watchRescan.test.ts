@@ -11,7 +11,7 @@ import { ExifTool } from 'exiftool-vendored';
 import { scanLibrary } from './libraryScan.ts';
 import { createTestStore } from '../store/testing.ts';
 import { ExifToolMetadata } from '../xmp/exiftoolMetadata.ts';
-import { demoPhoto, fixedAnalyser, tempDir } from '../xmp/testing.ts';
+import { demoPhoto, fixedAnalyser, tempDir } from './testing.ts';
 import { LibraryWatcher } from '../library/watch.ts';
 import { watchRescan } from './watchRescan.ts';
 

@@ -16,7 +16,7 @@ import { createTestStore } from '../store/testing.ts';
 import type { Store } from '../store/index.ts';
 import { ExifToolMetadata, type RegionReader } from '../xmp/exiftoolMetadata.ts';
 import { exportXmp } from './exportXmp.ts';
-import { assertSameNamedFaces, demoPhoto, fixedAnalyser, namedFacesOf, tempDir } from '../xmp/testing.ts';
+import { assertSameNamedFaces, demoPhoto, fixedAnalyser, namedFacesOf, tempDir } from './testing.ts';
 
 const exiftool = new ExifTool({ maxProcs: 1 });
 after(() => exiftool.end());

@@ -14,7 +14,7 @@ import { scanLibrary } from '../../main/people/libraryScan.ts';
 import { namesFromMetadata } from '../../main/people/regionImport.ts';
 import { openStore } from '../../main/store/index.ts';
 import { ExifToolMetadata } from '../../main/xmp/exiftoolMetadata.ts';
-import { demoPhoto, fixedAnalyser, tempDir } from '../../main/xmp/testing.ts';
+import { demoPhoto, fixedAnalyser, tempDir } from '../../main/people/testing.ts';
 import { runFacet } from './cli.ts';
 import { tally } from './tally.ts';
 

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { ExifTool } from 'exiftool-vendored';
 import { ExifToolMetadata } from '../../main/xmp/exiftoolMetadata.ts';
 import { exportXmp } from '../../main/people/exportXmp.ts';
-import { assertSameNamedFaces, namedFacesOf } from '../../main/xmp/testing.ts';
+import { assertSameNamedFaces, namedFacesOf } from '../../main/people/testing.ts';
 import { AnalysisPool } from '../../main/faces/analysisPool.ts';
 import type { PhotoAnalyser } from '../../main/faces/analysisPool.ts';
 import { scanLibrary } from '../../main/people/libraryScan.ts';

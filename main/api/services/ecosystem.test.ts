@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ExifTool } from 'exiftool-vendored';
-import { demoPhoto, fixedAnalyser, tempDir } from '../../xmp/testing.ts';
+import { demoPhoto, fixedAnalyser, tempDir } from '../../people/testing.ts';
 import { scanIntoPeople } from '../../people/scanPipeline.ts';
 import type { ScanRunner } from './scanJob.ts';
 import { startLibraryWatch } from './libraryWatch.ts';
