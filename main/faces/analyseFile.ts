@@ -5,10 +5,12 @@
  */
 import { decodeImage, type DecodeOptions } from '../library/decode.ts';
 import { faceThumbnail } from '../library/thumbnail.ts';
+import { isVideoPath } from '../library/video.ts';
 import type { FacePipeline } from './pipeline.ts';
 import type { FaceQuality } from './quality.ts';
 import { fiveFrom68 } from './detectors.ts';
-import type { Box, FiveLandmarks, Point } from '../core/types.ts';
+import { analyseVideo } from './analyseVideo.ts';
+import type { Box, DateSource, FiveLandmarks, MediaKind, Point } from '../core/types.ts';
 
 export interface AnalysedPhotoFace {
   box: Box;
@@ -19,6 +21,8 @@ export interface AnalysedPhotoFace {
   quality: FaceQuality;
   embedding: Float32Array;
   thumbnail: Uint8Array;
+  /** Videos: seconds from the start to the frame this face (the person's best in the video) was taken from. */
+  timeSeconds?: number;
 }
 
 export type FileAnalysis =
@@ -29,6 +33,12 @@ export type FileAnalysis =
       height: number;
       format: string;
       takenAt?: string;
+      /** Where takenAt came from ('file': the modification time). */
+      dateSource?: DateSource;
+      /** 'video': faces are one per person, each from their best sampled frame (see analyseVideo.ts). */
+      kind?: MediaKind;
+      /** Videos: length in seconds. */
+      durationSeconds?: number;
       faces: AnalysedPhotoFace[];
       /** Stage times; describe = align + embed (+ quality). */
       ms: { decode: number; detect: number; describe: number; align: number; embed: number; thumbnails: number };
@@ -36,6 +46,7 @@ export type FileAnalysis =
   | { ok: false; file: string; reason: string; message: string };
 
 export async function analyseFile(pipeline: FacePipeline, file: string, decodeOptions: DecodeOptions = {}): Promise<FileAnalysis> {
+  if (isVideoPath(file)) return analyseVideo(pipeline, file, decodeOptions);
   let started = performance.now();
   const decoded = await decodeImage(file, decodeOptions);
   if (decoded instanceof Error) return { ok: false, file, reason: decoded.reason, message: decoded.message };
@@ -71,6 +82,8 @@ export async function analyseFile(pipeline: FacePipeline, file: string, decodeOp
       height: decoded.originalHeight,
       format: decoded.format,
       takenAt: decoded.takenAt,
+      dateSource: decoded.dateSource,
+      kind: 'photo',
       faces,
       ms: { decode: decodeMs, detect: detectMs, describe: describeMs, align, embed, thumbnails: performance.now() - started },
     };

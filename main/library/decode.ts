@@ -20,9 +20,11 @@ export interface DecodeOptions {
   maxSide?: number;
   /** Images declaring more pixels are refused before decoding (default 200 MP): a decompression-bomb guard. */
   maxInputPixels?: number;
+  /** Videos: how frames are sampled (see video.ts; defaults one per second, at most 60 per video). */
+  video?: { everySeconds?: number; maxFrames?: number };
 }
 
-export const DEFAULT_DECODE_OPTIONS: Readonly<Required<DecodeOptions>> = {
+export const DEFAULT_DECODE_OPTIONS: Readonly<Required<Omit<DecodeOptions, 'video'>>> = {
   maxSide: 1600,
   maxInputPixels: 200_000_000,
 };
@@ -215,7 +217,7 @@ export function toOriginalBox(box: Box, decoded: Pick<DecodedImage, 'image' | 'o
   return { x: box.x * sx, y: box.y * sy, width: box.width * sx, height: box.height * sy };
 }
 
-function validateOptions(options: DecodeOptions): Required<DecodeOptions> {
+function validateOptions(options: DecodeOptions): Required<Omit<DecodeOptions, 'video'>> {
   const merged = { ...DEFAULT_DECODE_OPTIONS, ...options };
   const { maxSide, maxInputPixels } = merged;
   if (!(maxSide === Infinity || (Number.isInteger(maxSide) && maxSide > 0))) {

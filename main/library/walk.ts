@@ -25,8 +25,11 @@ const stat = promisify(fs.stat);
 const readdir = promisify(fs.readdir);
 const realpath = promisify(fs.realpath);
 
+/** What a scan lists: images, camera RAW (raw.ts) and videos (video.ts), matched case-insensitively. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif', '.gif', '.heic', '.heif',
+  '.dng', '.cr2', '.cr3', '.nef', '.arw', '.orf', '.raf', '.rw2',
+  '.mp4', '.mov', '.m4v', '.3gp', '.mkv',
 ]);
 
 /** Case-insensitive: IMG_0001.JPG counts. */

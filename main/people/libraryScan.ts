@@ -15,6 +15,7 @@ import { ProtectedDataError, type Store } from '../store/index.ts';
 import { matchBoxes } from '../library/boxOverlap.ts';
 import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from '../library/identity.ts';
 import { listLibrary } from '../library/walk.ts';
+import { separateRawSiblings } from '../library/siblings.ts';
 
 export interface ScanOptions {
   store: Store;
@@ -95,7 +96,9 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
 
 async function syncRoot(options: ScanOptions, rootId: number, folder: string, report: ScanReport): Promise<void> {
   const { store } = options;
-  const listing = await listLibrary([folder]);
+  const walked = await listLibrary([folder]);
+  // A RAW beside its camera JPEG is that photo, not another one (library/siblings.ts).
+  const listing = { ...walked, files: separateRawSiblings(walked.files).files };
   for (const error of listing.errors) report.failed.push({ file: error.file, reason: error.reason, message: error.message });
   report.files += listing.files.length;
   options.onProgress?.({ stage: 'list', done: listing.files.length, total: listing.files.length });
@@ -188,7 +191,8 @@ function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnal
   store.transaction(() => {
     store.photos.upsert({
       rootId: photo.rootId, path: photo.path, size: photo.size, mtimeMs: photo.mtimeMs, contentHash: photo.contentHash,
-      width: analysis.width, height: analysis.height, takenAt: analysis.takenAt ?? null, status: 'ok', error: null,
+      width: analysis.width, height: analysis.height, takenAt: analysis.takenAt ?? null,
+      dateSource: analysis.dateSource ?? null, kind: analysis.kind ?? 'photo', durationSeconds: analysis.durationSeconds ?? null, status: 'ok', error: null,
     });
     const existing = store.faces.listByPhoto(photoId);
     // Re-detection is idempotent: a new detection overlapping a face already stored is that face.
@@ -222,5 +226,6 @@ function toFaceInput(face: AnalysedPhotoFace) {
     quality: face.quality.overall,
     blur: face.quality.laplacianVariance,
     thumbnail: face.thumbnail,
+    timeSeconds: face.timeSeconds ?? null,
   };
 }

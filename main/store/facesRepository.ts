@@ -19,6 +19,8 @@ export interface FaceInput {
   thumbnail?: Uint8Array | null;
   /** Set by the method: insertDetected() stores 'detected', insert() takes it from the caller. */
   source?: FaceSource;
+  /** Videos: seconds from the start to the frame the face was taken from. */
+  timeSeconds?: number | null;
 }
 
 export interface Face {
@@ -31,6 +33,8 @@ export interface Face {
   blur: number | null;
   source: FaceSource;
   createdAt: number;
+  /** Videos: seconds from the start to the face's frame; absent for a photo. */
+  timeSeconds?: number;
 }
 
 /** One line of `facet faces --json`. */
@@ -48,6 +52,8 @@ export interface FaceListItem {
   personName: string | null;
   /** Who made the assignment: 'auto' (clustering) or 'user'; null when unassigned. */
   assignedBy: 'auto' | 'user' | null;
+  /** Videos: seconds from the start to the face's frame; absent for a photo. */
+  timeSeconds?: number;
 }
 
 /** At most one of photoId, personId, clusterId; pages go by id: pass the last id seen as afterId. */
@@ -65,14 +71,15 @@ interface BoxColumns {
   w: number;
   h: number;
 }
-type FaceRow = Omit<Face, 'box' | 'landmarks'> & BoxColumns & { landmarks: string | null };
-type ListRow = Omit<FaceListItem, 'box'> & BoxColumns;
+type FaceRow = Omit<Face, 'box' | 'landmarks' | 'timeSeconds'> & BoxColumns & { landmarks: string | null; timeSeconds: number | null };
+type ListRow = Omit<FaceListItem, 'box' | 'timeSeconds'> & BoxColumns & { timeSeconds: number | null };
 
 const faceColumns = `id, photo_id AS photoId, box_x AS x, box_y AS y, box_w AS w, box_h AS h, landmarks, score,
-  quality, blur, source, created_at AS createdAt`;
+  quality, blur, source, created_at AS createdAt, (SELECT time_s FROM face_times t WHERE t.face_id = faces.id) AS timeSeconds`;
 const listSelect = `SELECT f.id, f.photo_id AS photoId, p.path AS photoPath, f.box_x AS x, f.box_y AS y,
   f.box_w AS w, f.box_h AS h, f.score, f.quality, a.cluster_id AS clusterId, a.person_id AS personId,
-  pe.name AS personName, c.label AS clusterLabel, a.source AS assignedBy
+  pe.name AS personName, c.label AS clusterLabel, a.source AS assignedBy,
+  (SELECT time_s FROM face_times t WHERE t.face_id = f.id) AS timeSeconds
   FROM faces f JOIN photos p ON p.id = f.photo_id
   LEFT JOIN face_assignments a ON a.face_id = f.id
   LEFT JOIN persons pe ON pe.id = a.person_id
@@ -82,6 +89,7 @@ export const facesSql = {
   insert: `INSERT INTO faces (photo_id, box_x, box_y, box_w, box_h, landmarks, score, quality, blur, source, created_at)
     VALUES (:photoId, :x, :y, :w, :h, :landmarks, :score, :quality, :blur, :source, :createdAt)`,
   putThumbnail: 'INSERT OR REPLACE INTO face_thumbnails (face_id, jpeg) VALUES (?, ?)',
+  putTime: 'INSERT OR REPLACE INTO face_times (face_id, time_s) VALUES (?, ?)',
   thumbnail: 'SELECT jpeg FROM face_thumbnails WHERE face_id = ?',
   setDetector: 'UPDATE photos SET detector_id = ? WHERE id = ?',
   byId: `SELECT ${faceColumns} FROM faces WHERE id = ?`,
@@ -103,6 +111,7 @@ export class FacesRepository {
   readonly #db: Db;
   readonly #insert;
   readonly #putThumbnail;
+  readonly #putTime;
   readonly #thumbnail;
   readonly #setDetector;
   readonly #byId;
@@ -117,6 +126,7 @@ export class FacesRepository {
     this.#db = db;
     this.#insert = db.prepare<Record<string, unknown>>(facesSql.insert);
     this.#putThumbnail = db.prepare<[number, Buffer]>(facesSql.putThumbnail);
+    this.#putTime = db.prepare<[number, number]>(facesSql.putTime);
     this.#thumbnail = db.prepare<[number], Buffer>(facesSql.thumbnail).pluck();
     this.#setDetector = db.prepare<[string, number]>(facesSql.setDetector);
     this.#byId = db.prepare<[number], FaceRow>(facesSql.byId);
@@ -188,7 +198,9 @@ export class FacesRepository {
           : filter.clusterId !== undefined
             ? this.#list.cluster.iterate(filter.clusterId, after, limit)
             : this.#list.all.iterate(after, limit);
-    for (const { x, y, w, h, ...rest } of rows) yield { ...rest, box: { x, y, width: w, height: h } };
+    for (const { x, y, w, h, timeSeconds, ...rest } of rows) {
+      yield { ...rest, box: { x, y, width: w, height: h }, ...(timeSeconds === null ? {} : { timeSeconds }) };
+    }
   }
 
   /**
@@ -229,14 +241,16 @@ export class FacesRepository {
       }).lastInsertRowid,
     );
     if (face.thumbnail) this.#putThumbnail.run(id, bytesToBlob(face.thumbnail));
+    if (face.timeSeconds !== undefined && face.timeSeconds !== null) this.#putTime.run(id, face.timeSeconds);
     return id;
   }
 }
 
-function toFace({ x, y, w, h, landmarks, ...rest }: FaceRow): Face {
+function toFace({ x, y, w, h, landmarks, timeSeconds, ...rest }: FaceRow): Face {
   const points = landmarks === null ? null : (JSON.parse(landmarks) as Array<[number, number]>);
   return {
     ...rest,
+    ...(timeSeconds === null ? {} : { timeSeconds }),
     box: { x, y, width: w, height: h },
     landmarks: points && (points.map(([px, py]) => ({ x: px, y: py })) as FiveLandmarks),
   };

@@ -1,5 +1,6 @@
 /** photos: one row per image file under a library root, kept across moves (matched by content hash). */
 import path from 'node:path';
+import type { DateSource, MediaKind } from '../core/types.ts';
 import type { Db } from './db.ts';
 import { ConflictError } from './errors/conflictError.ts';
 import { InvalidValueError } from './errors/invalidValueError.ts';
@@ -20,8 +21,14 @@ export interface Photo {
   /** Upright size, after EXIF orientation; null when the file could not be read. */
   width: number | null;
   height: number | null;
-  /** EXIF date as ISO 8601 (local time; with an offset only when EXIF has one). */
+  /** Date taken as ISO 8601 (local time; with an offset only when the source has one). */
   takenAt: string | null;
+  /** Where takenAt came from: 'file' is the modification time, a guess (the UI says "file date"). */
+  dateSource: DateSource | null;
+  /** 'video' for a video whose sampled frames were analysed. */
+  kind: MediaKind;
+  /** Videos: length in seconds. */
+  durationSeconds: number | null;
   status: PhotoStatus;
   error: string | null;
   scannedAt: number;
@@ -39,6 +46,10 @@ export interface PhotoInput {
   width?: number | null;
   height?: number | null;
   takenAt?: string | null;
+  dateSource?: DateSource | null;
+  /** Kept when not given. */
+  kind?: MediaKind;
+  durationSeconds?: number | null;
   status?: Exclude<PhotoStatus, 'missing'>;
   error?: string | null;
   scannedAt?: number;
@@ -57,20 +68,25 @@ export type RescanEntry = Pick<Photo, 'id' | 'path' | 'size' | 'mtimeMs' | 'cont
 export type PhotoCounts = Record<PhotoStatus, number>;
 
 const columns = `id, root_id AS rootId, path, size, mtime_ms AS mtimeMs, content_hash AS contentHash, width, height,
-  taken_at AS takenAt, status, error, scanned_at AS scannedAt, detector_id AS detectorId`;
+  taken_at AS takenAt, date_source AS dateSource, kind, duration_s AS durationSeconds, status, error, scanned_at AS scannedAt,
+  detector_id AS detectorId`;
 
 export const photosSql = {
   byId: `SELECT ${columns} FROM photos WHERE id = ?`,
   byPath: `SELECT ${columns} FROM photos WHERE path = ?`,
   byContentHash: `SELECT ${columns} FROM photos WHERE content_hash = ? ORDER BY id`,
   insert: `INSERT INTO photos
-      (root_id, path, size, mtime_ms, content_hash, width, height, taken_at, status, error, scanned_at)
-    VALUES (:rootId, :path, :size, :mtimeMs, :contentHash, :width, :height, :takenAt, :status, :error, :scannedAt)`,
+      (root_id, path, size, mtime_ms, content_hash, width, height, taken_at, date_source, kind, duration_s, status, error, scanned_at)
+    VALUES (:rootId, :path, :size, :mtimeMs, :contentHash, :width, :height, :takenAt, :dateSource, coalesce(:kind, 'photo'),
+      :durationSeconds, :status, :error, :scannedAt)`,
   // Same content: what was read from it (size in pixels, date taken) stays unless given anew, like its detection.
   update: `UPDATE photos SET root_id = :rootId, size = :size, mtime_ms = :mtimeMs, content_hash = :contentHash,
     width = CASE WHEN content_hash IS :contentHash THEN coalesce(:width, width) ELSE :width END,
     height = CASE WHEN content_hash IS :contentHash THEN coalesce(:height, height) ELSE :height END,
     taken_at = CASE WHEN content_hash IS :contentHash THEN coalesce(:takenAt, taken_at) ELSE :takenAt END,
+    date_source = CASE WHEN content_hash IS :contentHash THEN coalesce(:dateSource, date_source) ELSE :dateSource END,
+    kind = coalesce(:kind, kind),
+    duration_s = CASE WHEN content_hash IS :contentHash THEN coalesce(:durationSeconds, duration_s) ELSE :durationSeconds END,
     status = :status, error = :error, scanned_at = :scannedAt,
     detector_id = CASE WHEN content_hash IS :contentHash THEN detector_id END
     WHERE id = :id`,
@@ -239,6 +255,9 @@ function toParams(input: PhotoInput): Record<string, unknown> {
     width: input.width ?? null,
     height: input.height ?? null,
     takenAt: input.takenAt ?? null,
+    dateSource: input.takenAt ? (input.dateSource ?? 'exif') : null,
+    kind: input.kind ?? null,
+    durationSeconds: input.durationSeconds ?? null,
     status,
     error: input.error ?? null,
     scannedAt: input.scannedAt ?? Date.now(),
