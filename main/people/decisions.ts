@@ -10,6 +10,7 @@
  * - naming, confirming, moving and assigning never move a face the user did not touch out of a named person;
  * - a rejected face never returns to P; two faces of one photo never share a person.
  */
+import { cleanName } from '../core/names.ts';
 import type { NewDecision, Person, Store } from '../store/index.ts';
 
 export class DecisionError extends Error {
@@ -68,9 +69,15 @@ export function resolveTarget(store: Store, reference: string, field = 'target')
 }
 
 /** Names a cluster or renames a person. Naming with a name someone already has merges into that person. */
+/** The one name rule (core/names.ts): controls and invisible characters go; nothing visible left is refused. */
+function visibleName(name: string): string {
+  const cleaned = cleanName(name);
+  if (cleaned === undefined) throw new DecisionError('name', name.trim() === '' ? 'a name cannot be empty' : 'the name has no visible character');
+  return cleaned;
+}
+
 export function nameTarget(store: Store, target: PeopleTarget, name: string): Person {
-  const trimmed = name.trim();
-  if (trimmed === '') throw new DecisionError('name', 'a name cannot be empty');
+  const trimmed = visibleName(name);
   const existing = store.persons.findByName(trimmed);
   if (target.kind === 'person') {
     const merging = existing !== undefined && existing.id !== target.person.id;
@@ -95,6 +102,7 @@ export function nameTarget(store: Store, target: PeopleTarget, name: string): Pe
 /** Renames (or un-names, with null) a person; a name someone else has is refused unless `mergeIfTaken`. */
 export function renamePerson(store: Store, personId: number, name: string | null, options: { mergeIfTaken?: boolean } = {}): { personId: number; merged: boolean } {
   const person = requirePerson(store, personId);
+  if (name !== null) name = visibleName(name);
   if (name !== null && options.mergeIfTaken) {
     const holder = store.persons.findByName(name);
     if (holder && holder.id !== personId) {
@@ -181,8 +189,7 @@ export function moveFaces(store: Store, faceIds: readonly number[], personId: nu
 /** Gives faces to the person of that name (created if new), or to nobody with null. */
 export function assignFaces(store: Store, faceIds: readonly number[], name: string | null): { personId: number | null; created: boolean } {
   requireFaces(store, faceIds);
-  const trimmed = name?.trim() ?? null;
-  if (trimmed === '') throw new DecisionError('name', 'a name cannot be empty');
+  const trimmed = name === null ? null : visibleName(name);
   const summary = trimmed === null ? `${faces(faceIds.length)} marked as nobody to name` : `Named ${faces(faceIds.length)} "${trimmed}"`;
   return decide(store, { kind: 'assign', summary, faceIds }, () => {
     if (trimmed === null) {
