@@ -91,8 +91,9 @@ export async function embedClean(images: readonly string[], options: DegradedEmb
   const detector = options.pipeline.detector ?? DEFAULT_DETECTOR;
   const cached = loadEmbeddings(options.cacheDir, embedder, 'clean');
   let backend = 'cache';
-  if (images.some((image) => !cached.has(image))) {
-    const run = await embedImages([...images], { ...options.pipeline, workers: options.workers, detectionCacheDir: options.cacheDir, onProgress: options.onProgress, stage: 'clean' });
+  const missing = images.filter((image) => !cached.has(image));
+  if (missing.length > 0) {
+    const run = await embedImages(missing, { ...options.pipeline, workers: options.workers, detectionCacheDir: options.cacheDir, onProgress: options.onProgress, stage: 'clean' });
     for (const [image, vector] of run.embeddings) cached.set(image, vector);
     saveEmbeddings(options.cacheDir, embedder, 'clean', cached);
     backend = run.backend;

@@ -31,7 +31,7 @@ import { lfwIdentities } from './clusterEval.ts';
 import { type Degradation, cleanLandmarks, embedClean, embedDegraded } from './degrade.ts';
 import {
   type FaceRole, type NamedShare, type ProtocolFaces, type SeedFigures, type SpaceScores, type Spread,
-  assignRoles, compareSpaces, meanScores, rowsWith, summariseSeeds,
+  assignRoles, meanScores, rowsWith, scoreSpace, summariseSeeds,
 } from './finetuneProtocol.ts';
 
 export const FINETUNE_DEGRADATION: Degradation = { facePixels: 40, quality: 20 };
@@ -148,12 +148,28 @@ export function resolveRecipe(design: string, overrides: Partial<AdapterRecipe> 
 }
 
 export async function evaluateFinetune(options: FinetuneEvalOptions): Promise<FinetuneEvalReport> {
+  const design = options.design ?? DEFAULT_DESIGN;
+  const [report] = await evaluateFinetuneDesigns(options, [{ label: design, design, recipe: options.recipe }]);
+  return report!;
+}
+
+/** One entry of a comparison: a design of learn/adapterDesigns.ts with overrides, under a label. */
+export interface DesignEntry {
+  readonly label: string;
+  readonly design: string;
+  readonly recipe?: Partial<AdapterRecipe>;
+}
+
+/**
+ * Several designs on the same embeddings, seeds and splits: each seed's "before" figures are computed
+ * once and shared, so a comparison costs little more than its adapters.
+ */
+export async function evaluateFinetuneDesigns(options: FinetuneEvalOptions, entries: readonly DesignEntry[]): Promise<FinetuneEvalReport[]> {
   const started = performance.now();
   const embedder = options.embedder ?? DEFAULT_EMBEDDER;
   const detector = options.detector ?? DEFAULT_DETECTOR;
   const split = options.split ?? 'test';
-  const design = options.design ?? DEFAULT_DESIGN;
-  const recipe = resolveRecipe(design, options.recipe);
+  const recipes = entries.map((entry) => resolveRecipe(entry.design, entry.recipe));
   const library = splitLibrary(options.dataDir, options);
   const pipeline = { embedder, detector, backend: options.backend, flip: true };
   const pairsFile = split === 'dev' ? SPLIT_FILES.dev.pairs : 'pairs.txt';
@@ -169,7 +185,7 @@ export async function evaluateFinetune(options: FinetuneEvalOptions): Promise<Fi
   const thresholdBefore = clusterThresholdFor(embedder);
   const caution = clusterCautionFor(embedder);
 
-  const seeds: Array<FinetuneEvalReport['seeds'][number]> = [];
+  const perEntry: Array<Array<FinetuneEvalReport['seeds'][number]>> = entries.map(() => []);
   const counts: Array<Record<FaceRole, number>> = [];
   const count = options.seeds ?? 5;
   for (let k = 0; k < count; k++) {
@@ -177,50 +193,58 @@ export async function evaluateFinetune(options: FinetuneEvalOptions): Promise<Fi
     const role = assignRoles(library.identity, library.namedPeople, options.named ?? {}, seed);
     const faces: ProtocolFaces = { dim, identity: library.identity, role };
     counts.push({ named: rowsWith(faces, ['named']).length, heldOut: rowsWith(faces, ['heldOut']).length, stranger: rowsWith(faces, ['stranger']).length });
-    const result = trainForSeed(cleanVectors, degradedVectors, faces, recipe, seed);
-    // Clustering as the app sets it up: the calibrated threshold (scaled after fine-tuning as adapterStore.ts does) and caution.
-    const verification = verificationThresholds(result.training, result.adapter, 200_000, createRng(seed));
-    const thresholds = { before: thresholdBefore, after: derivedClusterThreshold(embedder, verification.base, verification.adapted), caution };
-    const lfwAfter = lfw.accuracy((v) => applyAdapter(result.adapter, v));
-    seeds.push({
-      seed,
-      clean: compareSpaces(cleanVectors, faces, result.adapter, thresholds, seed),
-      degraded: compareSpaces(degradedVectors, faces, result.adapter, thresholds, seed),
-      lfwAccuracyBefore: lfw.before,
-      lfwAccuracyAfter: lfwAfter,
-      trainedOn: result.trainedOn,
-      bestStep: result.bestStep,
-      strangerNegatives: result.strangerNegatives,
-      contamination: result.contamination,
+    const before = {
+      clean: scoreSpace(cleanVectors, faces, thresholdBefore, seed, caution),
+      degraded: scoreSpace(degradedVectors, faces, thresholdBefore, seed, caution),
+    };
+    recipes.forEach((recipe, e) => {
+      const result = trainForSeed(cleanVectors, degradedVectors, faces, recipe, seed);
+      // Clustering as the app sets it up: the calibrated threshold, scaled after fine-tuning as adapterStore.ts does, and caution.
+      const verification = verificationThresholds(result.training, result.adapter, 200_000, createRng(seed));
+      const after = derivedClusterThreshold(embedder, verification.base, verification.adapted);
+      perEntry[e]!.push({
+        seed,
+        clean: { before: before.clean, after: scoreSpace(applyAdapter(result.adapter, cleanVectors), faces, after, seed, caution) },
+        degraded: { before: before.degraded, after: scoreSpace(applyAdapter(result.adapter, degradedVectors), faces, after, seed, caution) },
+        lfwAccuracyBefore: lfw.before,
+        lfwAccuracyAfter: lfw.accuracy((v) => applyAdapter(result.adapter, v)),
+        trainedOn: result.trainedOn,
+        bestStep: result.bestStep,
+        strangerNegatives: result.strangerNegatives,
+        contamination: result.contamination,
+      });
+      options.onProgress?.({ stage: 'seeds × designs', done: k * entries.length + e + 1, total: count * entries.length });
     });
-    options.onProgress?.({ stage: 'seeds', done: k + 1, total: count });
   }
-  const summary = summariseSeeds(seeds);
-  const average = (pick: (s: SeedFigures) => SpaceScores) => meanScores(seeds.map(pick));
   const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  return {
-    clean: { before: average((s) => s.clean.before), after: average((s) => s.clean.after) },
-    degraded: { before: average((s) => s.degraded.before), after: average((s) => s.degraded.after) },
-    lfwAccuracyBefore: lfw.before,
-    lfwAccuracyAfter: meanOf(seeds.map((s) => s.lfwAccuracyAfter)),
-    lfwPairs: lfw.pairs,
-    ...summary,
-    seeds,
-    split,
-    design,
-    recipe,
-    namedPeople: library.namedPeople,
-    namedFaces: meanOf(counts.map((c) => c.named)),
-    heldOutFaces: meanOf(counts.map((c) => c.heldOut)),
-    strangerFaces: meanOf(counts.map((c) => c.stranger)),
-    degradation: FINETUNE_DEGRADATION,
-    adapter: { margin: recipe.training.margin ?? 0.05, steps: recipe.training.steps ?? 200, trainedOn: meanOf(seeds.map((s) => s.trainedOn)) },
-    model: clean.embedder,
-    detector: clean.detector,
-    backend: clean.backend,
-    detectFailures: clean.detectFailures,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return entries.map((entry, e) => {
+    const seeds = perEntry[e]!;
+    const recipe = recipes[e]!;
+    const average = (pick: (s: SeedFigures) => SpaceScores) => meanScores(seeds.map(pick));
+    return {
+      clean: { before: average((s) => s.clean.before), after: average((s) => s.clean.after) },
+      degraded: { before: average((s) => s.degraded.before), after: average((s) => s.degraded.after) },
+      lfwAccuracyBefore: lfw.before,
+      lfwAccuracyAfter: meanOf(seeds.map((s) => s.lfwAccuracyAfter)),
+      lfwPairs: lfw.pairs,
+      ...summariseSeeds(seeds),
+      seeds,
+      split,
+      design: entry.label,
+      recipe,
+      namedPeople: library.namedPeople,
+      namedFaces: meanOf(counts.map((c) => c.named)),
+      heldOutFaces: meanOf(counts.map((c) => c.heldOut)),
+      strangerFaces: meanOf(counts.map((c) => c.stranger)),
+      degradation: FINETUNE_DEGRADATION,
+      adapter: { margin: recipe.training.margin ?? 0.05, steps: recipe.training.steps ?? 200, trainedOn: meanOf(seeds.map((s) => s.trainedOn)) },
+      model: clean.embedder,
+      detector: clean.detector,
+      backend: clean.backend,
+      detectFailures: clean.detectFailures,
+      seconds: (performance.now() - started) / 1000,
+    };
+  });
 }
 
 /**
