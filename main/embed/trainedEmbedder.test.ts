@@ -19,9 +19,10 @@ import { decodeForDetection } from '../library/decode.ts';
 import { type TrainedModelCard, saveTrainedModel } from '../training/trainedModel.ts';
 import { TrainedFaceNetEmbedder, trainedTemplate } from './trainedEmbedder.ts';
 import { findTrainedModel, registerTrainedModel } from './userModels.ts';
+import { LFW_DIR, lfwImage } from '../../test/integration/lfwData.ts';
 
-const LFW = '/work/shared/data/lfw/images_deepfunneled';
-const PHOTOS = ['Aaron_Peirsol/Aaron_Peirsol_0001.jpg', 'Aaron_Peirsol/Aaron_Peirsol_0002.jpg'].map((p) => path.join(LFW, p));
+const PHOTOS = [lfwImage('Aaron_Peirsol', 1), lfwImage('Aaron_Peirsol', 2)];
+const skip = !PHOTOS.every((photo) => existsSync(photo)) && `LFW's Aaron_Peirsol photos not found under ${LFW_DIR} (set FACET_LFW_DIR)`;
 const FACET = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/facet.js');
 
 /** A FaceNet-shaped network of NNS2's input shape, small enough to build in milliseconds. */
@@ -82,7 +83,7 @@ describe('trained embedder', () => {
     assert.throws(() => registerTrainedModel(path.join(tampered, card.id), path.join(root, 'other')), /does not match its checksum/);
   });
 
-  it('embeds aligned LFW faces as its network embeds the training crops', { skip: !existsSync(LFW) && 'LFW not found at /work/shared/data/lfw' }, async () => {
+  it('embeds aligned LFW faces as its network embeds the training crops', { skip }, async () => {
     const pipeline = await FacePipeline.create({ embedder: modelDir, backend: 'wasm', flip: false });
     const centreCrop = new ImageLoader({ size: [40, 32], cropFraction: 0.5 });
     const wholeImage = new ImageLoader({ size: [40, 32], cropFraction: 1 }); // the face at another scale: what a wrong template would give
@@ -111,7 +112,7 @@ describe('trained embedder', () => {
     }
   });
 
-  it('facet scan --model DIR stores embeddings under the model id', { skip: !existsSync(LFW) && 'LFW not found at /work/shared/data/lfw' }, () => {
+  it('facet scan --model DIR stores embeddings under the model id', { skip }, () => {
     const home = path.join(root, 'home');
     const photos = path.join(root, 'photos');
     mkdirSync(photos, { recursive: true });

@@ -14,8 +14,10 @@ import type { FileAnalysis } from '../faces/analyseFile.ts';
 import type { PhotoAnalyser } from '../faces/analysisPool.ts';
 import { scanLibrary } from '../people/libraryScan.ts';
 import { openStore } from '../store/index.ts';
+import { lfwDir } from '../training/lfwPairs.ts';
 
-export const LFW_IMAGES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'lfw', 'images_deepfunneled');
+/** LFW's deep-funneled images under FACET_LFW_DIR (default ../shared/data/lfw beside the repository). */
+export const LFW_IMAGES = path.join(lfwDir(), 'images_deepfunneled');
 
 export interface BenchRescanOptions {
   files: number;

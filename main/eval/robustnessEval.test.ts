@@ -12,9 +12,10 @@ import sharp from 'sharp';
 import { degradeImage, faceWidth } from './degrade.ts';
 import { evaluateRobustness, robustnessChartSvg, selectPairs } from './robustnessEval.ts';
 import { readPairs } from '../training/lfwPairs.ts';
+import { LFW_DIR, LFW_SKIP } from '../../test/integration/lfwData.ts';
 
-const LFW = '/work/shared/data/lfw';
-const skip = !existsSync(path.join(LFW, 'pairs.txt')) && 'LFW not found at /work/shared/data/lfw';
+const LFW = LFW_DIR;
+const skip = LFW_SKIP;
 const IMAGE = path.join(LFW, 'images_deepfunneled/Aaron_Peirsol/Aaron_Peirsol_0001.jpg');
 /** Five landmarks of that image (SSD + landmark net). */
 const FIVE = [{ x: 103.4, y: 112.0 }, { x: 144.5, y: 111.3 }, { x: 124.8, y: 136.2 }, { x: 107.9, y: 157.5 }, { x: 142.0, y: 157.2 }];

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bestAccuracyThreshold, evaluateVerification, rocAuc, thresholdAtFar, type ScoredPair } from './verification.ts';
-import { parsePairs } from '../training/lfwPairs.ts';
 
 const pair = (distance: number, same: boolean, fold = 0): ScoredPair => ({ distance, same, fold });
 
@@ -44,14 +43,4 @@ test('ten-fold evaluation picks thresholds on the other folds and reports fold a
   assert.ok(result.foldAccuracies.filter((a, i) => i !== 3).every((a) => a >= 0.95));
   assert.ok(result.stderr > 0);
   assert.ok(result.auc < 1 && result.auc > 0.9);
-});
-
-test('pairs.txt is parsed into folds of matched then mismatched pairs', () => {
-  const text = '2\t1\nA\t1\t2\nB\t1\tC\t3\nD\t2\t4\nE\t1\tF\t1\n';
-  const pairs = parsePairs(text, '/lfw');
-  assert.equal(pairs.length, 4);
-  assert.deepEqual(pairs.map((p) => [p.same, p.fold]), [[true, 0], [false, 0], [true, 1], [false, 1]]);
-  assert.equal(pairs[0]!.a, '/lfw/images_deepfunneled/A/A_0001.jpg');
-  assert.equal(pairs[1]!.b, '/lfw/images_deepfunneled/C/C_0003.jpg');
-  assert.throws(() => parsePairs('1\t1\nA\t1\n', '/lfw'), /line 2 .* matched pair/);
 });

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { tempDir } from '../store/testing.ts';
+import { tempDir } from '../../test/fixtures/tempDir.ts';
 import { LearnInputError } from '../learn/errors.ts';
 import { ImageLoader, readImageDataset, readPeopleFile } from './imageDataset.ts';
 

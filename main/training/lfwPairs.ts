@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface LfwPair {
   a: string;
@@ -14,6 +15,15 @@ export interface LfwPair {
 
 export class LfwFormatError extends Error {
   override readonly name = 'LfwFormatError';
+}
+
+/**
+ * The one LFW location every test, evaluation and benchmark uses by default: $FACET_LFW_DIR when set,
+ * else ../shared/data/lfw beside the repository (resolved from this file, not the working directory).
+ */
+export function lfwDir(env: Record<string, string | undefined> = process.env): string {
+  if (env.FACET_LFW_DIR) return path.resolve(env.FACET_LFW_DIR);
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'lfw');
 }
 
 export function lfwImagePath(dataDir: string, name: string, index: number): string {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { tempDir } from '../store/testing.ts';
+import { tempDir } from '../../test/fixtures/tempDir.ts';
 import type { TrainProgress } from './train.ts';
 import { TrainingCurve, curveChartSvg, movingAverage } from './trainingCurve.ts';
 

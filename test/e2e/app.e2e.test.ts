@@ -12,7 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { ApiMethod, ApiRequest, ApiResponse, ApiResult } from '../../main/api/contract.ts';
 import { ensureRendererBuilt } from '../../main/api/rendererBuild.ts';
-import { lfwAvailable, makeFixture, PEOPLE, REPO, type Fixture } from './fixture.ts';
+import { LFW_DIR, lfwAvailable, makeFixture, PEOPLE, REPO, type Fixture } from './fixture.ts';
 
 const SHOTS = path.join(REPO, 'test', 'e2e', 'screenshots');
 const THRESHOLD = '0.2'; // above the calibrated 0.13, so that four LFW photos of a person surely group; below Colin Powell to Tony Blair (0.21)
@@ -26,7 +26,7 @@ function findChromium(): string | undefined {
 }
 
 function skipReason(): string | undefined {
-  if (!lfwAvailable()) return `the LFW images are not at ../shared/data/lfw/images_deepfunneled (need ${PEOPLE.join(', ')})`;
+  if (!lfwAvailable()) return `the LFW images are not at ${LFW_DIR} (set FACET_LFW_DIR; need ${PEOPLE.join(', ')})`;
   if (!findChromium()) return 'Chromium is not installed (apt-get install chromium)';
   if (!existsSync(path.join(REPO, 'node_modules', 'playwright-core'))) return 'playwright-core is not installed (npm install)';
   return undefined;

@@ -17,8 +17,10 @@ const FACET = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../
 
 describe('facet bench', () => {
   let root = '';
-  const facet = (...args: string[]) => {
-    const env = { ...process.env, FACET_CACHE_DIR: path.join(root, 'cache') };
+  const lfwSkip = !existsSync(LFW_IMAGES) && `LFW images not found at ${LFW_IMAGES} (set FACET_LFW_DIR)`;
+  const facet = (...args: string[]) => facetWith({}, ...args);
+  const facetWith = (extraEnv: Record<string, string>, ...args: string[]) => {
+    const env = { ...process.env, FACET_CACHE_DIR: path.join(root, 'cache'), ...extraEnv };
     return spawnSync(process.execPath, [FACET, 'bench', ...args], { encoding: 'utf8', env, timeout: 300_000 });
   };
   before(() => {
@@ -47,15 +49,22 @@ describe('facet bench', () => {
     assert.ok(report.ceilingGflops > 0 && report.embedGflops > 0);
   });
 
-  it('rescan --json times an unchanged rescan (or says clearly why it is skipped)', () => {
+  it('rescan and scan --json say clearly why they are skipped where FACET_LFW_DIR holds no LFW', () => {
+    const empty = path.join(root, 'no-lfw');
+    mkdirSync(empty, { recursive: true });
+    for (const args of [['rescan', '--files', '300'], ['scan', '--files', '8', '--workers', '1']]) {
+      const result = facetWith({ FACET_LFW_DIR: empty }, ...args, '--json');
+      assert.equal(result.status, 0, result.stderr);
+      const report = JSON.parse(result.stdout);
+      assert.equal(report.skipped, true, `${args[0]}: ${result.stdout}`);
+      assert.ok(String(report.reason).includes(empty), `${args[0]} names the folder: ${report.reason}`);
+    }
+  });
+
+  it('rescan --json times an unchanged rescan', { skip: lfwSkip }, () => {
     const result = facet('rescan', '--files', '300', '--json');
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout);
-    if (!existsSync(LFW_IMAGES)) {
-      assert.equal(report.skipped, true);
-      assert.match(report.reason, /LFW images not found/);
-      return;
-    }
     assert.equal(report.files, 300);
     assert.equal(report.unchanged, 300);
     assert.equal(report.analysed, 0);
@@ -63,14 +72,10 @@ describe('facet bench', () => {
     assert.equal(typeof report.metTarget, 'boolean');
   });
 
-  it('scan --json runs a real scan and reports throughput and memory at each quarter (or says why it is skipped)', () => {
+  it('scan --json runs a real scan and reports throughput and memory at each quarter', { skip: lfwSkip }, () => {
     const result = facet('scan', '--files', '8', '--workers', '1', '--json');
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout);
-    if (!existsSync(LFW_IMAGES)) {
-      assert.equal(report.skipped, true);
-      return;
-    }
     assert.equal(report.runs.length, 1);
     const [run] = report.runs;
     assert.equal(run.workers, 1);
@@ -85,6 +90,6 @@ describe('facet bench', () => {
   it('names the benchmarks when given none or an unknown one', () => {
     const result = facet('nope');
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /unknown benchmark "nope"; one of pipeline, rescan, cluster/);
+    assert.match(result.stderr, /^facet bench: there is no "nope": use one of .*pipeline, rescan, cluster/);
   });
 });
