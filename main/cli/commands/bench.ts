@@ -1,24 +1,13 @@
 /**
- * `facet bench <subcommand>`: benchmarks. Each subcommand is loaded only when run; others
- * (such as `bench cluster`) plug in with registerBenchSubcommand or an entry in SUBCOMMANDS.
+ * `facet bench <subcommand>`: benchmarks. Each is a subcommand with its own typed options (checked before it
+ * runs); add one with an entry in SUBCOMMANDS or registerBenchSubcommand.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Command, CommandContext } from '../main.ts';
+import { type AnyCommand, type Command, defineCommand } from '../main.ts';
+import { UsageError } from '../options.ts';
 
-export interface BenchSubcommand {
-  summary: string;
-  usage: string;
-  run(context: CommandContext): Promise<number>;
-}
-
-function wholeNumber(values: CommandContext['values'], name: string, minimum: number): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum) throw new Error(`--${name} must be a whole number >= ${minimum}, got "${String(raw)}"`);
-  return value;
-}
+export type BenchSubcommand = AnyCommand;
 
 const fixed = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
 
@@ -34,19 +23,25 @@ async function skippedWithoutLfw<T>(json: boolean, out: (text: string) => void, 
   }
 }
 
-const pipeline: BenchSubcommand = {
+const pipeline = defineCommand({
   summary: 'photos/s, faces/s and ms per stage over a folder of photos, against face-api on the same photos',
   usage: 'facet bench pipeline --data DIR [--workers N] [--limit N] [--skip-peer] [--json]',
-  async run({ values, json, out, err }) {
+  options: {
+    data: { type: 'string', placeholder: 'DIR', description: 'a folder of photos' },
+    workers: { type: 'integer', min: 0 },
+    limit: { type: 'integer', min: 1, description: 'at most N photos' },
+    'skip-peer': { type: 'boolean', description: 'do not run @vladmandic/face-api for comparison' },
+  },
+  async run({ values, json, backend, out, err }) {
     const data = values.data;
-    if (typeof data !== 'string') throw new Error('--data DIR is required');
+    if (data === undefined) throw new UsageError('--data DIR is needed: the folder of photos to run through the pipeline');
     const { benchPipeline } = await import('../../eval/benchPipeline.ts');
     const result = await benchPipeline({
       data,
-      workers: wholeNumber(values, 'workers', 0),
-      limit: wholeNumber(values, 'limit', 1),
-      backend: typeof values.backend === 'string' ? values.backend : undefined,
-      skipPeer: values['skip-peer'] === true,
+      workers: values.workers,
+      limit: values.limit,
+      backend,
+      skipPeer: values['skip-peer'],
       log: json ? undefined : err,
     });
     if (json) {
@@ -67,13 +62,14 @@ const pipeline: BenchSubcommand = {
     }
     return 0;
   },
-};
+});
 
-const rescan: BenchSubcommand = {
+const rescan = defineCommand({
   summary: 'time an unchanged rescan of a generated library of N files (links to LFW images)',
   usage: 'facet bench rescan --files N [--json]',
+  options: { files: { type: 'integer', min: 1, default: 100_000 } },
   async run({ values, json, out, err }) {
-    const files = wholeNumber(values, 'files', 1) ?? 100_000;
+    const { files } = values;
     const { benchRescan } = await import('../../eval/benchRescan.ts');
     const result = await skippedWithoutLfw(json, out, () => benchRescan({ files, log: json ? undefined : err }));
     if (!result) return 0;
@@ -84,17 +80,18 @@ const rescan: BenchSubcommand = {
     }
     return 0;
   },
-};
+});
 
-const scan: BenchSubcommand = {
+const scan = defineCommand({
   summary: 'a real first scan of N generated photos (links to LFW images) per worker count: photos/s, speed-up, peak memory',
   usage: 'facet bench scan --files N [--workers 1,2] [--json]',
-  async run({ values, json, out, err }) {
-    const files = wholeNumber(values, 'files', 1) ?? 1000;
-    const workers = String(values.workers ?? '1,2').split(',').map(Number);
-    if (workers.some((w) => !(Number.isInteger(w) && w >= 1))) throw new Error(`--workers must be whole numbers >= 1, got "${String(values.workers)}"`);
+  options: {
+    files: { type: 'integer', min: 1, default: 1000 },
+    workers: { type: 'integers', min: 1, default: [1, 2], description: 'worker counts to compare' },
+  },
+  async run({ values, json, backend, out, err }) {
+    const { files, workers } = values;
     const { benchScan } = await import('../../eval/benchScan.ts');
-    const backend = typeof values.backend === 'string' ? values.backend : undefined;
     const result = await skippedWithoutLfw(json, out, () => benchScan({ files, workers, backend, log: json ? undefined : err }));
     if (!result) return 0;
     if (json) {
@@ -108,55 +105,56 @@ const scan: BenchSubcommand = {
     out(`  speed-up over one worker ${fixed(result.speedup, 2)}x; peak resident memory ${result.peakMB} MB`);
     return 0;
   },
-};
+});
 
-const cluster: BenchSubcommand = {
+const cluster = defineCommand({
   summary: 'clustering speed and peak memory against ml-hclust (main/eval/benchCluster.ts)',
   usage: 'facet bench cluster --faces N[,N...] [--json]',
+  options: { faces: { type: 'integers', min: 2, default: [2000], description: 'library sizes to time' } },
   async run({ values, json }) {
-    const faces = String(values.faces ?? '2000').split(',').map(Number);
-    if (faces.some((n) => !(Number.isInteger(n) && n > 1))) throw new Error(`--faces must be whole numbers > 1, got "${String(values.faces)}"`);
+    const { faces } = values;
     const { benchCluster } = await import('../../eval/benchCluster.ts');
     await benchCluster({ faces, json });
     return 0;
   },
-};
-
-function positiveNumber(values: CommandContext['values'], name: string): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!(Number.isFinite(value) && value > 0)) throw new Error(`--${name} must be a number > 0, got "${String(raw)}"`);
-  return value;
-}
+});
 
 const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 
-const detect: BenchSubcommand = {
+const detect = defineCommand({
   summary: 'small-face pass vs single pass: recall by face size, precision, seconds per photo, on 12 MP photos composed from LFW faces and the face-api demo photos',
   usage: 'facet bench detect [--data LFW_DIR] [--photos N] [--seed S] [--min-face PX] [--detectable PX] [--level-ratio R] [--min-confidence C] [--skip-demo] [--json]',
+  options: {
+    data: { type: 'string', placeholder: 'LFW_DIR', description: 'the LFW folder (default: FACET_LFW_DIR, else ../shared/data/lfw)' },
+    photos: { type: 'integer', min: 1, default: 30 },
+    seed: { type: 'integer', min: 0, default: 2 },
+    'min-face': { type: 'number', above: 0, placeholder: 'PX' },
+    detectable: { type: 'number', above: 0, placeholder: 'PX' },
+    'level-ratio': { type: 'number', above: 0, placeholder: 'R' },
+    'min-confidence': { type: 'number', above: 0, below: 1, placeholder: 'C' },
+    'skip-demo': { type: 'boolean', description: "leave out the face-api demo photos" },
+  },
   async run({ values, json, out, err }) {
     const { benchDetect } = await import('../../eval/benchDetect.ts');
-    const lfwDir = path.resolve(typeof values.data === 'string' ? values.data : process.env.FACET_LFW_DIR ?? path.join('..', 'shared', 'data', 'lfw'));
+    const lfwDir = path.resolve(values.data ?? process.env.FACET_LFW_DIR ?? path.join('..', 'shared', 'data', 'lfw'));
     if (!existsSync(path.join(lfwDir, 'images_deepfunneled'))) {
       const reason = `LFW deep-funneled images not found under ${lfwDir} (pass --data DIR or set FACET_LFW_DIR)`;
       out(json ? JSON.stringify({ skipped: true, reason }) : `skipped: ${reason}`);
       return 0;
     }
-    const minConfidence = positiveNumber(values, 'min-confidence');
-    if (minConfidence !== undefined && minConfidence >= 1) throw new Error(`--min-confidence must lie in (0, 1), got ${minConfidence}`);
+    const minConfidence = values['min-confidence'];
     const smallFaces = Object.fromEntries(Object.entries({
-      minFace: positiveNumber(values, 'min-face'),
-      detectableFace: positiveNumber(values, 'detectable'),
-      levelRatio: positiveNumber(values, 'level-ratio'),
+      minFace: values['min-face'],
+      detectableFace: values.detectable,
+      levelRatio: values['level-ratio'],
     }).filter(([, v]) => v !== undefined));
     const result = await benchDetect({
       lfwDir,
-      seed: wholeNumber(values, 'seed', 0) ?? 2,
-      photos: wholeNumber(values, 'photos', 1) ?? 30,
+      seed: values.seed,
+      photos: values.photos,
       minConfidence,
       smallFaces,
-      skipDemo: values['skip-demo'] === true,
+      skipDemo: values['skip-demo'],
       log: json ? undefined : err,
     });
     if (json) {
@@ -176,7 +174,7 @@ const detect: BenchSubcommand = {
     }
     return 0;
   },
-};
+});
 
 const SUBCOMMANDS: Record<string, () => Promise<BenchSubcommand>> = {
   detect: async () => detect,
@@ -192,29 +190,6 @@ export function registerBenchSubcommand(name: string, load: () => Promise<BenchS
 
 export const benchCommand: Command = {
   summary: `benchmarks: ${Object.keys(SUBCOMMANDS).join(', ')}`,
-  usage: 'facet bench detect [--data LFW_DIR] [--photos N] [--seed S] [--json] | facet bench pipeline --data DIR [--workers N] [--limit N] [--json] | facet bench rescan --files N [--json] | facet bench cluster --faces N[,N...] | facet bench scan --files N [--workers 1,2]',
-  options: {
-    data: { type: 'string' },
-    workers: { type: 'string' },
-    limit: { type: 'string' },
-    files: { type: 'string' },
-    faces: { type: 'string' },
-    'skip-peer': { type: 'boolean' },
-    seed: { type: 'string' },
-    photos: { type: 'string' },
-    'min-face': { type: 'string' },
-    detectable: { type: 'string' },
-    'level-ratio': { type: 'string' },
-    'min-confidence': { type: 'string' },
-    'skip-demo': { type: 'boolean' },
-  },
-  async run(context) {
-    const [name, ...rest] = context.args;
-    const load = name ? SUBCOMMANDS[name] : undefined;
-    if (!load) {
-      context.err(`facet bench: ${name ? `unknown benchmark "${name}"` : 'name a benchmark'}; one of ${Object.keys(SUBCOMMANDS).join(', ')}`);
-      return 2;
-    }
-    return (await load()).run({ ...context, args: rest });
-  },
+  usage: `facet bench ${Object.keys(SUBCOMMANDS).join('|')} [options]   (facet bench scan --help for each one's options)`,
+  subcommands: SUBCOMMANDS,
 };

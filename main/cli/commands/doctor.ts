@@ -2,9 +2,10 @@
 import { createRequire } from 'node:module';
 import { CATALOG, DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../../native-models/catalog.ts';
 import { readVerified, resolveModelFile } from '../../../native-models/locate.ts';
-import { BACKEND_NAMES, type BackendName, initBackend } from '../../embed/backend.ts';
+import { BACKEND_NAMES, type BackendName, initBackend, parseBackendName } from '../../embed/backend.ts';
 import { loadOnnxRuntime } from '../../embed/onnxRuntime.ts';
 import { defineCommand } from '../main.ts';
+import { UsageError } from '../options.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -85,12 +86,19 @@ function checkModels(): ModelFileReport[] {
   }));
 }
 
-const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e6 ? 2 : 1)} MB`;
+const size = (bytes: number) => (bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 export const doctorCommand = defineCommand({
   summary: 'which backends load here (and why not), each model file with size and sha256, versions, the database path',
   usage: 'facet doctor [--backend NAME] [--json]',
   async run({ json, database, backend: requested, out }) {
+    if (requested !== undefined) {
+      try {
+        parseBackendName(requested);
+      } catch (error) {
+        throw new UsageError(firstLine(error));
+      }
+    }
     // The backend a scan would use, before the probes below switch tfjs from one to the next.
     let chosen: string;
     try {
@@ -123,7 +131,7 @@ export const doctorCommand = defineCommand({
       for (const probe of backends) out(`  ${probe.loads ? 'loads     ' : 'not here  '} ${probe.name.padEnd(15)} ${probe.detail}`);
       out(`models    (defaults: embedder ${DEFAULT_EMBEDDER}, detector ${DEFAULT_DETECTOR})`);
       for (const file of models) {
-        out(`  ${file.ok ? 'ok    ' : 'BROKEN'} ${file.task.padEnd(9)} ${file.model.padEnd(20)} ${megabytes(file.bytes).padStart(8)}  sha256 ${file.sha256}`);
+        out(`  ${file.ok ? 'ok    ' : 'BROKEN'} ${file.task.padEnd(9)} ${file.model.padEnd(20)} ${size(file.bytes).padStart(8)}  sha256 ${file.sha256}`);
         out(`         ${file.path ?? `${file.package} ${file.file}`}${file.problem ? `\n         ${file.problem}` : ''}`);
       }
       out('versions');
