@@ -2,8 +2,7 @@
  * The graph stage as a generator over heavy steps (see stage.ts): the exact threshold
  * graph (every pair within the tree height) or the approximate k-nearest-neighbour graph.
  */
-import type { BuiltGraph } from './clusterFaces.ts';
-import { graphFromPairs } from './graph.ts';
+import { graphFromPairs, type BuiltGraph } from './graph.ts';
 import { knnGraphStage } from './approximate/knnGraph.ts';
 import type { ClusterPlan } from './plan.ts';
 import type { Memory, Stage } from './stage.ts';

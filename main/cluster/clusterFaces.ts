@@ -12,7 +12,7 @@
  */
 import { graphStage } from './buildGraph.ts';
 import { finishClustering } from './finish.ts';
-import type { NeighbourGraph } from './graph.ts';
+import type { BuiltGraph } from './graph.ts';
 import { mergeClusters } from './merging.ts';
 import { planClustering, type ClusterPlan } from './plan.ts';
 import { plainMemory, runInThread } from './stage.ts';
@@ -23,12 +23,6 @@ export function clusterFaces(input: ClusterInput): ClusterResult {
   const started = performance.now();
   const plan = planClustering(input);
   return completeClustering(plan, runInThread(graphStage(plan, plainMemory)), started);
-}
-
-export interface BuiltGraph {
-  graph: NeighbourGraph | null;
-  seconds: number;
-  sampledRecall?: number;
 }
 
 /** Merging and labelling, shared by the single-thread and worker entry points. */

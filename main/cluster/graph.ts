@@ -16,6 +16,14 @@ export interface NeighbourGraph {
   edges: number;
 }
 
+/** What the graph stage hands to the merging: the graph (null when too dense to hold) and its cost. */
+export interface BuiltGraph {
+  graph: NeighbourGraph | null;
+  seconds: number;
+  /** Approximate path: the share of true neighbours a sample of faces found. */
+  sampledRecall?: number;
+}
+
 /** Builds the graph from undirected edge lists (each pair once, any orientation). */
 export function graphFromPairs(n: number, lists: ReadonlyArray<EdgeList>): NeighbourGraph {
   const offsets = new Int32Array(n + 1);

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FaceNetModel } from '../../native-models/facenet/index.ts';
 import type { AlignmentTemplate, FaceEmbedder, FiveLandmarks, RgbImage } from '../core/types.ts';
 import { type TrainedModelCard, loadTrainedModel } from '../training/trainedModel.ts';
-import { cropsToTensor, finish } from './embedders.ts';
+import { cropsToTensor, finishEmbeddings } from './cropTensors.ts';
 import type { TrainedModelRef } from './userModels.ts';
 
 /** Side of an LFW deep-funneled image, pixels. */
@@ -73,7 +73,7 @@ export class TrainedFaceNetEmbedder implements FaceEmbedder {
       return net.embed(input); // [n(·2), outputSize], unit rows
     });
     try {
-      return await finish(raw, crops.length, this.flip);
+      return await finishEmbeddings(raw, crops.length, this.flip);
     } finally {
       raw.dispose();
     }

@@ -1,6 +1,7 @@
 /**
- * Helpers for the ecosystem tests: a stand-in for the face models that "detects" fixed boxes, so that what is
- * under test (ExifTool, XMP, the store, the watcher) runs for real in milliseconds, and small file builders.
+ * Helpers for the people layer's tests (XMP names, watching, library folders): a stand-in for the face
+ * models that "detects" fixed boxes, so that what is under test (ExifTool, XMP, the store, the watcher) runs
+ * for real in milliseconds, and small file builders.
  * The real models run in test/integration/xmp.test.ts.
  */
 import assert from 'node:assert/strict';

@@ -8,8 +8,7 @@
  * The k-nearest lists are then symmetrised into a graph over face indices. A sample of faces
  * is checked against brute force to report the share of true neighbours found.
  */
-import type { BuiltGraph } from '../clusterFaces.ts';
-import { graphFromKnn } from '../graph.ts';
+import { graphFromKnn, type BuiltGraph } from '../graph.ts';
 import { gather, partitionIntoLeaves } from './kmeansTree.ts';
 import type { KnnJob } from './knnSearch.ts';
 import type { ClusterPlan } from '../plan.ts';
