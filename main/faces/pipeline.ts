@@ -10,6 +10,7 @@ import { alignFace } from './align.ts';
 import { createDetector } from './detectors.ts';
 import { OnnxSsdDetector } from './onnxDetector.ts';
 import { typicalFaceBox } from './landmarkBox.ts';
+import { SmallFaceDetector, type BoxLocatingDetector, type SmallFaceOptions } from './smallFaces.ts';
 import { assessQuality, type FaceQuality } from './quality.ts';
 import type { Box, DetectedFace, FaceDetector, FaceEmbedder, FiveLandmarks, RgbImage } from '../core/types.ts';
 
@@ -31,6 +32,12 @@ export interface PipelineOptions {
    * landmarks (landmarkBox.ts). Default true: on LFW it raised accuracy from 0.9889 to 0.9915.
    */
   refineLandmarks?: boolean;
+  /**
+   * The small-face pass (smallFaces.ts): on images large enough that faces of `minFace` px vanish in
+   * the detector's whole-image input, tiles of an image pyramid are searched too. Default on, with
+   * minFace 40 px of the decoded image; false turns it off (one whole-image pass, as face-api does).
+   */
+  smallFaces?: SmallFaceOptions | false;
 }
 
 export interface AnalysedFace extends DetectedFace {
@@ -43,6 +50,17 @@ export interface PipelineTimings {
   detectMs: number;
   alignMs: number;
   embedMs: number;
+}
+
+/** The detector with the small-face pass around it, unless turned off or the detector cannot return boxes alone. */
+function withSmallFaces(detector: FaceDetector, options: SmallFaceOptions | false | undefined): FaceDetector {
+  if (options === false || !isBoxLocating(detector)) return detector;
+  return new SmallFaceDetector(detector, options);
+}
+
+function isBoxLocating(detector: FaceDetector): detector is BoxLocatingDetector {
+  const candidate = detector as Partial<BoxLocatingDetector>;
+  return typeof candidate.locate === 'function' && typeof candidate.landmarksIn === 'function' && typeof candidate.options?.inputSize === 'number';
 }
 
 export class FacePipeline {
@@ -63,11 +81,11 @@ export class FacePipeline {
     const flip = options.flip ?? true;
     const alignment = options.alignment ?? 'dense';
     const detectorOptions = options.minConfidence === undefined ? {} : { minConfidence: options.minConfidence };
-    const tfjsDetector = () => createDetector(detectorId as Parameters<typeof createDetector>[0], detectorOptions);
+    const tfjsDetector = () => withSmallFaces(createDetector(detectorId as Parameters<typeof createDetector>[0], detectorOptions), options.smallFaces);
     const tfjsEmbedder = () => createEmbedder(embedderId, { flip });
     if (backend === 'onnx') {
       // The networks with an ONNX converter run on onnxruntime; the others stay on tfjs.
-      const detector = detectorId === 'ssd-mobilenetv1' ? new OnnxSsdDetector(detectorOptions) : tfjsDetector();
+      const detector = detectorId === 'ssd-mobilenetv1' ? withSmallFaces(new OnnxSsdDetector(detectorOptions), options.smallFaces) : tfjsDetector();
       const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip }) : tfjsEmbedder();
       try {
         await Promise.all([detector.load(), embedder.load()]);
