@@ -33,7 +33,7 @@ describe('finetune evaluation', { skip }, () => {
 
   it('reports BCubed F and accuracy before and after, clean and degraded, and LFW accuracy', async () => {
     const report = await evaluateFinetune({
-      dataDir: LFW, cacheDir: root, split: 'test', people: 3, workers: 1, seeds: 2, design: 'baseline', named: { count: 5 }, recipe: { training: { steps: 40 } },
+      dataDir: LFW, cacheDir: root, split: 'all', people: 3, workers: 1, seeds: 2, design: 'baseline', named: { count: 5 }, recipe: { training: { steps: 40 } },
     });
     assert.equal(report.namedPeople, 3);
     assert.equal(report.namedFaces, 15);

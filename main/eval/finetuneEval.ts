@@ -12,7 +12,8 @@
  * adapter is trained by one recipe (learn/adapterDesigns.ts) as `facet finetune` trains it: the
  * confirmed faces, clean and degraded copies both, the library's unlabelled clean faces as hard
  * negatives; finetuneProtocol.ts scores the library before and after, and LFW pairs give the accuracy
- * the fine-tuning guard watches (pairs.txt, or pairsDevTrain.txt on the dev split). The report holds
+ * the fine-tuning guard watches (the split's own pairsDevTrain.txt or pairsDevTest.txt, one fold, so
+ * no image beyond the split is needed; pairs.txt's ten folds for 'all'). The report holds
  * the mean over seeds, the standard deviation of each gain and the worst seed.
  */
 import { readFileSync } from 'node:fs';
@@ -50,6 +51,8 @@ export interface FinetuneEvalOptions {
   readonly named?: NamedShare;
   /** Keep only the first N named people and 3N strangers (tests). Default all. */
   readonly people?: number;
+  /** Keep this share of the strangers (evenly spaced), for a cheaper library. Default 1. */
+  readonly strangerShare?: number;
   /** A design of learn/adapterDesigns.ts. Default DEFAULT_DESIGN. */
   readonly design?: string;
   /** Overrides of the design's training options (--steps, --margin, ...). */
@@ -102,19 +105,24 @@ export function peopleInFile(file: string): Set<string> {
   return new Set(names);
 }
 
-const SPLIT_FILES: Record<Exclude<ProtocolSplit, 'all'>, { people: string; pairs: string }> = {
+/** Each split's people, and the LFW pairs of its own people that the LFW check uses (one fold each). */
+const SPLIT_FILES: Record<ProtocolSplit, { people?: string; pairs: string }> = {
   dev: { people: 'peopleDevTrain.txt', pairs: 'pairsDevTrain.txt' },
-  test: { people: 'peopleDevTest.txt', pairs: 'pairs.txt' },
+  test: { people: 'peopleDevTest.txt', pairs: 'pairsDevTest.txt' },
+  all: { pairs: 'pairs.txt' },
 };
 
 /** The split's images, person by person (named people first), and each image's person. */
-export function splitLibrary(dataDir: string, options: Pick<FinetuneEvalOptions, 'split' | 'minImages' | 'people'> = {}) {
+export function splitLibrary(dataDir: string, options: Pick<FinetuneEvalOptions, 'split' | 'minImages' | 'people' | 'strangerShare'> = {}) {
   const minImages = options.minImages ?? 10;
-  const split = options.split ?? 'test';
-  const keep = split === 'all' ? undefined : peopleInFile(path.join(dataDir, SPLIT_FILES[split].people));
+  const file = SPLIT_FILES[options.split ?? 'test'].people;
+  const keep = file === undefined ? undefined : peopleInFile(path.join(dataDir, file));
   const all = lfwIdentities(dataDir, 1).filter((identity) => !keep || keep.has(identity.name));
   let named = all.filter((identity) => identity.images.length >= minImages);
   let strangers = all.filter((identity) => identity.images.length < minImages);
+  const share = options.strangerShare ?? 1;
+  // Evenly spaced in name order: stranger k is kept when ⌊k·share⌋ moves on.
+  if (share < 1) strangers = strangers.filter((_, k) => Math.floor((k + 1) * share) > Math.floor(k * share));
   if (options.people !== undefined) {
     named = named.slice(0, options.people);
     strangers = strangers.slice(0, 3 * options.people);
@@ -172,8 +180,8 @@ export async function evaluateFinetuneDesigns(options: FinetuneEvalOptions, entr
   const recipes = entries.map((entry) => resolveRecipe(entry.design, entry.recipe));
   const library = splitLibrary(options.dataDir, options);
   const pipeline = { embedder, detector, backend: options.backend, flip: true };
-  const pairsFile = split === 'dev' ? SPLIT_FILES.dev.pairs : 'pairs.txt';
-  // The LFW check's images too: on the test split, pairs.txt reaches beyond the split's people.
+  const pairsFile = SPLIT_FILES[split].pairs;
+  // The LFW check's images too (the split's own pairs; pairs.txt for 'all').
   const pairImages = options.people === undefined ? readPairs(options.dataDir, pairsFile).flatMap((p) => [p.a, p.b]) : [];
   const clean = await embedClean([...new Set([...library.images, ...pairImages])], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
   const landmarks = cleanLandmarks(options.cacheDir, clean.detector, library.images);

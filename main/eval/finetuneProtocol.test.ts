@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { identityAdapter } from '../learn/adapter.ts';
 import { createRng } from '../core/random.ts';
-import { type FaceRole, balancedPairs, compareSpaces, scoreSpace } from './finetuneProtocol.ts';
+import { type FaceRole, assignRoles, balancedPairs, compareSpaces, scoreSpace, summariseSeeds } from './finetuneProtocol.ts';
 import { normalizeRow, randomUnitVectors } from '../cluster/syntheticFaces.ts';
 
 /** `people` persons of `perPerson` faces, each face its person's centre plus noise of size `noise`; the first 6 persons named. */
@@ -54,5 +54,32 @@ describe('finetune protocol', () => {
     const { before, after } = compareSpaces(vectors, faces, identityAdapter(16), { before: 0.5, after: 0.5 });
     assert.equal(after.bcubedF, before.bcubedF);
     assert.equal(after.accuracy, before.accuracy);
+  });
+});
+
+describe('finetune protocol over seeds', () => {
+  it('confirms half of each named person\'s faces (at least two, never all), by seed', () => {
+    const identity = Int32Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3]);
+    const roles = assignRoles(identity, 2, {}, 1);
+    const count = (person: number, role: FaceRole) => roles.filter((r, i) => identity[i] === person && r === role).length;
+    assert.deepEqual([count(0, 'named'), count(0, 'heldOut'), count(1, 'named'), count(1, 'heldOut')], [5, 5, 6, 6]);
+    assert.deepEqual(roles.slice(22), ['stranger', 'stranger', 'stranger']);
+    assert.notDeepEqual(assignRoles(identity, 2, {}, 2), roles, 'which faces are confirmed depends on the seed');
+    assert.deepEqual(assignRoles(identity, 2, {}, 1), roles, 'and only on it');
+    const five = assignRoles(identity, 2, { count: 5 }, 1);
+    assert.equal(five.filter((r) => r === 'named').length, 10);
+  });
+
+  it('summarises gains over seeds: mean, sample sd and the seed with the lowest degraded gain', () => {
+    const space = (bcubedF: number) => ({ bcubedF, bcubedPrecision: 0, bcubedRecall: 0, clusters: 0, clusterThreshold: 0, accuracy: 0, verificationThreshold: 0, pairs: 0 });
+    const seed = (s: number, clean: number, degraded: number, lfw: number) => ({
+      seed: s, clean: { before: space(0.9), after: space(0.9 + clean) }, degraded: { before: space(0.5), after: space(0.5 + degraded) },
+      lfwAccuracyBefore: 0.99, lfwAccuracyAfter: 0.99 + lfw,
+    });
+    const { gain, sd, worst } = summariseSeeds([seed(1, 0.01, 0.04, 0), seed(2, 0.03, 0.02, -0.002), seed(3, 0.02, 0.06, 0.002)]);
+    assert.ok(Math.abs(gain.cleanF - 0.02) < 1e-12 && Math.abs(gain.degradedF - 0.04) < 1e-12 && Math.abs(gain.lfwAccuracy) < 1e-12);
+    assert.ok(Math.abs(sd.degradedF - 0.02) < 1e-12 && Math.abs(sd.cleanF - 0.01) < 1e-12);
+    assert.equal(worst.seed, 2);
+    assert.ok(Math.abs(worst.degradedF - 0.02) < 1e-12);
   });
 });

@@ -7,7 +7,7 @@ import { evalCacheDir, integerOption, lfwDataDir } from './evalShared.ts';
 
 export const finetuneEvalUsage = 'facet eval finetune --data DIR [--split test|dev|all] [--design D1,D2,... (baseline, linear-mined, low-rank)] [--seeds N] [--seed FIRST] ' +
   '[--named-fraction F | --named-faces N] [--steps N] [--margin M] [--lr X] [--weight-decay X] [--rank R] [--min-distance D | --no-strangers] [--holdback F] [--grid FILE.json] ' +
-  '[--people N] [--model ID] [--workers N] [--json]';
+  '[--people N] [--stranger-share F] [--model ID] [--workers N] [--json]';
 
 export const finetuneEvalOptions: NonNullable<ParseArgsConfig['options']> = {
   split: { type: 'string' },
@@ -26,6 +26,7 @@ export const finetuneEvalOptions: NonNullable<ParseArgsConfig['options']> = {
   'no-strangers': { type: 'boolean' },
   holdback: { type: 'string' },
   grid: { type: 'string' },
+  'stranger-share': { type: 'string' },
 };
 
 /** --grid FILE: a JSON array of { label, design, recipe } entries (docs/finetune-dev-grid.json). */
@@ -84,6 +85,7 @@ export async function runFinetuneEval(values: Record<string, unknown>, json: boo
     firstSeed: integerOption(values, 'seed', 0),
     named: namedFaces !== undefined ? { count: namedFaces } : { fraction: namedFraction },
     people: integerOption(values, 'people', 2),
+    strangerShare: fraction(values, 'stranger-share', 0, 1),
     embedder: values.model as string | undefined,
     detector: values.detector as string | undefined,
     workers: integerOption(values, 'workers', 0),
