@@ -86,6 +86,8 @@ export interface FaceItem {
   quality: number | null;
   /** 'detected' or 'manual' (drawn by the user). */
   source: 'detected' | 'manual';
+  /** Faces of a video: seconds from the start to this person's best frame (open the video there); absent for photos. */
+  timeSeconds?: number;
 }
 
 export interface PhotoItem {
@@ -93,8 +95,14 @@ export interface PhotoItem {
   path: string;
   width: number | null;
   height: number | null;
-  /** EXIF date (ISO 8601, local time) or null. */
+  /** Date taken (ISO 8601; local time, with an offset where the source has one) or null. */
   takenAt: string | null;
+  /** Where takenAt came from; 'file' is the file's modification time, a guess: show it as "file date". */
+  dateSource: 'exif' | 'xmp' | 'quicktime' | 'file' | null;
+  /** 'video': a video whose sampled frames were analysed; its faces carry timeSeconds. */
+  kind: 'photo' | 'video';
+  /** Videos: length in seconds; null for photos. */
+  durationSeconds: number | null;
   /** Changes when the file's content changes: media URLs carry it so the browser may cache them for good. */
   version: string;
 }

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import { displayJpeg } from '../library/display.ts';
 import type { Store } from '../store/index.ts';
 import { realFileInside, safeSegments, UnsafePathError } from './safePath.ts';
 import { toPhotoItem } from './services/context.ts';
@@ -22,7 +22,7 @@ export interface MediaResponse {
   body?: Buffer;
 }
 
-/** Formats every browser shows as they are; others (TIFF, HEIC) are converted to JPEG on the way out. */
+/** Formats every browser shows as they are; others (TIFF, HEIC, camera RAW) are converted to JPEG on the way out. */
 const BROWSER_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif',
   '.avif': 'image/avif', '.bmp': 'image/bmp',
@@ -54,7 +54,7 @@ async function fileResponse(file: string, etag: string, cacheControl: string, if
   const type = BROWSER_TYPES[extension];
   const headers = { 'content-type': type ?? 'image/jpeg', 'cache-control': cacheControl };
   return withEtag(etag, ifNoneMatch, headers, async () =>
-    type ? readFile(file) : sharp(file, { pages: 1 }).rotate().jpeg({ quality: 90 }).toBuffer(),
+    type ? readFile(file) : displayJpeg(file), // HEIC, RAW, TIFF: decoded as the scan decodes them
   );
 }
 

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { HEIF_ENC_MISSING, makeHeic } from '../../test/fixtures/heic.ts';
 import { decodeImage, type DecodedImage } from './decode.ts';
+import { displayJpeg } from './display.ts';
 import { ImageDecodeError } from './errors.ts';
 import { heifHasTransform, orientationOperations } from './heic.ts';
 
@@ -99,6 +100,12 @@ describe('HEIC made by heif-enc', () => {
     assert.equal(colourAt(result, 10, 8), 'red', 'top is the stored left half');
     assert.equal(colourAt(result, 10, 32), 'blue', 'bottom is the stored right half');
     assert.deepEqual([result.takenAt, result.dateSource], ['2020-02-29T10:11:12+09:00', 'exif']);
+  });
+
+  it('is shown as an upright JPEG (browsers cannot show HEIC)', async (t) => {
+    if (!rotated) return t.skip(HEIF_ENC_MISSING);
+    const meta = await sharp(await displayJpeg(rotated)).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 32, 64]);
   });
 
   it('names the file when a HEIC is damaged', async (t) => {

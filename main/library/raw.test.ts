@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { writeDng } from '../../test/fixtures/dng.ts';
 import { decodeImage } from './decode.ts';
+import { displayJpeg } from './display.ts';
 import { ImageDecodeError } from './errors.ts';
 import { extractRawPreview, isRawPath, RawPreviewError } from './raw.ts';
 
@@ -46,6 +47,12 @@ describe('camera RAW through its embedded JPEG', () => {
     assert.ok(at(24, 10)[0]! > 150 && at(24, 10)[2]! < 100, `top is red, got ${at(24, 10)}`);
     assert.ok(at(24, 85)[2]! > 150 && at(24, 85)[0]! < 100, `bottom is blue, got ${at(24, 85)}`);
     assert.deepEqual([result.takenAt, result.dateSource], ['2018-01-02T03:04:05-05:00', 'exif']);
+  });
+
+  it('is shown as an upright JPEG (the photo view cannot show a RAW)', async () => {
+    const jpeg = await displayJpeg(dng);
+    const meta = await sharp(jpeg).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 48, 96]);
   });
 
   it('a RAW without a JPEG preview, or not a RAW at all, is an error naming the file', async () => {

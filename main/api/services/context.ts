@@ -63,6 +63,7 @@ export function toFaceItem(face: FaceListItem, source: 'detected' | 'manual' = '
     clusterId: face.personId === null ? face.clusterId : null,
     quality: face.quality,
     source,
+    ...(face.timeSeconds !== undefined ? { timeSeconds: face.timeSeconds } : {}),
   };
 }
 
@@ -73,6 +74,9 @@ export function toPhotoItem(photo: Photo): PhotoItem {
     width: photo.width,
     height: photo.height,
     takenAt: photo.takenAt,
+    dateSource: photo.dateSource,
+    kind: photo.kind,
+    durationSeconds: photo.durationSeconds,
     version: photo.contentHash ?? `${photo.size}-${Math.round(photo.mtimeMs)}`,
   };
 }
