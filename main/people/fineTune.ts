@@ -47,7 +47,7 @@ export interface FineTuneOptions {
   readonly seed?: number;
   /** Train and evaluate, change nothing. */
   readonly dryRun?: boolean;
-  /** Pairs scored per evaluation set at most (sampled beyond). Default 200 000. */
+  /** Pairs scored per evaluation set at most (sampled beyond). Default 50 000. */
   readonly maxPairs?: number;
   /** Re-cluster after applying. Default true. */
   readonly recluster?: boolean;
@@ -199,7 +199,7 @@ export function fineTune(store: Store, options: FineTuneOptions = {}): FineTuneR
   };
   if (options.dryRun) return { ...report, status: 'dry-run', reason: `dry run: ${verdict.reason}` };
   if (!verdict.accept && !forced) return { ...report, status: 'not-applied', reason: verdict.reason };
-  const thresholds = verificationThresholds(labelled, trained.adapter, options.maxPairs ?? 200_000, createRng(seed));
+  const thresholds = verificationThresholds(labelled, trained.adapter, options.maxPairs ?? 50_000, createRng(seed));
   const metrics = { heldOut, seeds, lfw, lfwSkipped, training, persons: labelled.personIds.length, design, forced };
   const applied = applyAdapterToLibrary(store, base, trained.adapter, thresholds, metrics, { recluster: options.recluster });
   const reason = forced ? `applied because forced, although ${verdict.reason}` : verdict.reason;
@@ -257,7 +257,7 @@ function crossValidate(
   recipe: AdapterRecipe, seed: number, options: FineTuneOptions, rng: Rng, tallies: readonly HeldOutTally[],
 ): void {
   if (split.heldOut.length === 0) return;
-  const maxPairs = options.maxPairs ?? 200_000;
+  const maxPairs = options.maxPairs ?? 50_000;
   const { adapter } = trainWithRecipe(views.subset(split.train, pool), labelled.dim, recipe, seed);
   const trainPairs = pairsWithin(split.train, maxPairs, rng);
   const testPairs = heldOutPairs(split, maxPairs, rng);
