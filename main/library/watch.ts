@@ -52,6 +52,7 @@ export class LibraryWatcher {
   #firstPendingAt = 0;
   #running: Promise<void> | undefined;
   #closed = false;
+  #readySeen = false;
 
   private constructor(options: LibraryWatcherOptions, watcher: FSWatcher) {
     this.#options = options;
@@ -59,34 +60,62 @@ export class LibraryWatcher {
     this.#roots = options.roots.map((root) => path.resolve(root));
   }
 
-  /** Resolves once the initial listing is done, so that later events are changes. */
+  /**
+   * Resolves once the initial listing is done, so that later events are changes. With no folders yet it resolves
+   * at once (chokidar 4 never says 'ready' for an empty list); folders added later with setRoots are watched.
+   */
   static async start(options: LibraryWatcherOptions): Promise<LibraryWatcher> {
     const stabilityThreshold = options.stabilityMs ?? 500;
-    const watcher = watch([...options.roots].map((root) => path.resolve(root)), {
+    const roots = [...options.roots].map((root) => path.resolve(root));
+    const watcher = watch(roots, {
       ignoreInitial: true,
       ignored,
       usePolling: options.usePolling ?? false,
       awaitWriteFinish: { stabilityThreshold, pollInterval: Math.max(20, Math.min(100, stabilityThreshold / 4)) },
     });
     const self = new LibraryWatcher(options, watcher);
+    watcher.once('ready', () => { self.#readySeen = true; });
     watcher.on('all', (_event, file) => self.#changed(path.resolve(file)));
     watcher.on('error', (error) => options.onError?.(error instanceof Error ? error : new Error(String(error))));
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    if (roots.length > 0) await self.#ready();
     return self;
+  }
+
+  /**
+   * Resolves at chokidar's 'ready' (the listing of what was added is done), or when closed. chokidar says 'ready'
+   * once in a watcher's life: for folders added after it, this resolves at once.
+   */
+  #ready(): Promise<void> {
+    if (this.#readySeen) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearInterval(poll);
+        resolve();
+      };
+      this.#watcher.once('ready', done);
+      const poll = setInterval(() => { if (this.#closed) done(); }, 50);
+      poll.unref();
+    });
   }
 
   get roots(): readonly string[] {
     return this.#roots;
   }
 
-  /** Starts or stops watching roots (library folders added or removed in the app). */
-  setRoots(roots: readonly string[]): void {
+  /**
+   * Starts or stops watching roots (library folders added or removed in the app). The returned promise resolves
+   * once newly added folders are listed, so that later events in them are changes (callers need not wait).
+   */
+  setRoots(roots: readonly string[]): Promise<void> {
     const next = roots.map((root) => path.resolve(root));
     const added = next.filter((root) => !this.#roots.includes(root));
     const removed = this.#roots.filter((root) => !next.includes(root));
-    if (added.length > 0) this.#watcher.add(added);
-    if (removed.length > 0) this.#watcher.unwatch(removed);
     this.#roots = next;
+    if (removed.length > 0) this.#watcher.unwatch(removed);
+    if (added.length === 0 || this.#closed) return Promise.resolve();
+    const ready = this.#ready();
+    this.#watcher.add(added);
+    return ready;
   }
 
   /** Resolves when no change is waiting and no rescan runs (tests, and a clean exit). */
