@@ -1,4 +1,5 @@
 /** Settings (threshold with a preview, models, backend), re-clustering, and forgetting all face data. */
+import { forgetFaceData } from '../../people/decisions.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -83,8 +84,10 @@ export function thresholdRange(embedderId: string, current: number): SettingsInf
     calibrated = null;
   }
   if (calibrated === null) return { min: 0.05, max: Math.max(1.6, current), step: 0.01, calibrated };
-  const round = (x: number) => Math.round(x * 1000) / 1000;
-  return { min: round(calibrated * 0.4), max: round(Math.max(calibrated * 2.5, current * 1.2)), step: 0.005, calibrated };
+  // Ends on the step's grid, so that every value the slider stops at is a round number (0.05, 0.055, ...).
+  const step = 0.005;
+  const onGrid = (x: number, round: (v: number) => number) => Math.round(round(x / step) * step * 1000) / 1000;
+  return { min: onGrid(calibrated * 0.4, Math.floor), max: onGrid(Math.max(calibrated * 2.5, current * 1.2), Math.ceil), step, calibrated };
 }
 
 function requestedBackend(): string | null {
@@ -168,7 +171,7 @@ export function runClustering(ctx: ApiContext, service: ClusterService, request:
 }
 
 export function forgetAll(ctx: ApiContext): ApiResponse<'settings.forgetAllFaceData'> {
-  const result = ctx.store.forgetAllFaceData();
+  const result = forgetFaceData(ctx.store); // journaled, not undoable: the data is gone, as asked
   ctx.invalidateVectors();
-  return { faces: result.faces, persons: result.persons };
+  return result;
 }
