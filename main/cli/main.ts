@@ -1,55 +1,13 @@
 /**
  * `facet` command dispatcher. Each command lives in its own module, imported only when used, so quick commands
  * (status, faces) start without loading TensorFlow.js. The command line is parsed and checked here, once, before
- * a command runs (options.ts); the database and backend reach the command in its context.
+ * a command runs (options.ts); the database and backend reach the command in its context (command.ts).
  */
 import path from 'node:path';
 import { resolveDatabasePath } from '../library/dataDir.ts';
-import { type OptionSpecs, type OptionValues, UsageError, describeOptions, parseLine } from './options.ts';
+import { type AnyCommand, GLOBAL_OPTIONS } from './command.ts';
+import { type OptionSpecs, UsageError, describeOptions, parseLine } from './options.ts';
 import { OutputClosed, createOutput, describeError } from './output.ts';
-
-export interface CommandContext<V = OptionValues<OptionSpecs>> {
-  /** Positional arguments after the command (and subcommand) name. */
-  args: string[];
-  /** The command's declared options, parsed, checked and defaulted. */
-  values: V;
-  json: boolean;
-  /** The database file: --db, else FACET_DB, else facet.db in the data folder (FACET_HOME or the OS's). */
-  database: string;
-  /** The inference backend asked for: --backend, else FACET_BACKEND; undefined picks the fastest that loads. */
-  backend: string | undefined;
-  /** A line to stdout. Stops the command quietly when stdout was closed (`facet faces | head -1`). */
-  out: (text: string) => void;
-  /** Text to stdout as it is (streamed JSON). */
-  write: (chunk: string) => void;
-  /** A line to stderr (progress, notes). */
-  err: (text: string) => void;
-}
-
-export interface Command<S extends OptionSpecs = OptionSpecs> {
-  summary: string;
-  usage: string;
-  options?: S;
-  /** Words after the command that pick a subcommand (`eval lfw`, `bench scan`); each has its own options. */
-  subcommands?: Record<string, () => Promise<AnyCommand>>;
-  run?(context: CommandContext<OptionValues<S>>): Promise<number>;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCommand = Command<any>;
-
-/** Declares a command with its options' types inferred (literal choices included). */
-export function defineCommand<const S extends OptionSpecs = Record<never, never>>(command: Command<S>): Command<S> {
-  return command;
-}
-
-/** Options every command accepts, before or after its name. */
-export const GLOBAL_OPTIONS = {
-  json: { type: 'boolean', description: 'machine-readable output' },
-  db: { type: 'string', placeholder: 'FILE', description: 'the database (default: facet.db in the data folder; FACET_DB, FACET_HOME)' },
-  backend: { type: 'string', placeholder: 'NAME', description: 'tfjs-node-gpu, onnx, tfjs-node, wasm or cpu (default: the fastest that loads; FACET_BACKEND)' },
-  help: { type: 'boolean', short: 'h', description: 'this help' },
-} as const satisfies OptionSpecs;
 
 const GLOBAL_WITH_VALUE = new Set(['--db', '--backend']);
 

@@ -1,5 +1,5 @@
 import { archTable, formatArchTable } from '../../../native-models/facenet/index.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 export const archCommand = defineCommand({

@@ -1,7 +1,7 @@
 import { backupDatabase, restoreDatabase } from '../../store/backup.ts';
 import { openStore } from '../../store/index.ts';
 import { withStore } from '../database.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 export const backupCommand = defineCommand({

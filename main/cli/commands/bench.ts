@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type AnyCommand, type Command, defineCommand } from '../main.ts';
+import { type AnyCommand, type Command, defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 export type BenchSubcommand = AnyCommand;

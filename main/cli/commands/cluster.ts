@@ -2,7 +2,7 @@ import { SETTING_KEYS } from '../../core/settingKeys.ts';
 import { clusterNewFaces, type IncrementalRunReport } from '../../people/sortNewFaces.ts';
 import { clusterLibrary, previewThreshold } from '../../people/clusterLibrary.ts';
 import { openStore } from '../../store/index.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 import { createProgressPrinter } from '../progress.ts';
 

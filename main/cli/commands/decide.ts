@@ -2,7 +2,7 @@
 import { escapeControls } from '../../core/names.ts';
 import { mergeTargets, nameTarget, rejectFace, resolveTarget } from '../../people/decisions.ts';
 import { withStore } from '../database.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 export const nameCommand = defineCommand({

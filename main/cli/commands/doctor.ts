@@ -4,7 +4,7 @@ import { CATALOG, DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../../native-mod
 import { readVerified, resolveModelFile } from '../../../native-models/locate.ts';
 import { BACKEND_NAMES, type BackendName, initBackend, parseBackendName } from '../../embed/backend.ts';
 import { loadOnnxRuntime } from '../../embed/onnxRuntime.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 const require = createRequire(import.meta.url);

@@ -1,6 +1,6 @@
 /** `facet eval <what>`: accuracy on LFW. Each evaluation is a subcommand with its own options; add one with a line in EVALUATIONS. */
 import { DEFAULT_DETECTOR } from '../../../native-models/catalog.ts';
-import { type AnyCommand, type Command, defineCommand } from '../main.ts';
+import { type AnyCommand, type Command, defineCommand } from '../command.ts';
 import type { OptionSpecs } from '../options.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { ALIGNMENT_OPTIONS, LFW_PIPELINE_OPTIONS, evalCacheDir, lfwDataDir } from './evalShared.ts';

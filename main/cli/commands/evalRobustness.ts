@@ -1,5 +1,5 @@
 /** `facet eval robustness`: LFW accuracy and VAL@FAR=1e-3 against JPEG quality and face size (main/eval/robustnessEval.ts). */
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { LFW_PIPELINE_OPTIONS, evalCacheDir, lfwDataDir } from './evalShared.ts';
 

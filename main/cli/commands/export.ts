@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { writeJsonExport } from '../../people/exportJson.ts';
 import { withStore } from '../database.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 export const exportCommand = defineCommand({

@@ -2,7 +2,7 @@ import { escapeControls } from '../../core/names.ts';
 import { ExifToolMetadata } from '../../xmp/exiftoolMetadata.ts';
 import { exportXmp } from '../../people/exportXmp.ts';
 import { withStore } from '../database.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { createProgressPrinter } from '../progress.ts';
 
 export const exportXmpCommand = defineCommand({

@@ -1,6 +1,6 @@
 import { escapeControls } from '../../core/names.ts';
 import { withStore } from '../database.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 
 const round = (n: number) => Math.round(n * 100) / 100;
 

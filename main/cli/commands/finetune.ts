@@ -6,7 +6,7 @@ import { ADAPTER_DESIGNS } from '../../learn/adapterDesigns.ts';
 import type { HeldOutFigures } from '../../learn/holdout.ts';
 import { lfwReferenceFile, readLfwReference } from '../../training/lfwReference.ts';
 import { openStore } from '../../store/index.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const figures = (f: HeldOutFigures) => `${percent(f.accuracy)} (balanced ${percent(f.balancedAccuracy)}, AUC ${f.auc.toFixed(3)}, threshold ${f.threshold.toFixed(3)})`;

@@ -2,7 +2,7 @@
 import { escapeControls } from '../../core/names.ts';
 import { listHistory, undoDecisions, type HistoryItem } from '../../people/history.ts';
 import { withStore } from '../database.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 function line(item: HistoryItem): string {

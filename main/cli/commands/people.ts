@@ -1,7 +1,7 @@
 import { DEFAULT_EMBEDDER } from '../../../native-models/catalog.ts';
 import { escapeControls } from '../../core/names.ts';
 import { withStore } from '../database.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 
 export interface PeopleEntry {
   kind: 'person' | 'cluster';

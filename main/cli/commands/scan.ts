@@ -7,7 +7,7 @@ import { scanIntoPeople } from '../../people/scanPipeline.ts';
 import { describeIncremental } from './cluster.ts';
 import { registerScanFolders } from './libraries.ts';
 import { openStore } from '../../store/index.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 import { createProgressPrinter } from '../progress.ts';
 

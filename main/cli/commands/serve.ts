@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { startHttpServer } from '../../api/httpServer.ts';
 import { openApi } from '../../api/openApi.ts';
 import { ensureRendererBuilt } from '../../api/rendererBuild.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 
 /** Opens `url` in the user's browser; failure is reported, not fatal. */
 export function openInBrowser(url: string, err: (text: string) => void): void {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { findElectron, launchElectron } from '../../app/launch.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { serveCommand } from './serve.ts';
 
 /**
@@ -23,7 +23,7 @@ const require = createRequire(import.meta.url);
  * require('electron') as findElectron uses it, except that a package without its binary gives the path where the
  * binary would be (so the reason names it) rather than the package's own advice to delete node_modules.
  */
-function electronPath(id: string): unknown {
+export function electronPath(id: string): unknown {
   try {
     return require(id);
   } catch (error) {

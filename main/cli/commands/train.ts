@@ -4,7 +4,7 @@ import { initBackend } from '../../embed/backend.ts';
 import { parseOptimizerName } from '../../training/optimizers.ts';
 import { type TrainProgress, train } from '../../training/train.ts';
 import { TrainingCurve } from '../../training/trainingCurve.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 function progressLine(event: TrainProgress): string[] {

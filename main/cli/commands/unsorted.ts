@@ -2,7 +2,7 @@
 import { escapeControls } from '../../core/names.ts';
 import { reviewQueue } from '../../people/reviewQueue.ts';
 import { withStore } from '../database.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 
 export const unsortedCommand = defineCommand({
   summary: 'the review queue: faces no person holds, each with the named person it plausibly is, best first',

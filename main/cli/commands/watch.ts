@@ -6,7 +6,7 @@ import type { PhotoAnalyser } from '../../faces/analysisPool.ts';
 import type { ScanReport } from '../../people/libraryScan.ts';
 import { scanIntoPeople, type ScanNetworks } from '../../people/scanPipeline.ts';
 import { openStore } from '../../store/index.ts';
-import { defineCommand } from '../main.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 function summary(report: ScanReport): string {
