@@ -182,7 +182,9 @@ export async function evaluateFinetuneDesigns(options: FinetuneEvalOptions, entr
   const pipeline = { embedder, detector, backend: options.backend, flip: true };
   const pairsFile = SPLIT_FILES[split].pairs;
   // The LFW check's images too (the split's own pairs; pairs.txt for 'all').
-  const pairImages = options.people === undefined ? readPairs(options.dataDir, pairsFile).flatMap((p) => [p.a, p.b]) : [];
+  // (A partial library, --people or --stranger-share, checks the pairs within it and embeds no more.)
+  const partial = options.people !== undefined || (options.strangerShare ?? 1) < 1;
+  const pairImages = partial ? [] : readPairs(options.dataDir, pairsFile).flatMap((p) => [p.a, p.b]);
   const clean = await embedClean([...new Set([...library.images, ...pairImages])], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
   const landmarks = cleanLandmarks(options.cacheDir, clean.detector, library.images);
   const degradedRuns = await embedDegraded(library.images, landmarks, [FINETUNE_DEGRADATION], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
