@@ -12,6 +12,15 @@ import { REPO_ROOT, buildDir, checkBuild } from './sources.mjs';
 
 if (process.env.FACET_DEBUG === '1') process.setSourceMapsEnabled(true);
 
+// Whatever escapes a command (an error in a callback, a promise nobody awaited) is still told in one sentence.
+const fatal = (error) => {
+  process.stderr.write(`facet: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+  if (process.env.FACET_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
 const dir = buildDir();
 const build = process.env.FACET_FROM_SOURCE === '1' ? { fresh: false } : checkBuild(dir);
 let entry;
