@@ -32,6 +32,8 @@ export interface ComposeOptions {
   height?: number;
   /** Face-size strata, each drawn equally often, log-uniform inside; default SIZE_STRATA. */
   strata?: ReadonlyArray<readonly [number, number]>;
+  /** Every k-th photo (k = this) is stored turned 90° with EXIF orientation 6, so that upright it is the composed photo; default none. */
+  orientedEvery?: number;
   /** Faces per photo, inclusive range; default [8, 16]. */
   facesPerPhoto?: readonly [number, number];
   /** Parent of the generated folders (one per seed and setting). */
@@ -67,7 +69,8 @@ export async function composeGroupPhotos(options: ComposeOptions): Promise<Compo
   const [minFaces, maxFaces] = options.facesPerPhoto ?? [8, 16];
   const strata = options.strata ?? SIZE_STRATA;
   const strataKey = strata === SIZE_STRATA ? '' : `-sizes${strata.map(([lo, hi]) => `${lo}to${hi}`).join('_')}`;
-  const folder = path.join(options.cacheDir, `composed-v${COMPOSE_VERSION}-seed${options.seed}-${width}x${height}-${minFaces}to${maxFaces}-n${options.photos}${strataKey}`);
+  const orientedKey = options.orientedEvery ? `-rot${options.orientedEvery}` : '';
+  const folder = path.join(options.cacheDir, `composed-v${COMPOSE_VERSION}-seed${options.seed}-${width}x${height}-${minFaces}to${maxFaces}-n${options.photos}${strataKey}${orientedKey}`);
   const manifest = path.join(folder, 'ground-truth.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as ComposedSet;
 
@@ -104,10 +107,13 @@ export async function composeGroupPhotos(options: ComposeOptions): Promise<Compo
     }
     const file = path.join(folder, `group-${String(p).padStart(3, '0')}.jpg`);
     const temporary = `${file}.tmp`;
-    await sharp(await background(random, width, height), { raw: { width, height, channels: 3 } })
-      .composite(layers)
-      .jpeg({ quality: 90 })
-      .toFile(temporary);
+    const upright = sharp(await background(random, width, height), { raw: { width, height, channels: 3 } }).composite(layers);
+    if (options.orientedEvery && p % options.orientedEvery === options.orientedEvery - 1) {
+      // Stored turned 90° anticlockwise; orientation 6 tells viewers (and our decoder) to turn it back.
+      await sharp(await upright.png({ compressionLevel: 1 }).toBuffer()).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toFile(temporary);
+    } else {
+      await upright.jpeg({ quality: 90 }).toFile(temporary);
+    }
     renameSync(temporary, file);
     photos.push({ file, width, height, faces: placed });
     options.log?.(`composed ${p + 1}/${options.photos}: ${placed.length} faces`);
@@ -201,4 +207,20 @@ async function background(random: Random, width: number, height: number): Promis
   const smooth = await sharp(grid, { raw: { width: 8, height: 6, channels: 3 } }).resize(width, height, { kernel: 'cubic' }).raw().toBuffer();
   for (let i = 0; i < smooth.length; i++) smooth[i] = Math.max(0, Math.min(255, smooth[i]! + Math.round((random.next() - 0.5) * 16)));
   return smooth;
+}
+
+/** face-api's demo photos enlarged to `width` px wide (lanczos3, JPEG quality 90) in the cache, made once. */
+export async function enlargedDemoPhotos(demoDir: string, cacheDir: string, width: number): Promise<string[]> {
+  const folder = path.join(cacheDir, `demo-${width}`);
+  mkdirSync(folder, { recursive: true });
+  const files: string[] = [];
+  for (const name of readdirSync(demoDir).filter((f) => /^sample\d\.jpg$/.test(f)).sort()) {
+    const file = path.join(folder, name);
+    if (!existsSync(file)) {
+      await sharp(path.join(demoDir, name)).rotate().resize({ width, kernel: 'lanczos3' }).jpeg({ quality: 90 }).toFile(`${file}.tmp`);
+      renameSync(`${file}.tmp`, file);
+    }
+    files.push(file);
+  }
+  return files;
 }

@@ -14,14 +14,31 @@ import { fileURLToPath } from 'node:url';
 import { AnalysisPool, defaultWorkerCount } from '../faces/analysisPool.ts';
 import type { FileAnalysis } from '../faces/analyseFile.ts';
 import { listLibrary } from '../library/walk.ts';
+import { decodeImage, DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../library/decode.ts';
+import { OnnxSsdDetector } from '../faces/onnxDetector.ts';
+import { defaultCacheDir } from '../../native-models/onnx/cache.ts';
+import sharp from 'sharp';
+import { demoPhotos } from './benchDetect.ts';
+import { composeGroupPhotos, enlargedDemoPhotos } from './benchDetectPhotos.ts';
 import { measureCeiling } from './ceiling.ts';
 import { dlibResnetFlops } from './flops.ts';
 import type { PeerRunResult } from './benchPipelinePeer.ts';
 import { compareRuntimes, type RuntimeComparison } from './runtimeComparison.ts';
 
 export interface BenchPipelineOptions {
-  /** Folder of photos (searched recursively). */
-  data: string;
+  /** Folder of photos (searched recursively); with `megapixels`, optional extra photos. */
+  data?: string;
+  /**
+   * Instead of (or besides) a folder: group photos composed at this size (4:3) from LFW faces of 40-400 px,
+   * JPEG quality 90, every fourth one stored turned with EXIF orientation 6, plus face-api's six demo
+   * photos enlarged to the same width (benchDetectPhotos.ts); decoded at full size. `limit` sets how
+   * many composed photos (default 40).
+   */
+  megapixels?: number;
+  /** LFW for the composed photos (default FACET_LFW_DIR, else ../shared/data/lfw). */
+  lfwDir?: string;
+  /** Composed photos' seed (default 3: apart from bench detect's tuning seed 1 and report seed 2). */
+  seed?: number;
   /** Analysis workers (and peer processes). Default: one per core. Each runs one photo untimed first, as does the peer. */
   workers?: number;
   /** At most this many photos (sorted by path). */
@@ -62,6 +79,15 @@ export interface BenchPipelineResult {
   embedGflops: number;
   /** The same for one worker (one core): FLOPs / summed embed time. */
   embedGflopsPerWorker: number;
+  /**
+   * JPEG decoding alone (sharp/libvips to upright RGB at the size the pipeline decodes, one photo per core at
+   * a time, all cores): the most photos/s any pipeline could reach on this machine, measured in this run.
+   */
+  decodeCeilingPhotosPerSecond: number;
+  /** photosPerSecond / decodeCeilingPhotosPerSecond. */
+  decodeCeilingShare: number;
+  /** Longest side the pipeline decoded at (Infinity: full size). */
+  decodeMaxSide: number;
   /** Matrix multiply on all cores (never below the one-core figure: on a busy machine the sessions wait for each other). */
   ceilingGflops: number;
   ceilingGflopsOneCore: number;
@@ -87,10 +113,17 @@ const peerRunner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'benc
 
 export async function benchPipeline(options: BenchPipelineOptions): Promise<BenchPipelineResult> {
   const log = options.log ?? (() => {});
-  const listing = await listLibrary([options.data]);
-  const files = listing.files.map((file) => file.path).slice(0, options.limit ?? Infinity);
-  if (files.length === 0) throw new Error(`no photos found under ${options.data}`);
+  const files = options.megapixels ? await largePhotos(options, log) : [];
+  if (options.data) {
+    const listing = await listLibrary([options.data]);
+    files.push(...listing.files.map((file) => file.path).slice(0, options.megapixels ? Infinity : options.limit ?? Infinity));
+  }
+  if (files.length === 0) throw new Error(options.data ? `no photos found under ${options.data}` : 'no photos: pass a folder (--data) or --megapixels');
   const workers = options.workers ?? defaultWorkerCount();
+  const decode: DecodeOptions = options.megapixels ? { maxSide: Infinity } : {};
+  const decodeMaxSide = decode.maxSide ?? DEFAULT_DECODE_OPTIONS.maxSide;
+  log(`decode ceiling: ${files.length} photos, ${os.availableParallelism()} at a time`);
+  const decodeCeiling = await measureDecodeCeiling(files, decodeMaxSide);
 
   log(`ceiling: ${os.availableParallelism()}-core matrix multiply`);
   const ceiling = await measureCeiling();
@@ -98,7 +131,7 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
 
   log(`pipeline: ${files.length} photos on ${workers} worker(s)`);
   const loadStarted = performance.now();
-  const pool = await AnalysisPool.create({ workers, pipeline: { backend: options.backend } });
+  const pool = await AnalysisPool.create({ workers, decode, pipeline: { backend: options.backend } });
   // One photo per worker first, untimed: first runs pay for kernel set-up and memory arenas.
   await Promise.all(files.slice(0, Math.max(1, pool.workers)).map((file) => pool.analyse(file)));
   const loadSeconds = (performance.now() - loadStarted) / 1000;
@@ -142,6 +175,9 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
       embedPerFace: faces > 0 ? embedMsTotal / faces : 0,
     },
     peakMB: process.resourceUsage().maxRSS / 1024,
+    decodeCeilingPhotosPerSecond: decodeCeiling,
+    decodeCeilingShare: photosPerSecond / decodeCeiling,
+    decodeMaxSide,
     cpuUse: (cpu.user + cpu.system) / 1e6 / seconds / os.availableParallelism(),
     embedGflops: embedGflopsPerWorker * Math.max(1, pool.workers),
     embedGflopsPerWorker,
@@ -161,6 +197,47 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
     ratio: peer ? photosPerSecond / peer.photosPerSecond : null,
     runtimes,
   };
+}
+
+/** The composed large photos and the enlarged demo photos, made once into the cache. */
+async function largePhotos(options: BenchPipelineOptions, log: (line: string) => void): Promise<string[]> {
+  const megapixels = options.megapixels!;
+  if (!(megapixels >= 1 && megapixels <= 100)) throw new RangeError(`--megapixels must lie between 1 and 100, got ${megapixels}`);
+  const width = Math.round(Math.sqrt((megapixels * 1e6 * 4) / 3) / 8) * 8, height = Math.round((width * 3) / 4);
+  const lfwDir = options.lfwDir ?? path.resolve(process.env.FACET_LFW_DIR ?? path.join('..', 'shared', 'data', 'lfw'));
+  const cacheDir = path.join(defaultCacheDir(), 'bench-pipeline');
+  const detector = new OnnxSsdDetector();
+  await detector.load();
+  try {
+    const composed = await composeGroupPhotos({
+      lfwDir, seed: options.seed ?? 3, photos: options.limit ?? 40, width, height, orientedEvery: 4, cacheDir, detector, log,
+    });
+    const demo = await enlargedDemoPhotos(path.dirname(demoPhotos()[0]!.file), cacheDir, width);
+    return [...composed.photos.map((photo) => photo.file), ...demo];
+  } finally {
+    detector.dispose();
+  }
+}
+
+/** Photos/s decoding only: every photo to upright RGB at most maxSide px, one per core at a time, libvips on one thread each. */
+async function measureDecodeCeiling(files: string[], maxSide: number): Promise<number> {
+  const parallel = os.availableParallelism();
+  const before = sharp.concurrency();
+  sharp.concurrency(1);
+  try {
+    await decodeImage(files[0]!, { maxSide }); // untimed: loads libvips' codecs
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: parallel }, async () => {
+      while (next < files.length) {
+        const decoded = await decodeImage(files[next++]!, { maxSide });
+        if (decoded instanceof Error) throw decoded;
+      }
+    }));
+    return files.length / ((performance.now() - started) / 1000);
+  } finally {
+    sharp.concurrency(before);
+  }
 }
 
 /** The peer on `processes` child processes, the photos dealt out round-robin. */

@@ -25,19 +25,21 @@ async function skippedWithoutLfw<T>(json: boolean, out: (text: string) => void, 
 
 const pipeline = defineCommand({
   summary: 'photos/s, faces/s and ms per stage over a folder of photos, against face-api on the same photos',
-  usage: 'facet bench pipeline --data DIR [--workers N] [--limit N] [--skip-peer] [--json]',
+  usage: 'facet bench pipeline (--data DIR | --megapixels MP) [--workers N] [--limit N] [--skip-peer] [--json]',
   options: {
     data: { type: 'string', placeholder: 'DIR', description: 'a folder of photos' },
+    megapixels: { type: 'number', above: 0, placeholder: 'MP', description: 'group photos of this size composed from LFW faces (FACET_LFW_DIR) and the face-api demo photos enlarged, decoded at full size' },
     workers: { type: 'integer', min: 0 },
     limit: { type: 'integer', min: 1, description: 'at most N photos' },
     'skip-peer': { type: 'boolean', description: 'do not run @vladmandic/face-api for comparison' },
   },
   async run({ values, json, backend, out, err }) {
     const data = values.data;
-    if (data === undefined) throw new UsageError('--data DIR is needed: the folder of photos to run through the pipeline');
+    if (data === undefined && values.megapixels === undefined) throw new UsageError('--data DIR or --megapixels MP is needed: the photos to run through the pipeline');
     const { benchPipeline } = await import('../../eval/benchPipeline.ts');
     const result = await benchPipeline({
       data,
+      megapixels: values.megapixels,
       workers: values.workers,
       limit: values.limit,
       backend,
@@ -51,6 +53,7 @@ const pipeline = defineCommand({
     const s = result.stageMs;
     out(`${result.photos} photos, ${result.faces} faces on ${result.workers} worker(s), backend ${result.backend} (${result.detector} + ${result.embedder})`);
     out(`  ${fixed(result.photosPerSecond, 2)} photos/s, ${fixed(result.facesPerSecond, 2)} faces/s; peer ${result.peer ?? 'skipped'}: ${fixed(result.peerPhotosPerSecond, 2)} photos/s; ratio ${fixed(result.ratio, 2)}x`);
+    out(`  decode ceiling (libvips alone, all cores, longest side ${result.decodeMaxSide}): ${fixed(result.decodeCeilingPhotosPerSecond, 2)} photos/s; the pipeline reaches ${fixed(result.decodeCeilingShare * 100, 0)}% of it`);
     out(`  ms per photo: decode ${fixed(s.decode)}, detect ${fixed(s.detect)}, align ${fixed(s.align)}, embed ${fixed(s.embed)} (${fixed(s.embedPerFace)} per face), thumbnails ${fixed(s.thumbnails)}`);
     out(`  embedder ${fixed(result.embedGflops)} GFLOP/s against a ceiling of ${fixed(result.ceilingGflops)} GFLOP/s (${result.ceilingBackend});`);
     out(`    per worker ${fixed(result.embedGflopsPerWorker)} GFLOP/s against ${fixed(result.ceilingGflopsOneCore)} GFLOP/s on one core`);
