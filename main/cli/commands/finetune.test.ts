@@ -39,7 +39,7 @@ describe('facet finetune', () => {
     const db = library(dir);
     const dry = facet(db, '--dry-run');
     assert.equal(dry.status, 0, dry.stderr);
-    assert.match(dry.stdout, /^dry-run: dry run: held-out accuracy gained/);
+    assert.match(dry.stdout, /^dry-run: dry run: held-out accuracy (gained|changed)/);
     assert.match(dry.stdout, /held-out accuracy: base [\d.]+%/);
 
     const applied = facet(db, '--json', '--lfw', path.join(dir, 'no-lfw-here'));
