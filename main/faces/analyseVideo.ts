@@ -10,7 +10,7 @@ import { faceThumbnail } from '../library/thumbnail.ts';
 import { probeVideo, sampleFrames, VideoError } from '../library/video.ts';
 import { trackFaces, type SampledFrame } from '../library/videoTracks.ts';
 import type { FiveLandmarks, Point } from '../core/types.ts';
-import type { AnalysedPhotoFace, FileAnalysis } from './analyseFile.ts';
+import type { AnalysedPhotoFace, FileAnalysis } from './fileAnalysis.ts';
 import type { AnalysedFace, FacePipeline } from './pipeline.ts';
 import { stat } from 'node:fs/promises';
 
