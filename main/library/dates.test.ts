@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import sharp from 'sharp';
+import { decodeImage } from './decode.ts';
 import { chooseDateTaken, fileDate, parseQuickTimeDate, parseXmpDateTaken } from './dates.ts';
 
 describe('dates taken', () => {
@@ -32,5 +37,27 @@ describe('dates taken', () => {
     assert.equal(parseQuickTimeDate('1970-01-01T00:00:00.000000Z'), undefined);
     assert.equal(parseQuickTimeDate('garbage'), undefined);
     assert.equal(parseQuickTimeDate(undefined), undefined);
+  });
+});
+
+describe('dates of decoded files', () => {
+  it('a PNG with an XMP capture date gets it, marked xmp; without one, the file date', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'facet-dates-'));
+    try {
+      const pixels = sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } });
+      const tagged = path.join(dir, 'scan.png'), plain = path.join(dir, 'plain.png');
+      const xmp = '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        + '<rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:DateCreated="1987-06-05T04:03:02"/></rdf:RDF></x:xmpmeta>';
+      await pixels.clone().png().withXmp(xmp).toFile(tagged);
+      await pixels.clone().png().toFile(plain);
+      await utimes(plain, new Date('2011-11-11T11:11:11Z'), new Date('2011-11-11T11:11:11Z'));
+      const a = await decodeImage(tagged), b = await decodeImage(plain);
+      if (a instanceof Error || b instanceof Error) assert.fail(String(a instanceof Error ? a : b));
+      assert.deepEqual([a.takenAt, a.dateSource], ['1987-06-05T04:03:02', 'xmp']);
+      assert.equal(b.dateSource, 'file');
+      assert.equal(new Date(b.takenAt!).getTime(), Date.parse('2011-11-11T11:11:11Z'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
