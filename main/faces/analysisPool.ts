@@ -15,6 +15,23 @@ export interface PoolOptions {
   decode?: DecodeOptions;
   /** Worker threads; default: one per core. 0 runs in this thread. */
   workers?: number;
+  /**
+   * 'low' lowers each worker thread's scheduling priority (nice 10 on Linux and macOS, below normal on
+   * Windows), so that a scan in the app leaves the machine usable; default 'normal'.
+   */
+  priority?: 'normal' | 'low';
+}
+
+/**
+ * Analysis workers for a scan that must leave the machine usable: `limit` cores when the user set one,
+ * else all cores but one on machines with 4 or more, else all of them.
+ */
+export function backgroundWorkerCount(cores = os.availableParallelism(), limit?: number): number {
+  if (limit !== undefined) {
+    if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`core limit must be a whole number >= 1, got ${limit}`);
+    return Math.min(limit, cores);
+  }
+  return cores >= 4 ? cores - 1 : Math.max(1, cores);
 }
 
 interface Slot {
@@ -52,7 +69,7 @@ export class AnalysisPool {
       const pipeline = await FacePipeline.create(pipelineOptions);
       return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id);
     }
-    const starts = Array.from({ length: requested }, () => startWorker(pipelineOptions, decode));
+    const starts = Array.from({ length: requested }, () => startWorker(pipelineOptions, decode, options.priority ?? 'normal'));
     const started = await Promise.allSettled(starts);
     const failure = started.find((s) => s.status === 'rejected');
     if (failure) {
@@ -128,9 +145,9 @@ export class AnalysisPool {
   }
 }
 
-function startWorker(pipeline: PipelineOptions, decode: DecodeOptions): Promise<{ slot: Slot; info: { backend: string; detector: string; embedder: string } }> {
+function startWorker(pipeline: PipelineOptions, decode: DecodeOptions, priority: 'normal' | 'low'): Promise<{ slot: Slot; info: { backend: string; detector: string; embedder: string } }> {
   const worker = new Worker(new URL('../workers/tsEntry.mjs', import.meta.url), {
-    workerData: { entry: new URL('./analysisWorker.ts', import.meta.url).href, pipeline, decode },
+    workerData: { entry: new URL('./analysisWorker.ts', import.meta.url).href, pipeline, decode, priority },
   });
   return new Promise((resolve, reject) => {
     const onMessage = (message: { ready?: boolean; failed?: string; backend: string; detector: string; embedder: string }) => {

@@ -2,6 +2,7 @@
  * Worker thread body: one FacePipeline per worker (the wasm backend runs one core per instance).
  * Messages in: { id, file } ; out: { id, result: FileAnalysis }. Embeddings travel as transferred buffers.
  */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyseFile, embedFileAt, embedFileInBox } from './analyseFile.ts';
 import type { Box, Point } from '../core/types.ts';
@@ -11,10 +12,20 @@ import type { DecodeOptions } from '../library/decode.ts';
 interface WorkerInit {
   pipeline: PipelineOptions;
   decode: DecodeOptions;
+  priority?: 'normal' | 'low';
 }
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
+
+if (init.priority === 'low') {
+  // pid 0 is the calling thread on Linux (each thread has its own nice value), the process elsewhere.
+  try {
+    os.setPriority(0, os.constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch (error) {
+    process.emitWarning(`analysis worker: could not lower its priority (${(error as Error).message})`, 'FacetPriorityWarning');
+  }
+}
 
 try {
   const pipeline = await FacePipeline.create(init.pipeline);
