@@ -124,6 +124,12 @@ function randomStep(world: World, rng: Rng, step: string): void {
     if (person.faces.length < 2) return;
     const wrong = person.faces.filter((f) => truth.get(f) !== person.name);
     const f = wrong.length > 0 && rng.next() < 0.7 ? wrong[rng.int(wrong.length)]! : person.faces[rng.int(person.faces.length)]!;
+    if (rng.next() < 0.4) {
+      // Said in the Person view, and new photos arrive before anyone presses "Find people".
+      rejectFaces(store, [f], person.id);
+      counts.rejections++;
+      return;
+    }
     const without = clone(store);
     without.db.prepare('DELETE FROM embeddings WHERE face_id = ?').run(f);
     rejectFaces(store, [f], person.id);
