@@ -1,4 +1,3 @@
-import { archTable, formatArchTable } from '../../../native-models/facenet/index.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
@@ -8,6 +7,7 @@ export const archCommand = defineCommand({
   async run({ args, json, out }) {
     const [name] = args;
     if (!name) throw new UsageError('name a network: NN1, NN2, NN3, NN4, NNS1 or NNS2');
+    const { archTable, formatArchTable } = await import('../../../native-models/facenet/index.ts');
     const table = archTable(name as Parameters<typeof archTable>[0]);
     out(json ? JSON.stringify(table) : formatArchTable(table));
     return 0;

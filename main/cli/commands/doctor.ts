@@ -2,8 +2,7 @@
 import { createRequire } from 'node:module';
 import { CATALOG, DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../../native-models/catalog.ts';
 import { readVerified, resolveModelFile } from '../../../native-models/locate.ts';
-import { BACKEND_NAMES, type BackendName, initBackend, parseBackendName } from '../../embed/backend.ts';
-import { loadOnnxRuntime } from '../../embed/onnxRuntime.ts';
+import type { BackendName } from '../../embed/backend.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
@@ -28,6 +27,7 @@ interface BackendProbe {
 
 /** Whether each backend can load on this machine, and why not; tried in the order `facet` picks them. */
 async function probeBackends(): Promise<BackendProbe[]> {
+  const [{ BACKEND_NAMES, initBackend }, { loadOnnxRuntime }] = await Promise.all([import('../../embed/backend.ts'), import('../../embed/onnxRuntime.ts')]);
   const probes: BackendProbe[] = [];
   for (const name of BACKEND_NAMES) {
     if (name === 'tensorflow-gpu' || name === 'tensorflow') {
@@ -92,6 +92,8 @@ export const doctorCommand = defineCommand({
   summary: 'which backends load here (and why not), each model file with size and sha256, versions, the database path',
   usage: 'facet doctor [--backend NAME] [--json]',
   async run({ json, database, backend: requested, out }) {
+    // TensorFlow.js loads only now, so that --help answers at once.
+    const { initBackend, parseBackendName } = await import('../../embed/backend.ts');
     if (requested !== undefined) {
       try {
         parseBackendName(requested);

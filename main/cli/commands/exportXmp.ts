@@ -1,6 +1,4 @@
 import { escapeControls } from '../../core/names.ts';
-import { ExifToolMetadata } from '../../xmp/exiftoolMetadata.ts';
-import { exportXmp } from '../../people/exportXmp.ts';
 import { withStore } from '../database.ts';
 import { defineCommand } from '../command.ts';
 import { createProgressPrinter } from '../progress.ts';
@@ -14,6 +12,7 @@ export const exportXmpCommand = defineCommand({
     all: { type: 'boolean', description: 'also faces clustering put with a named person' },
   },
   async run({ values, json, database, out, err }) {
+    const [{ ExifToolMetadata }, { exportXmp }] = await Promise.all([import('../../xmp/exiftoolMetadata.ts'), import('../../people/exportXmp.ts')]);
     return withStore(database, async (store) => {
       const writer = new ExifToolMetadata({ onWarning: err });
       try {

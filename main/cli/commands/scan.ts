@@ -1,9 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ExifToolMetadata } from '../../xmp/exiftoolMetadata.ts';
-import { registerTrainedModel } from '../../embed/userModels.ts';
-import { AnalysisPool } from '../../faces/analysisPool.ts';
-import { scanIntoPeople } from '../../people/scanPipeline.ts';
 import { describeIncremental } from './cluster.ts';
 import { registerScanFolders } from './libraries.ts';
 import { openStore } from '../../store/index.ts';
@@ -20,6 +16,10 @@ export const scanCommand = defineCommand({
     workers: { type: 'integer', min: 0, description: 'analysis worker threads (default: one per core; 0: in this thread)' },
   },
   async run({ args, values, json, database, backend, out, err }) {
+    // The networks' modules load only now, so that --help and a mistyped option answer at once.
+    const [{ ExifToolMetadata }, { registerTrainedModel }, { AnalysisPool }, { scanIntoPeople }] = await Promise.all([
+      import('../../xmp/exiftoolMetadata.ts'), import('../../embed/userModels.ts'), import('../../faces/analysisPool.ts'), import('../../people/scanPipeline.ts'),
+    ]);
     const store = openStore(database);
     // Names already in the photos' XMP (MWG or Microsoft regions, embedded or in sidecars) are imported.
     const regions = new ExifToolMetadata({ onWarning: err });

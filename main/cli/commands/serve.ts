@@ -1,7 +1,4 @@
 import { spawn } from 'node:child_process';
-import { startHttpServer } from '../../api/httpServer.ts';
-import { openApi } from '../../api/openApi.ts';
-import { ensureRendererBuilt } from '../../api/rendererBuild.ts';
 import { defineCommand } from '../command.ts';
 
 /** Opens `url` in the user's browser; failure is reported, not fatal. */
@@ -24,6 +21,10 @@ export const serveCommand = defineCommand({
   },
   async run({ values, json, database: databasePath, backend, out, err }) {
     const SHUTDOWN_GRACE_MS = 20_000;
+    // The API and its networks load only now, so that --help and a mistyped option answer at once.
+    const [{ startHttpServer }, { openApi }, { ensureRendererBuilt }] = await Promise.all([
+      import('../../api/httpServer.ts'), import('../../api/openApi.ts'), import('../../api/rendererBuild.ts'),
+    ]);
     const { port, workers } = values;
     // The API's analysis workers read the backend from the environment: it is handed over here, explicitly.
     if (backend !== undefined) process.env.FACET_BACKEND = backend;

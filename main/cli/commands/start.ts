@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { findElectron, launchElectron } from '../../app/launch.ts';
 import { defineCommand } from '../command.ts';
 import { serveCommand } from './serve.ts';
 
@@ -43,6 +42,7 @@ export const startCommand = defineCommand({
   usage: 'facet start [--port N] [--workers N]',
   options: serveCommand.options,
   async run(context) {
+    const { findElectron, launchElectron } = await import('../../app/launch.ts');
     const electron = findElectron(electronPath);
     if (electron.binary) return launchElectron(electron.binary);
     context.err(withoutElectron(electron.reason ?? 'Electron is not installed'));

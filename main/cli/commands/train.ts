@@ -1,9 +1,5 @@
 /** `facet train`: trains a FaceNet network with the triplet loss on a folder-per-identity dataset. */
-import { parseFaceNetName } from '../../../native-models/facenet/index.ts';
-import { initBackend } from '../../embed/backend.ts';
-import { parseOptimizerName } from '../../training/optimizers.ts';
-import { type TrainProgress, train } from '../../training/train.ts';
-import { TrainingCurve } from '../../training/trainingCurve.ts';
+import type { TrainProgress } from '../../training/train.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
@@ -52,6 +48,11 @@ export const trainCommand = defineCommand({
   async run({ values, json, backend: requestedBackend, out, err }) {
     const { arch, data: dataDir } = values;
     if (!arch || !dataDir) throw new UsageError(`--arch and --data are both needed, as in \`facet train --arch NNS2 --data ~/lfw\``);
+    // TensorFlow.js loads only now, so that --help and a mistyped option answer at once.
+    const [{ parseFaceNetName }, { initBackend }, { parseOptimizerName }, { train }, { TrainingCurve }] = await Promise.all([
+      import('../../../native-models/facenet/index.ts'), import('../../embed/backend.ts'), import('../../training/optimizers.ts'),
+      import('../../training/train.ts'), import('../../training/trainingCurve.ts'),
+    ]);
     parseFaceNetName(arch); // an unknown name fails before the backend loads
     const backend = await initBackend(requestedBackend);
     const controller = new AbortController();

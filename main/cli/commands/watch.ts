@@ -1,10 +1,6 @@
-import { ExifToolMetadata } from '../../xmp/exiftoolMetadata.ts';
-import { LibraryWatcher } from '../../library/watch.ts';
-import { watchRescan } from '../../people/watchRescan.ts';
-import { AnalysisPool } from '../../faces/analysisPool.ts';
-import type { PhotoAnalyser } from '../../faces/analysisPool.ts';
+import type { AnalysisPool, PhotoAnalyser } from '../../faces/analysisPool.ts';
 import type { ScanReport } from '../../people/libraryScan.ts';
-import { scanIntoPeople, type ScanNetworks } from '../../people/scanPipeline.ts';
+import type { ScanNetworks } from '../../people/scanPipeline.ts';
 import { openStore } from '../../store/index.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
@@ -24,6 +20,11 @@ export const watchCommand = defineCommand({
     poll: { type: 'boolean', description: 'poll the folders (network shares) instead of file-system events' },
   },
   async run({ args, values, json, database, backend, out, err }) {
+    // The networks' modules load only now, so that --help and a mistyped option answer at once.
+    const [{ ExifToolMetadata }, { LibraryWatcher }, { watchRescan }, { AnalysisPool }, { scanIntoPeople }] = await Promise.all([
+      import('../../xmp/exiftoolMetadata.ts'), import('../../library/watch.ts'), import('../../people/watchRescan.ts'),
+      import('../../faces/analysisPool.ts'), import('../../people/scanPipeline.ts'),
+    ]);
     const { workers, debounce: debounceMs } = values;
     const store = openStore(database);
     const reader = new ExifToolMetadata({ onWarning: err });
