@@ -180,3 +180,16 @@ test('the compiled build runs: bin/build.mjs into a temporary folder, then bin/f
   assert.match(run.stdout, new RegExp(`^database +${escape(path.join(home, 'facet.db'))}$`, 'm'));
   assert.match(run.stdout, /^photos +0 readable/m);
 });
+
+test('without a build, bin/facet.js runs the sources through tsx and says so once', { timeout: 120_000 }, () => {
+  const missing = path.join(dir, 'no-build');
+  const env: NodeJS.ProcessEnv = { ...process.env, FACET_BUILD_DIR: missing, FACET_HOME: path.join(dir, 'home-tsx'), FACET_FROM_SOURCE: '', FACET_DEBUG: '' };
+  delete env.FACET_DB;
+  const first = spawnSync(process.execPath, [FACET, 'status'], { encoding: 'utf8', env });
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stderr, /^facet: there is no compiled build in .*no-build \(npm run build:cli makes one\); running the TypeScript sources through tsx/);
+  assert.match(first.stdout, /^photos +0 readable/m);
+  const second = spawnSync(process.execPath, [FACET, 'status'], { encoding: 'utf8', env });
+  assert.equal(second.status, 0, second.stderr);
+  assert.equal(second.stderr, '', 'said once');
+});
