@@ -7,13 +7,15 @@
  * exists is updated, else `photo.jpg.xmp` is created: it cannot collide when photo.jpg and photo.png share a
  * folder. Regions in a sidecar come before those embedded in the file (sidecars are where editors write).
  *
- * Where ExifTool cannot start (no perl), reading returns no regions and says why once; a scan goes on.
+ * Where ExifTool cannot start (no perl), reading returns no regions and says why once; a scan goes on. Its
+ * processes end when Facet ends, however it ends (library/childGuard.ts).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ExifTool, exiftoolPath } from 'exiftool-vendored';
+import { DefaultExiftoolArgs, ExifTool, exiftoolPath } from 'exiftool-vendored';
+import { endWithFacet } from '../library/childGuard.ts';
 import { mergeRegions, mwgRegionInfo, regionsFromTags, type NamedRegion, type RegionTags } from './regions.ts';
 import { orientationOf, type Size } from './orientation.ts';
 
@@ -120,8 +122,16 @@ export class ExifToolMetadata implements RegionWriter {
         );
         return undefined;
       }
+      // Started as exiftool-vendored would (the script itself, or through perl where /usr/bin/perl is missing), then
+      // bound to this process: a `-stay_open` ExifTool never notices its parent is gone (library/childGuard.ts).
+      const throughPerl = process.platform !== 'win32' && !existsSync('/usr/bin/perl');
+      const env: NodeJS.ProcessEnv = { LANG: 'C', ...(process.env.EXIFTOOL_HOME ? { EXIFTOOL_HOME: process.env.EXIFTOOL_HOME } : {}) };
+      const spawnOptions = { stdio: 'pipe', shell: false, detached: false, env } as const;
       return new ExifTool({
         exiftoolPath: binary,
+        processFactory: () => endWithFacet(throughPerl
+          ? spawn('perl', [binary, ...DefaultExiftoolArgs], spawnOptions)
+          : spawn(binary, DefaultExiftoolArgs, spawnOptions)),
         maxProcs: this.#options.maxProcs ?? 1,
         // A long-running app keeps one reader: an idle Perl process goes after a minute and returns on demand.
         maxIdleMsPerProcess: 60_000,

@@ -66,6 +66,8 @@ export async function crashTrials(options: CrashTrialsOptions): Promise<CrashTri
       assert.deepEqual(lost, [], `${moment}: user-made items lost`);
       options.check?.(store, run);
     }, { readonly: true });
+    tally('childrenLeft', run.childrenLeft, moment);
+    assert.deepEqual(run.leftBehind, [], `${moment}: processes Facet started outlived it`);
     if (run.killed) {
       result.kills++;
       if (plan.after && run.reachedMark) result.killsPastMark++;
