@@ -81,7 +81,9 @@ export class OnnxSsdDetector implements FaceDetector {
       const input = landmarkInput(image, batch.map((i) => regions[i]!)); // [n, 112, 112, 3] float32
       let pixels: Float32Array;
       try {
-        pixels = (await input.data()) as Float32Array;
+        const raw = await input.data();
+        // A crop already 112 px square skips the resize and stays int32: onnxruntime wants float32.
+        pixels = raw instanceof Float32Array ? raw : Float32Array.from(raw);
       } finally {
         tf.dispose(input);
       }
