@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,3 +79,66 @@ describe('without ffmpeg', () => {
     assert.match(result.message, /^\/v\/holiday\.mp4: videos are skipped: ffmpeg is not installed/);
   });
 });
+
+describe('when Facet dies', () => {
+  it('ffmpeg does not outlive it: its next frame meets a closed pipe (Linux)', { skip: process.platform !== 'linux' }, async (t) => {
+    const ffmpeg = findFfmpeg();
+    if (!ffmpeg) return t.skip('ffmpeg (@ffmpeg-installer/ffmpeg) is not installed');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'facet-video-kill-'));
+    const clip = path.join(dir, 'clip.mkv');
+    await promisify(execFile)(ffmpeg, ['-nostdin', '-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '20',
+      '-c:v', 'libx264', '-preset', 'ultrafast', clip], { timeout: 120_000 });
+    const bytes = await fs.readFile(clip);
+    // The video arrives through a named pipe: half now, a quarter after the parent died, the rest never. So ffmpeg
+    // has frames to write then and cannot finish on its own (a slow drive does the same).
+    const stream = path.join(dir, 'stream.mkv');
+    await promisify(execFile)('mkfifo', [stream]);
+    const feed = createWriteStream(stream);
+    feed.on('error', () => {}); // EPIPE once ffmpeg is gone
+    let ffmpegPid: number | undefined;
+    t.after(async () => {
+      feed.destroy();
+      if (ffmpegPid && (await isRunning(ffmpegPid))) process.kill(ffmpegPid, 'SIGKILL');
+      await fs.rm(dir, { recursive: true, force: true });
+    });
+    const script = `import { sampleFrames } from ${JSON.stringify(new URL('./video.ts', import.meta.url).href)};
+      console.log('started'); await sampleFrames(${JSON.stringify(stream)}, {}, { everySeconds: 0.04, maxFrames: 3000 });`;
+    const node = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => node.stdout.once('data', () => resolve()));
+    for (let i = 0; i < 100 && ffmpegPid === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ffmpegPid = await childNamed(node.pid!, 'ffmpeg'); // not tsx's esbuild service, also a child
+    }
+    assert.ok(ffmpegPid, 'ffmpeg started');
+    feed.write(bytes.subarray(0, bytes.length >> 1));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    node.kill('SIGKILL');
+    await new Promise((resolve) => node.once('exit', resolve));
+    feed.write(bytes.subarray(bytes.length >> 1, (bytes.length * 3) >> 2)); // more frames, but not the end of the file
+    let alive = true;
+    for (let i = 0; i < 50 && alive; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      alive = await isRunning(ffmpegPid);
+    }
+    assert.equal(alive, false, `ffmpeg ${ffmpegPid} still runs 5 s after its parent was killed`);
+  });
+});
+
+/** The child of `pid` whose program's name ends in `name`, from /proc (Linux). */
+async function childNamed(pid: number, name: string): Promise<number | undefined> {
+  const tasks = await fs.readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  for (const task of tasks) {
+    const children = await fs.readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '');
+    for (const child of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
+      const program = (await fs.readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '')).split('\0')[0] ?? '';
+      if (path.basename(program) === name) return child;
+    }
+  }
+  return undefined;
+}
+
+/** A zombie (exited, not yet reaped) counts as ended. */
+async function isRunning(pid: number): Promise<boolean> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat !== '' && !/^\d+ \(.*\) Z/.test(stat);
+}
