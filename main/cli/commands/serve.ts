@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
+import { openInBrowserPrivately } from '../../api/browserLaunch.ts';
 import { defineCommand } from '../command.ts';
 
-/** Opens `url` in the user's browser; failure is reported, not fatal. */
+/**
+ * Opens `url` in the user's browser through a private (0600) page, so the token is never in a process's
+ * arguments (api/browserLaunch.ts); failure is reported, not fatal.
+ */
 export function openInBrowser(url: string, err: (text: string) => void): void {
-  const [command, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
-  const child = spawn(command as string, args as string[], { detached: true, stdio: 'ignore' });
-  child.on('error', (error) => err(`could not open a browser (${error.message}); open the address above yourself`));
-  child.unref();
+  openInBrowserPrivately(url, err);
 }
 
 export const serveCommand = defineCommand({
@@ -31,13 +30,8 @@ export const serveCommand = defineCommand({
     const staticDir = ensureRendererBuilt({ force: values.rebuild, log: err });
     const { api, store } = openApi({ databasePath, transport: 'http', workers, watch: true });
     const server = await startHttpServer({ api, port, staticDir });
-    if (json) out(JSON.stringify({ url: server.url, port: server.port, database: databasePath }));
-    else {
-      out(`Facet is running at ${server.url}`);
-      out(`database: ${databasePath}  (only this machine can connect; the token in the address is the key)`);
-    }
-    if (values.open) openInBrowser(server.url, err);
-    await new Promise<void>((resolve) => {
+    // Listening for Ctrl-C and SIGTERM before the address is printed: a signal sent as soon as it is read is handled.
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -46,6 +40,13 @@ export const serveCommand = defineCommand({
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    if (json) out(JSON.stringify({ url: server.url, port: server.port, database: databasePath }));
+    else {
+      out(`Facet is running at ${server.url}`);
+      out(`database: ${databasePath}  (only this machine can connect; the token in the address is the key)`);
+    }
+    if (values.open) openInBrowser(server.url, err);
+    await stopped;
     err('stopping…');
     // Bounded, whatever the watcher, ExifTool or a scan in flight are doing: every write is a transaction
     // in a WAL database, so exiting now loses nothing that was committed.
