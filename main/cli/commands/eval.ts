@@ -114,6 +114,7 @@ const EVALUATIONS: Record<string, () => Promise<AnyCommand>> = {
   cluster: async () => clusterEvalCommand,
   finetune: finetuneEvalCommand,
   robustness: async () => (await import('./evalRobustness.ts')).robustnessEvalCommand,
+  journey: async () => (await import('./evalJourney.ts')).journeyEvalCommand,
 };
 
 export const evalCommand: Command = {

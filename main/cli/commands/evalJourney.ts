@@ -1,0 +1,59 @@
+/** `facet eval journey`: a simulated user organising LFW, fine-tuning off and on (main/eval/journeyEval.ts). */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { defineCommand } from '../command.ts';
+import { createProgressPrinter } from '../progress.ts';
+import { LFW_PIPELINE_OPTIONS, evalCacheDir, lfwDataDir } from './evalShared.ts';
+
+const figure = (x: number) => x.toFixed(4);
+
+export const journeyEvalCommand = defineCommand({
+  summary: 'a simulated user names, answers the review queue and rejects wrong faces on LFW: actions to BCubed F 0.99, fine-tuning off and on',
+  usage: 'facet eval journey --data DIR [--min-images N] [--budget N] [--workers N] [--json]',
+  options: {
+    ...LFW_PIPELINE_OPTIONS,
+    'min-images': { type: 'integer', min: 2, max: 100, default: 5, placeholder: 'N', description: 'people the user knows: those with at least N images (default 5)' },
+    budget: { type: 'integer', min: 10, max: 100_000, default: 3000, placeholder: 'N', description: 'actions at most per run (default 3000)' },
+  },
+  async run({ values, json, backend, out }) {
+    const dataDir = lfwDataDir(values.data, 'eval journey');
+    const { embedClean } = await import('../../eval/degrade.ts');
+    const { readPeopleFile, runJourney } = await import('../../eval/journeyEval.ts');
+    const root = path.join(dataDir, 'images_deepfunneled');
+    const images: Array<{ image: string; person: string }> = [];
+    for (const person of readdirSync(root).sort()) {
+      for (const file of readdirSync(path.join(root, person)).filter((f) => f.endsWith('.jpg')).sort()) images.push({ image: path.join(root, person, file), person });
+    }
+    const progress = createProgressPrinter(process.stderr);
+    const clean = await embedClean(images.map((i) => i.image), {
+      pipeline: { embedder: values.model, detector: values.detector, backend }, workers: values.workers, cacheDir: evalCacheDir(), onProgress: progress,
+    });
+    const faces = images.flatMap((i) => {
+      const vector = clean.embeddings.get(i.image);
+      return vector ? [{ ...i, vector }] : [];
+    });
+    const devTrainFile = path.join(dataDir, 'peopleDevTrain.txt');
+    const report = runJourney({
+      faces, minImages: values['min-images'], budget: values.budget, onProgress: progress,
+      devTrainPeople: existsSync(devTrainFile) ? readPeopleFile(devTrainFile) : undefined,
+    });
+    progress.end();
+    if (json) {
+      const { runs, ...figures } = report;
+      out(JSON.stringify({ ...figures, curves: { plain: runs.plain.curve.filter((_, i) => i % 10 === 0), finetune: runs.finetune.curve.filter((_, i) => i % 10 === 0) }, seconds: { plain: runs.plain.seconds, finetune: runs.finetune.seconds } }));
+      return 0;
+    }
+    const steps = (n: number | null) => (n === null ? `not within ${values.budget} actions` : `${n} actions`);
+    out(`${report.faces} faces: ${report.people} people with ${values['min-images']}+ images (the user knows them), ${report.strangers} strangers`);
+    out(`BCubed F 0.99 on the known people after ${steps(report.actionsTo099)}; F after 50/100/200 actions ${figure(report.fAfter50)} / ${figure(report.fAfter100)} / ${figure(report.fAfter200)}`);
+    out(`review queue: ${report.questionsAsked} questions asked, ${report.questionsYes} answered yes (${(100 * report.questionsYes / Math.max(1, report.questionsAsked)).toFixed(1)}%)`);
+    out(`with fine-tuning every 100 actions: F 0.99 after ${steps(report.withFinetune.actionsTo099)}; F after 100/200 ${figure(report.withFinetune.fAfter100)} / ${figure(report.withFinetune.fAfter200)}`);
+    for (const f of report.withFinetune.finetunes) out(`  fine-tune at action ${f.action}: ${f.status}: ${f.reason}`);
+    out(`review band calibration (questions by distance up to threshold ${report.threshold.toFixed(3)} x factor; yes-rate, dev-train people | others):`);
+    for (const row of report.calibration) {
+      const rate = (yes: number, asked: number) => (asked === 0 ? '   -  ' : `${(100 * yes / asked).toFixed(1)}%`);
+      out(`  <= x${row.factor.toFixed(2)}: ${rate(row.devYes, row.devAsked)} of ${row.devAsked} | ${rate(row.otherYes, row.otherAsked)} of ${row.otherAsked}`);
+    }
+    return 0;
+  },
+});

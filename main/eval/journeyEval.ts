@@ -1,0 +1,329 @@
+/**
+ * `facet eval journey`: a simulated user organises LFW as a personal library, one action at a time, through the
+ * same people-layer functions the app and the CLI call, answering from the truth. The library is every LFW image:
+ * the people with at least 5 images are the people this user knows (and names); everyone else is a stranger.
+ *
+ * The user's policy, as the app presents things:
+ * 1. the people grid, largest group first: a group whose faces are mostly someone they know is named after them,
+ *    or merged into them when they are named already (groups of strangers are left alone);
+ * 2. then the review queue, a page at a time: "is this (group) X?" answered yes (confirm) or no (reject);
+ * 3. then each named person's page: a face that is not them gets "not this person";
+ * 4. then the photos themselves: a face of someone they know that no question reached is named by hand;
+ * 5. "Find people" again when nothing else is left (then back to 1); with fine-tuning on, "Fine-tune" every 100
+ *    actions. Every one of these counts as one action.
+ * After every action: BCubed F over the faces of the people the user knows, where a face's group is the named
+ * person holding it, else the face alone (what the user has organised). Reported: the actions needed to reach
+ * F 0.99, F after 50, 100 and 200 actions, and how many review questions were asked and answered yes.
+ *
+ * Also a calibration of the review queue's "maybe" band (REVIEW_MAYBE_FACTOR): right after the first naming pass,
+ * the nearest named person of every unsorted face, and whether it is them, by distance band, separately for the
+ * people of LFW's development training split (where the band is chosen) and the others (where it is reported).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
+import type { ProgressListener } from '../core/progress.ts';
+import { bcubedScoresOver } from '../metrics/clusterMetrics.ts';
+import { clusterLibrary, resolveClusterSettings } from '../people/clusterLibrary.ts';
+import { assignFaces, mergeTargets, moveFaces, nameTarget, rejectFaces } from '../people/decisions.ts';
+import { fineTune } from '../people/fineTune.ts';
+import { REVIEW_MAYBE_FACTOR, reviewQueue } from '../people/reviewQueue.ts';
+import { createStore, openDatabase, type Store } from '../store/index.ts';
+
+export interface JourneyFace {
+  image: string;
+  person: string;
+  vector: Float32Array;
+}
+
+export interface JourneyOptions {
+  faces: readonly JourneyFace[];
+  /** People who name faces: those with at least this many images. Default 5. */
+  minImages?: number;
+  /** Actions at most per run. Default 3000. */
+  budget?: number;
+  /** Names of LFW's development training people (peopleDevTrain.txt), for the band's calibration. */
+  devTrainPeople?: ReadonlySet<string>;
+  seed?: number;
+  onProgress?: ProgressListener;
+}
+
+export interface RunFigures {
+  actionsTo099: number | null;
+  fAfter50: number;
+  fAfter100: number;
+  fAfter200: number;
+  finalF: number;
+  actions: number;
+  questionsAsked: number;
+  questionsYes: number;
+  /** F after each action (index 0 = before any). */
+  curve: number[];
+  seconds: number;
+}
+
+export interface BandRow {
+  /** Distances up to threshold × factor (and above the previous row's factor). */
+  factor: number;
+  devAsked: number;
+  devYes: number;
+  otherAsked: number;
+  otherYes: number;
+}
+
+export interface JourneyReport {
+  faces: number;
+  people: number;
+  strangers: number;
+  threshold: number;
+  maybeFactor: number;
+  actionsTo099: number | null;
+  fAfter50: number;
+  fAfter100: number;
+  fAfter200: number;
+  questionsAsked: number;
+  questionsYes: number;
+  withFinetune: { actionsTo099: number | null; fAfter100: number; fAfter200: number; questionsAsked: number; questionsYes: number; finetunes: Array<{ action: number; status: string; reason: string }> };
+  calibration: BandRow[];
+  runs: { plain: RunFigures; finetune: RunFigures };
+}
+
+/** The library as a store: one photo and one face per image, embedded by `modelId`. */
+function buildLibrary(faces: readonly JourneyFace[], modelId: string): { store: Store; truth: string[]; faceIds: number[] } {
+  const store = createStore(openDatabase(':memory:'));
+  const root = store.roots.add(path.resolve('/lfw-library'));
+  const faceIds: number[] = [];
+  store.transaction(() => {
+    faces.forEach((face, i) => {
+      const photo = store.photos.upsert({ rootId: root.id, path: path.resolve('/lfw-library', `${i}.jpg`), size: 1, mtimeMs: 1, contentHash: `h${i}`, width: 250, height: 250 });
+      const [faceId] = store.faces.insertDetected(photo.id, 'ssd-mobilenetv1', [{ box: { x: 70, y: 70, width: 110, height: 110 }, landmarks: null, score: 1, quality: 1, blur: null, thumbnail: null }]);
+      store.embeddings.put(faceId!, modelId, face.vector);
+      faceIds.push(faceId!);
+    });
+  });
+  return { store, truth: faces.map((face) => face.person), faceIds };
+}
+
+class SimulatedUser {
+  readonly curve: number[] = [];
+  questionsAsked = 0;
+  questionsYes = 0;
+  readonly finetunes: Array<{ action: number; status: string; reason: string }> = [];
+  #lastFindPeopleAt = -1;
+  #changedSinceFindPeople = true;
+  readonly #identity = new Map<number, string>();
+  readonly #label = new Map<string, number>();
+
+  constructor(
+    readonly store: Store,
+    readonly truth: readonly string[],
+    readonly faceIds: readonly number[],
+    readonly known: ReadonlySet<string>,
+    readonly modelId: () => string,
+    readonly finetuneEvery: number | undefined,
+  ) {
+    faceIds.forEach((faceId, i) => this.#identity.set(faceId, truth[i]!));
+    [...new Set(truth)].forEach((name, i) => this.#label.set(name, i));
+  }
+
+  get actions(): number {
+    return this.curve.length - 1;
+  }
+
+  /** BCubed F over the known people's faces: a face's group is its named person, else itself alone. */
+  score(): number {
+    const person = new Map<number, number>();
+    for (const face of this.store.faces.list()) if (face.personId !== null && face.personName !== null) person.set(face.id, face.personId);
+    const truth = this.faceIds.map((id) => this.#label.get(this.#identity.get(id)!)!);
+    const predicted = this.faceIds.map((id, i) => (person.has(id) ? person.get(id)! : -1 - i));
+    const include = this.faceIds.map((id) => this.known.has(this.#identity.get(id)!));
+    return bcubedScoresOver(truth, predicted, include).f1;
+  }
+
+  #act(): void {
+    this.curve.push(this.score());
+    this.#changedSinceFindPeople = true;
+  }
+
+  /** One action of the policy; false when nothing is left to do. */
+  step(): boolean {
+    if (this.finetuneEvery !== undefined && this.actions > 0 && this.actions % this.finetuneEvery === 0 && this.finetunes.at(-1)?.action !== this.actions) {
+      const report = fineTune(this.store, { seed: this.finetunes.length + 1 });
+      this.finetunes.push({ action: this.actions, status: report.status, reason: report.reason });
+      this.#act();
+      return true;
+    }
+    if (this.#nameOrMergeLargestGroup() || this.#answerReviewPage() || this.#rejectAWrongFace()) return true;
+    if (!this.#changedSinceFindPeople && this.#nameAFaceByHand()) return true;
+    if (!this.#changedSinceFindPeople) return false;
+    clusterLibrary(this.store, { modelId: this.modelId() }); // "Find people"
+    this.#lastFindPeopleAt = this.actions;
+    this.curve.push(this.score());
+    this.#changedSinceFindPeople = false;
+    return true;
+  }
+
+  #nameOrMergeLargestGroup(): boolean {
+    const settings = resolveClusterSettings(this.store, { modelId: this.modelId() });
+    const groups = new Map<number, number[]>();
+    for (const face of this.store.faces.list()) {
+      if (face.personId !== null || face.clusterId === null || face.assignedBy === 'user') continue;
+      (groups.get(face.clusterId) ?? groups.set(face.clusterId, []).get(face.clusterId)!).push(face.id);
+    }
+    const ordered = [...groups].filter(([, ids]) => ids.length >= settings.minClusterSize).sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
+    for (const [clusterId, ids] of ordered) {
+      const votes = new Map<string, number>();
+      for (const id of ids) votes.set(this.#identity.get(id)!, (votes.get(this.#identity.get(id)!) ?? 0) + 1);
+      const [name, count] = [...votes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]!;
+      if (!this.known.has(name) || count * 2 <= ids.length) continue; // strangers, or no clear majority: left alone
+      const target = { kind: 'cluster' as const, clusterId, label: `cluster ${clusterId}`, faceIds: ids };
+      const person = this.store.persons.findByName(name);
+      if (person) mergeTargets(this.store, target, { kind: 'person', person });
+      else nameTarget(this.store, target, name);
+      this.#act();
+      return true;
+    }
+    return false;
+  }
+
+  #page: Array<{ faceIds: number[]; personId: number; personName: string }> = [];
+
+  #answerReviewPage(): boolean {
+    if (this.#page.length === 0) this.#page = reviewQueue(this.store, { limit: 20, modelId: this.modelId() }).questions;
+    while (this.#page.length > 0) {
+      const question = this.#page.shift()!;
+      // Still open? (an earlier answer on the page may have settled these faces)
+      const open = question.faceIds.filter((id) => {
+        const assignment = this.store.assignments.get(id);
+        return !(assignment?.source === 'user') && assignment?.personId == null;
+      });
+      if (open.length === 0 || this.store.constraints.listForFace(open[0]!).some((c) => c.personId === question.personId)) continue;
+      this.questionsAsked++;
+      const yes = open.every((id) => this.#identity.get(id) === question.personName);
+      if (yes) {
+        this.questionsYes++;
+        moveFaces(this.store, open, question.personId, 'confirm');
+      } else {
+        rejectFaces(this.store, open, question.personId);
+      }
+      this.#act();
+      return true;
+    }
+    return false;
+  }
+
+  /** A face of a known person that nobody holds (and the user has not set aside), named in the photo view. */
+  #nameAFaceByHand(): boolean {
+    for (const face of this.store.faces.list()) {
+      if (face.personId !== null || face.assignedBy === 'user') continue;
+      const name = this.#identity.get(face.id)!;
+      if (!this.known.has(name)) continue;
+      assignFaces(this.store, [face.id], name);
+      this.#act();
+      return true;
+    }
+    return false;
+  }
+
+  #rejectAWrongFace(): boolean {
+    for (const face of this.store.faces.list()) {
+      if (face.personId === null || face.personName === null) continue;
+      if (this.#identity.get(face.id) === face.personName) continue;
+      rejectFaces(this.store, [face.id], face.personId);
+      this.#act();
+      return true;
+    }
+    return false;
+  }
+}
+
+function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: ReadonlySet<string>, finetune: boolean, stage: string): { figures: RunFigures; user: SimulatedUser; store: Store } {
+  const started = performance.now();
+  const { store, truth, faceIds } = buildLibrary(faces, DEFAULT_EMBEDDER);
+  clusterLibrary(store, { modelId: DEFAULT_EMBEDDER });
+  const modelId = () => resolveClusterSettings(store, {}).modelId;
+  const user = new SimulatedUser(store, truth, faceIds, known, modelId, finetune ? 100 : undefined);
+  user.curve.push(user.score());
+  const budget = options.budget ?? 3000;
+  let reached: number | null = null;
+  while (user.actions < budget) {
+    if (!user.step()) break;
+    if (reached === null && user.curve.at(-1)! >= 0.99) reached = user.actions;
+    options.onProgress?.({ stage, done: user.actions, total: budget, detail: `F ${user.curve.at(-1)!.toFixed(4)}` });
+    if (reached !== null && user.actions >= 200) break;
+  }
+  const at = (n: number) => user.curve[Math.min(n, user.curve.length - 1)]!;
+  return {
+    user, store,
+    figures: {
+      actionsTo099: reached, fAfter50: at(50), fAfter100: at(100), fAfter200: at(200), finalF: user.curve.at(-1)!,
+      actions: user.actions, questionsAsked: user.questionsAsked, questionsYes: user.questionsYes, curve: user.curve,
+      seconds: (performance.now() - started) / 1000,
+    },
+  };
+}
+
+/** Yes-rates of "nearest named person" questions by distance band, after naming every known person's largest group. */
+function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, devTrain: ReadonlySet<string>): BandRow[] {
+  const { store, truth, faceIds } = buildLibrary(faces, DEFAULT_EMBEDDER);
+  clusterLibrary(store, { modelId: DEFAULT_EMBEDDER });
+  const identity = new Map(faceIds.map((id, i) => [id, truth[i]!]));
+  const byCluster = new Map<number, number[]>();
+  for (const face of store.faces.list()) if (face.clusterId !== null) (byCluster.get(face.clusterId) ?? byCluster.set(face.clusterId, []).get(face.clusterId)!).push(face.id);
+  const named = new Set<string>();
+  for (const ids of [...byCluster.values()].sort((a, b) => b.length - a.length)) {
+    const votes = new Map<string, number>();
+    for (const id of ids) votes.set(identity.get(id)!, (votes.get(identity.get(id)!) ?? 0) + 1);
+    const name = [...votes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+    if (!known.has(name) || named.has(name)) continue;
+    named.add(name);
+    nameTarget(store, { kind: 'cluster', clusterId: -1, label: 'calibration', faceIds: ids }, name);
+  }
+  const factors = [0.8, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.75, 2];
+  const queue = reviewQueue(store, { modelId: DEFAULT_EMBEDDER, maybeFactor: factors.at(-1) });
+  const rows = factors.map((factor) => ({ factor, devAsked: 0, devYes: 0, otherAsked: 0, otherYes: 0 }));
+  for (const q of queue.questions) {
+    const row = rows.find((r) => q.distance <= queue.threshold * r.factor)!;
+    const yes = q.faceIds.every((id) => identity.get(id) === q.personName);
+    if (devTrain.has(q.personName)) { row.devAsked++; if (yes) row.devYes++; } else { row.otherAsked++; if (yes) row.otherYes++; }
+  }
+  store.close();
+  return rows;
+}
+
+export function runJourney(options: JourneyOptions): JourneyReport {
+  const minImages = options.minImages ?? 5;
+  const counts = new Map<string, number>();
+  for (const face of options.faces) counts.set(face.person, (counts.get(face.person) ?? 0) + 1);
+  const known = new Set([...counts].filter(([, n]) => n >= minImages).map(([name]) => name));
+  const plain = runUser(options, options.faces, known, false, 'journey');
+  plain.store.close();
+  const tuned = runUser(options, options.faces, known, true, 'journey+finetune');
+  const threshold = resolveClusterSettings(tuned.store, { modelId: DEFAULT_EMBEDDER }).threshold;
+  tuned.store.close();
+  const calibration = calibrate(options.faces, known, options.devTrainPeople ?? new Set());
+  return {
+    faces: options.faces.length,
+    people: known.size,
+    strangers: counts.size - known.size,
+    threshold,
+    maybeFactor: REVIEW_MAYBE_FACTOR,
+    actionsTo099: plain.figures.actionsTo099,
+    fAfter50: plain.figures.fAfter50,
+    fAfter100: plain.figures.fAfter100,
+    fAfter200: plain.figures.fAfter200,
+    questionsAsked: plain.figures.questionsAsked,
+    questionsYes: plain.figures.questionsYes,
+    withFinetune: {
+      actionsTo099: tuned.figures.actionsTo099, fAfter100: tuned.figures.fAfter100, fAfter200: tuned.figures.fAfter200,
+      questionsAsked: tuned.figures.questionsAsked, questionsYes: tuned.figures.questionsYes, finetunes: tuned.user.finetunes,
+    },
+    calibration,
+    runs: { plain: plain.figures, finetune: tuned.figures },
+  };
+}
+
+/** People of a people file (peopleDevTrain.txt: a count, then "Name<TAB>images" lines). */
+export function readPeopleFile(file: string): Set<string> {
+  return new Set(readFileSync(file, 'utf8').split('\n').slice(1).map((line) => line.split('\t')[0]!.trim()).filter(Boolean));
+}
