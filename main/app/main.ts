@@ -9,7 +9,7 @@ import { REPO_ROOT, ensureRendererBuilt } from '../api/rendererBuild.ts';
 import { resolveDatabasePath } from '../store/index.ts';
 import { registerIpc } from './ipc.ts';
 import { appProtocolHandler, mediaProtocolHandler } from './protocols.ts';
-import { APP_ORIGIN, APP_SCHEME, MEDIA_SCHEME, SCHEME_PRIVILEGES, allowPermission, isAppUrl, windowOptions } from './windowConfig.ts';
+import { APP_ORIGIN, APP_SCHEME, MEDIA_SCHEME, SCHEME_PRIVILEGES, allowPermission, isAllowedExternalLink, isAppUrl, windowOptions } from './windowConfig.ts';
 
 // Electron's module, typed loosely here: the parts used are checked against Electron's own types in
 // conformance.electron.mts, and main.ts runs only inside Electron.
@@ -37,9 +37,10 @@ export async function runElectronApp(preloadPath: string): Promise<void> {
       if (!isAppUrl(url)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event: { preventDefault(): void }) => event.preventDefault());
-    // window.open and target=_blank: never a new window; a web link opens in the user's browser.
+    // window.open and target=_blank: never a new window; only a link to an allow-listed origin (none today)
+    // opens in the user's browser.
     contents.setWindowOpenHandler(({ url }: { url: string }) => {
-      if (/^https:\/\//u.test(url)) void shell.openExternal(url);
+      if (isAllowedExternalLink(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
   });

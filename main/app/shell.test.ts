@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { IPC_CHANNEL, IPC_EVENT_CHANNEL, type ApiResult } from '../api/contract.ts';
 import { createTestApi, seedLibrary } from '../api/testing.ts';
 import type { IpcInvokeEventLike, IpcMainLike, WebContentsLike } from './electronApi.ts';
@@ -10,7 +12,7 @@ import { ipcHandler, registerIpc } from './ipc.ts';
 import { findElectron } from './launch.ts';
 import { createBridge } from './preload.ts';
 import { appProtocolHandler, mediaProtocolHandler } from './protocols.ts';
-import { APP_ORIGIN, allowPermission, isAppUrl, securityHeaders, windowOptions } from './windowConfig.ts';
+import { APP_ORIGIN, EXTERNAL_LINK_ALLOWLIST, allowPermission, isAllowedExternalLink, isAppUrl, securityHeaders, windowOptions } from './windowConfig.ts';
 
 test('the window runs the page sandboxed, isolated and without Node', () => {
   const { webPreferences } = windowOptions('/app/out/preload.cjs');
@@ -136,4 +138,30 @@ test('npm start finds Electron\'s binary or says why it falls back to browser mo
   assert.match(findElectron(() => { throw new Error("Cannot find module 'electron'"); }).reason!, /not installed/);
   assert.match(findElectron(() => '/nowhere/electron').reason!, /not downloaded/);
   assert.equal(findElectron(() => process.execPath).binary, process.execPath);
+});
+
+test('the window opens no external link except an allow-list, empty today (issue #17, finding 7)', () => {
+  assert.deepEqual(EXTERNAL_LINK_ALLOWLIST, []);
+  for (const url of ['https://example.com/', 'https://github.com/facet', 'http://example.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'mailto:a@b.c', 'not a url']) {
+    assert.equal(isAllowedExternalLink(url), false, url);
+  }
+  // The rule itself, with an allow-list: https, that origin exactly, no credentials in the URL.
+  const allowed = ['https://facet.example'];
+  assert.equal(isAllowedExternalLink('https://facet.example/help', allowed), true);
+  for (const url of ['http://facet.example/help', 'https://facet.example.evil.com/', 'https://user:pw@facet.example/', 'https://evil.com/?https://facet.example']) {
+    assert.equal(isAllowedExternalLink(url, allowed), false, url);
+  }
+});
+
+test('electron-builder.yml sets the Electron fuses: no RunAsNode, NODE_OPTIONS or inspect arguments; asar integrity; app only from asar', () => {
+  const config = parseYaml(readFileSync(path.join(import.meta.dirname, '..', '..', 'electron-builder.yml'), 'utf8')) as { asar?: boolean; electronFuses?: Record<string, boolean> };
+  assert.equal(config.asar, true);
+  assert.deepEqual(
+    { ...config.electronFuses },
+    {
+      runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true, onlyLoadAppFromAsar: true, enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+    },
+  );
 });

@@ -46,6 +46,22 @@ export function isAppUrl(url: string): boolean {
   }
 }
 
+/**
+ * Origins whose links the window may hand to the user's browser (https only). None today: Facet links nowhere,
+ * and a link in a name or a file's metadata must not become a way to open arbitrary pages.
+ */
+export const EXTERNAL_LINK_ALLOWLIST: readonly string[] = [];
+
+/** Whether a link the page tries to open (window.open, target=_blank) goes to the user's browser. */
+export function isAllowedExternalLink(url: string, allowList: readonly string[] = EXTERNAL_LINK_ALLOWLIST): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && parsed.username === '' && parsed.password === '' && allowList.includes(parsed.origin);
+  } catch {
+    return false;
+  }
+}
+
 /** Permission requests (camera, notifications, geolocation, ...): Facet needs none, so all are denied. */
 export function allowPermission(_permission: string): boolean {
   return false;
