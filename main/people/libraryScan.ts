@@ -106,11 +106,15 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
   const previous = store.photos.listForRescan(rootId).map((photo) => ({ ...photo, contentHash: photo.contentHash ?? '' }));
   const toHash = pathsToHash(previous, listing.files);
   const hashes = new Map<string, string>();
+  // Files that cannot be read are kept as failed photos, so `facet failures` and the app list them until fixed.
+  const unreadable = new Map<string, string>();
   let hashed = 0;
   for (const file of toHash) {
     const hash = await contentHash(file.path);
-    if (hash instanceof Error) report.failed.push({ file: file.path, reason: hash.reason, message: hash.message });
-    else hashes.set(file.path, hash);
+    if (hash instanceof Error) {
+      report.failed.push({ file: file.path, reason: hash.reason, message: hash.message });
+      unreadable.set(file.path, hash.message);
+    } else hashes.set(file.path, hash);
     options.onProgress?.({ stage: 'hash', done: ++hashed, total: toHash.length });
   }
   const current: ScannedFile[] = listing.files.map((file) => ({ ...file, contentHash: hashes.get(file.path) }));
@@ -119,8 +123,10 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
   // Files at a known path whose size or mtime moved: hash them now, to tell an edit from a touch.
   for (const change of diff.changed) {
     const hash = await contentHash(change.current.path);
-    if (hash instanceof Error) report.failed.push({ file: change.current.path, reason: hash.reason, message: hash.message });
-    else change.current.contentHash = hash;
+    if (hash instanceof Error) {
+      report.failed.push({ file: change.current.path, reason: hash.reason, message: hash.message });
+      unreadable.set(change.current.path, hash.message);
+    } else change.current.contentHash = hash;
   }
   report.unchanged += diff.unchanged.length;
   store.transaction(() => {
@@ -129,7 +135,12 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
       store.photos.upsert({ rootId, path: now.path, size: now.size, mtimeMs: now.mtimeMs, contentHash: now.contentHash ?? null });
     }
     for (const file of [...diff.added, ...diff.changed.map((change) => change.current)]) {
-      if (file.contentHash === undefined) continue; // unreadable: already reported
+      if (file.contentHash === undefined) {
+        // Unreadable: reported above, and kept as a failed photo with its reason until it is fixed or removed.
+        const error = unreadable.get(file.path);
+        if (error) store.photos.upsert({ rootId, path: file.path, size: file.size, mtimeMs: file.mtimeMs, contentHash: null, status: 'failed', error });
+        continue;
+      }
       store.photos.upsert({ rootId, path: file.path, size: file.size, mtimeMs: file.mtimeMs, contentHash: file.contentHash, status: 'ok', error: null });
     }
     // Deleted files are only marked missing: their faces, persons and names stay and return with the file.
