@@ -127,6 +127,10 @@ describe('isImagePath', () => {
     for (const name of ['a.jpg', 'b.JPEG', 'c.Png', 'd.webp', 'e.tif', 'f.TIFF', 'g.avif', 'h.gif', 'i.HEIC', 'j.heif']) {
       assert.ok(isImagePath(name), name);
     }
-    for (const name of ['notes.txt', 'movie.mov', 'jpg', 'archive.jpg.zip', 'raw.cr2']) assert.ok(!isImagePath(name), name);
+    // Camera RAW and videos are listed too: their embedded JPEG and sampled frames are analysed (raw.ts, video.ts).
+    for (const name of ['k.DNG', 'l.cr2', 'm.CR3', 'n.nef', 'o.arw', 'p.orf', 'q.raf', 'r.rw2', 's.mp4', 't.MOV', 'u.m4v', 'v.3gp', 'w.mkv']) {
+      assert.ok(isImagePath(name), name);
+    }
+    for (const name of ['notes.txt', 'song.mp3', 'jpg', 'archive.jpg.zip', 'photo.xmp', 'clip.avi.part']) assert.ok(!isImagePath(name), name);
   });
 });
