@@ -48,7 +48,7 @@ export type ImageDecodeReason =
   | 'unreadable'
   /** Zero bytes long. */
   | 'empty'
-  /** Not an image format this build of libvips can read (includes HEIC where HEVC is not built in). */
+  /** Not a format Facet can read (a RAW without an embedded JPEG, a file no decoder recognises). */
   | 'unsupported-format'
   /** Declares more pixels than the configured limit (decompression-bomb guard). */
   | 'too-large'
