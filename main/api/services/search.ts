@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ApiRequest, ApiResponse, PhotoItem, SearchCutoff, SimilarFace } from '../contract.ts';
 import { clusterThresholdFor } from '../../../native-models/catalog.ts';
-import { baseModelOf, parseDerivedModelId } from '../../learn/adapterRecord.ts';
+import { adapterSettingsKey, baseModelOf, parseAdapterRecord, parseDerivedModelId } from '../../learn/adapterRecord.ts';
 import { libraryVector } from '../../people/scanPipeline.ts';
 import { TimelineQueries } from '../../store/timelineQueries.ts';
 import { RequestError } from '../errors.ts';
@@ -24,23 +24,28 @@ export const SEARCH_MARGIN = 0.05;
 export function searchCutoff(ctx: ApiContext): SearchCutoff {
   const current = ctx.embedderId();
   const base = baseModelOf(current);
-  const stored = ctx.store.settings.get(SETTING_KEYS.threshold);
   let calibrated: number | undefined;
-  let origin: string;
+  let origin = '';
   try {
     calibrated = clusterThresholdFor(base);
     origin = `${base}'s calibrated clustering threshold ${calibrated} (native-models/catalog.ts)`;
   } catch {
-    origin = '';
+    calibrated = undefined;
   }
-  // A fine-tuned space has its own threshold, set when the adapter was applied; so has a user's own setting.
-  if (typeof stored === 'number' && (calibrated === undefined || parseDerivedModelId(current))) {
-    calibrated = stored;
-    origin = `the clustering threshold in use for ${current}, ${stored}`;
+  // A fine-tuned space: the threshold derived for it when the adapter was applied (the base one scaled by how the
+  // adapter moved the verification threshold). A threshold the user chose is a grouping preference, not a calibration.
+  if (parseDerivedModelId(current)) {
+    const key = adapterSettingsKey(base);
+    const record = parseAdapterRecord(ctx.store.settings.get(key), key);
+    if (record?.active && record.setClusterThreshold) {
+      calibrated = record.clusterThreshold;
+      origin = `the threshold derived for ${current} when it was applied, ${Math.round(record.clusterThreshold * 1e4) / 1e4}`;
+    }
   }
   if (calibrated === undefined) {
-    calibrated = 1;
-    origin = `no calibrated threshold for ${current}: 1.0`;
+    const stored = ctx.store.settings.get(SETTING_KEYS.threshold);
+    calibrated = typeof stored === 'number' ? stored : 1;
+    origin = typeof stored === 'number' ? `no calibrated threshold for ${current}: the clustering threshold in use, ${stored}` : `no calibrated threshold for ${current}: 1.0`;
   }
   const distance = Math.round((calibrated + SEARCH_MARGIN) * 1e4) / 1e4;
   return { distance, source: `${origin} + margin ${SEARCH_MARGIN}` };

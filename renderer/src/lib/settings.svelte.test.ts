@@ -19,3 +19,16 @@ test('the preview follows the slider; recluster saves the threshold; forgetting 
   expect(await settings.forgetAll('forget')).toBe(true);
   expect(store.faces.list()).toEqual([]);
 });
+
+test('a reload after another setting changed keeps the slider where the user left it until it is saved', async () => {
+  const { app } = await seededApp();
+  const settings = new SettingsState(app, 0);
+  await settings.load();
+  await settings.setThreshold(0.3);
+  await settings.save({ minClusterSize: 2 });
+  await settings.load();
+  expect(settings.threshold).toBe(0.3);
+  expect(await settings.recluster()).toBe(true);
+  await settings.load();
+  expect(settings.info?.threshold).toBe(0.3);
+});

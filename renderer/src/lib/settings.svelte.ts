@@ -10,6 +10,8 @@ export class SettingsState {
   clustering = $state(false);
   #previewTimer: ReturnType<typeof setTimeout> | undefined;
   #previewSeq = 0;
+  /** The slider moved and was not saved yet: a reload (after another change) must not snap it back. */
+  #edited = false;
 
   constructor(private readonly app: AppState, private readonly previewDelayMs = 150) {}
 
@@ -17,13 +19,14 @@ export class SettingsState {
     const info = await this.app.run('settings.get', {});
     if (info) {
       this.info = info;
-      this.threshold = info.threshold;
+      if (!this.#edited) this.threshold = info.threshold;
     }
   }
 
   /** Moves the slider: the preview follows after a short pause, the newest request winning. */
-  setThreshold(value: number): Promise<void> {
+  setThreshold(value: number, edited = true): Promise<void> {
     this.threshold = value;
+    if (edited) this.#edited = true;
     clearTimeout(this.#previewTimer);
     return new Promise((resolve) => {
       this.#previewTimer = setTimeout(async () => {
@@ -38,8 +41,9 @@ export class SettingsState {
   async save(change: { threshold?: number; minClusterSize?: number; detector?: string; embedder?: string; linkage?: 'average' | 'single' | 'complete' }): Promise<void> {
     const info = await this.app.run('settings.set', change);
     if (info) this.info = info;
+    if (info && change.threshold !== undefined) this.#edited = false;
     // The smallest group and the linkage change what a threshold gives: refresh the preview.
-    if (info && (change.minClusterSize !== undefined || change.linkage !== undefined)) await this.setThreshold(this.threshold);
+    if (info && (change.minClusterSize !== undefined || change.linkage !== undefined)) await this.setThreshold(this.threshold, false);
   }
 
   /** Saves the threshold and re-clusters with it. */

@@ -5,7 +5,7 @@
  */
 import type { FineTuneSummary, Suggestion } from '../../../main/api/contract.ts';
 import type { AppState } from './app.svelte.ts';
-import { plural } from './words.ts';
+import { plural, sentence } from './words.ts';
 
 export class UnsortedState {
   suggestions = $state<Suggestion[]>([]);
@@ -71,7 +71,11 @@ export class UnsortedState {
       if (summary) {
         this.finetune = summary;
         const moved = summary.movedIntoPersons.length;
-        this.app.inform(`Fine-tuning ${summary.status === 'applied' ? 'applied' : 'not applied'}: ${summary.reason}${summary.status === 'applied' ? ` ${plural(moved, 'face')} moved into named people.` : ''}`);
+        this.app.inform(
+          summary.status === 'applied'
+            ? `Fine-tuning applied${summary.forced ? ' (forced)' : ''}: ${plural(moved, 'face')} moved into named people.`
+            : `Fine-tuning not applied. ${sentence(summary.reason)}`,
+        );
         await this.load();
       }
       return summary;

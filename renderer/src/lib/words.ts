@@ -45,3 +45,11 @@ export function dateSourceLabel(source: string): string {
     default: return source;
   }
 }
+
+/** A reason as a sentence: capitalised, ending with a full stop. */
+export function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return '';
+  const capital = trimmed[0]!.toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/u.test(capital) ? capital : `${capital}.`;
+}
