@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { findFfmpeg, isVideoPath, parseFfmpegInfo, parsePpmStream, probeVideo, sampleFrames, VideoError } from './video.ts';
+import sharp from 'sharp';
+import { displayJpeg } from './display.ts';
+import { findFfmpeg, frameAt, isVideoPath, parseFfmpegInfo, parsePpmStream, probeVideo, sampleFrames, VideoError } from './video.ts';
 
 describe('video helpers', () => {
   it('knows video extensions in any case', () => {
@@ -54,6 +56,17 @@ describe('sampling a real video with ffmpeg', () => {
     const few = await sampleFrames(clip, info, { maxFrames: 2, maxSide: 160 });
     assert.deepEqual(few.map((f) => f.time), [0, 2.5]);
     assert.deepEqual([few[0]!.image.width, few[0]!.image.height], [160, 120]);
+  });
+
+  it('takes one frame at a time, and a poster JPEG for display', async (t) => {
+    if (!ffmpeg) return t.skip('ffmpeg (@ffmpeg-installer/ffmpeg) is not installed');
+    const frame = await frameAt(clip, 2.5, { maxSide: 200 });
+    assert.deepEqual([frame.width, frame.height], [200, 150]);
+    const meta = await sharp(await displayJpeg(clip, { timeSeconds: 1 })).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 320, 240]);
+    // testsrc draws a running counter: frames 1 s apart differ.
+    const a = await frameAt(clip, 1), b = await frameAt(clip, 3);
+    assert.notDeepEqual(Buffer.from(a.data), Buffer.from(b.data));
   });
 
   it('a damaged video and an aborted sampling are errors naming the file', async (t) => {

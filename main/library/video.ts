@@ -123,6 +123,21 @@ export async function sampleFrames(file: string, info: VideoInfo, options: Video
   return parsePpmStream(file, stdout).map((image, k) => ({ time: k * interval, image }));
 }
 
+/** One frame at `seconds` (clamped to the start), upright, longest side at most maxSide: a poster or a face's frame. */
+export async function frameAt(file: string, seconds: number, options: Pick<VideoSampling, 'maxSide' | 'timeoutMs' | 'signal'> = {}): Promise<RgbImage> {
+  const maxSide = options.maxSide ?? 1280;
+  if (!Number.isFinite(seconds)) throw new RangeError(`frameAt: seconds must be finite, got ${seconds}`);
+  const binary = requireFfmpeg(file);
+  const scale = `scale=w='min(${maxSide},iw)':h='min(${maxSide},ih)':force_original_aspect_ratio=decrease`;
+  // -ss before -i seeks by the index (fast), then decodes to the exact time.
+  const args = ['-loglevel', 'error', '-ss', String(Math.max(0, seconds)), '-i', file, '-an', '-sn', '-vf', scale, '-frames:v', '1',
+    '-f', 'image2pipe', '-vcodec', 'ppm', 'pipe:1'];
+  const { stdout } = await runFfmpeg(file, binary, args, options, true);
+  const [image] = parsePpmStream(file, stdout);
+  if (!image) throw new VideoError(file, 'corrupt', `${file} has no frame at ${seconds} s`);
+  return image;
+}
+
 function requireFfmpeg(file: string): string {
   const binary = findFfmpeg();
   if (!binary) throw new VideoError(file, 'no-video-support', `${file}: ${NO_FFMPEG_REASON}`);
