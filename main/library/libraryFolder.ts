@@ -45,8 +45,10 @@ export function systemFolders(platform: NodeJS.Platform = process.platform, env:
 }
 
 export interface LibraryFolderCheck {
-  /** Folders a library folder may not be nor lie inside: the data folder, the database's folder. */
+  /** Folders a library folder may not be nor lie inside: Facet's data folder. */
   protectedFolders?: readonly string[];
+  /** The folder holding the database (--db may put it anywhere): it may not be a library folder itself. */
+  databaseFolder?: string;
   platform?: NodeJS.Platform;
 }
 
@@ -83,6 +85,10 @@ export async function checkLibraryFolder(folder: string, options: LibraryFolderC
     if (same(guardedReal, real)) {
       throw refuse('data-folder', `is Facet's own data folder ${guardedReal} or inside it${shown}`);
     }
+  }
+  if (options.databaseFolder) {
+    const databaseReal = await realpath(options.databaseFolder).catch(() => paths.resolve(options.databaseFolder!));
+    if (same(databaseReal, real) && same(real, databaseReal)) throw refuse('data-folder', `holds Facet's database${shown}`);
   }
   try {
     await access(real, constants.R_OK | constants.X_OK);

@@ -3,7 +3,7 @@
  * lies in or holds), remove (forgetting its photos on request), scan, and the files that failed with a retry.
  */
 import path from 'node:path';
-import { LibraryFolderError } from '../../library/libraryFolder.ts';
+import { LibraryFolderError, type LibraryFolderCheck } from '../../library/libraryFolder.ts';
 import { FolderHasPhotosError, registerLibraryFolder, removeLibraryFolder } from '../../people/libraryFolders.ts';
 import { defaultDataDir, type LibraryRoot } from '../../store/index.ts';
 import type { ApiRequest, ApiResponse, RootInfo } from '../contract.ts';
@@ -16,9 +16,9 @@ function toRootInfo(root: LibraryRoot): RootInfo {
   return { id, path: folder, online, lastScanAt };
 }
 
-/** Facet's own folders, never a library folder: the data folder and the database's folder. */
-export function protectedFolders(databasePath: string): string[] {
-  return [defaultDataDir(), path.dirname(path.resolve(databasePath))];
+/** Facet's own folders, never a library folder: the data folder, and the database's folder itself. */
+export function libraryFolderCheck(databasePath: string): LibraryFolderCheck {
+  return { protectedFolders: [defaultDataDir()], databaseFolder: path.dirname(path.resolve(databasePath)) };
 }
 
 export function listRoots(ctx: ApiContext): ApiResponse<'libraries.list'> {
@@ -27,7 +27,7 @@ export function listRoots(ctx: ApiContext): ApiResponse<'libraries.list'> {
 
 export async function addRoot(ctx: ApiContext, { path: folder }: ApiRequest<'libraries.add'>): Promise<ApiResponse<'libraries.add'>> {
   try {
-    const { root, how } = await registerLibraryFolder(ctx.store, folder, { protectedFolders: protectedFolders(ctx.databasePath) });
+    const { root, how } = await registerLibraryFolder(ctx.store, folder, libraryFolderCheck(ctx.databasePath));
     if (how === 'merged') ctx.invalidateVectors();
     return toRootInfo(root);
   } catch (error) {

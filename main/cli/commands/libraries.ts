@@ -5,15 +5,16 @@
  */
 import path from 'node:path';
 import { escapeControls } from '../../core/names.ts';
-import { checkLibraryFolder, LibraryFolderError } from '../../library/libraryFolder.ts';
+import { checkLibraryFolder, LibraryFolderError, type LibraryFolderCheck } from '../../library/libraryFolder.ts';
 import { FolderHasPhotosError, findLibraryFolder, registerLibraryFolder, removeLibraryFolder } from '../../people/libraryFolders.ts';
 import { defaultDataDir, type Store } from '../../store/index.ts';
 import { withStore } from '../database.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
-function protectedFolders(database: string): string[] {
-  return [defaultDataDir(), path.dirname(path.resolve(database))];
+/** Facet's own folders, never a library folder: the data folder, and the database's folder itself. */
+function folderCheck(database: string): LibraryFolderCheck {
+  return { protectedFolders: [defaultDataDir()], databaseFolder: path.dirname(path.resolve(database)) };
 }
 
 /**
@@ -22,7 +23,7 @@ function protectedFolders(database: string): string[] {
  * known folders. Returns the folders to scan.
  */
 export async function registerScanFolders(store: Store, folders: readonly string[], database: string, note: (text: string) => void): Promise<string[]> {
-  const check = { protectedFolders: protectedFolders(database) };
+  const check = folderCheck(database);
   for (const folder of folders) {
     try {
       await checkLibraryFolder(path.resolve(folder), check);
