@@ -133,7 +133,7 @@ class SimulatedUser {
   /** BCubed F over the known people's faces: a face's group is its named person, else itself alone. */
   score(): number {
     const person = new Map<number, number>();
-    for (const face of this.store.faces.list()) if (face.personId !== null && face.personName !== null) person.set(face.id, face.personId);
+    for (const face of this.store.assignments.membership()) if (face.personId !== null && face.personName !== null) person.set(face.faceId, face.personId);
     const truth = this.faceIds.map((id) => this.#label.get(this.#identity.get(id)!)!);
     const predicted = this.faceIds.map((id, i) => (person.has(id) ? person.get(id)! : -1 - i));
     const include = this.faceIds.map((id) => this.known.has(this.#identity.get(id)!));
@@ -166,9 +166,9 @@ class SimulatedUser {
   #nameOrMergeLargestGroup(): boolean {
     const settings = resolveClusterSettings(this.store, { modelId: this.modelId() });
     const groups = new Map<number, number[]>();
-    for (const face of this.store.faces.list()) {
+    for (const face of this.store.assignments.membership()) {
       if (face.personId !== null || face.clusterId === null || face.assignedBy === 'user') continue;
-      (groups.get(face.clusterId) ?? groups.set(face.clusterId, []).get(face.clusterId)!).push(face.id);
+      (groups.get(face.clusterId) ?? groups.set(face.clusterId, []).get(face.clusterId)!).push(face.faceId);
     }
     const ordered = [...groups].filter(([, ids]) => ids.length >= settings.minClusterSize).sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
     for (const [clusterId, ids] of ordered) {
@@ -214,11 +214,11 @@ class SimulatedUser {
 
   /** A face of a known person that nobody holds (and the user has not set aside), named in the photo view. */
   #nameAFaceByHand(): boolean {
-    for (const face of this.store.faces.list()) {
+    for (const face of this.store.assignments.membership()) {
       if (face.personId !== null || face.assignedBy === 'user') continue;
-      const name = this.#identity.get(face.id)!;
+      const name = this.#identity.get(face.faceId)!;
       if (!this.known.has(name)) continue;
-      assignFaces(this.store, [face.id], name);
+      assignFaces(this.store, [face.faceId], name);
       this.#act();
       return true;
     }
@@ -226,10 +226,10 @@ class SimulatedUser {
   }
 
   #rejectAWrongFace(): boolean {
-    for (const face of this.store.faces.list()) {
+    for (const face of this.store.assignments.membership()) {
       if (face.personId === null || face.personName === null) continue;
-      if (this.#identity.get(face.id) === face.personName) continue;
-      rejectFaces(this.store, [face.id], face.personId);
+      if (this.#identity.get(face.faceId) === face.personName) continue;
+      rejectFaces(this.store, [face.faceId], face.personId);
       this.#act();
       return true;
     }
@@ -269,7 +269,7 @@ function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, de
   clusterLibrary(store, { modelId: DEFAULT_EMBEDDER });
   const identity = new Map(faceIds.map((id, i) => [id, truth[i]!]));
   const byCluster = new Map<number, number[]>();
-  for (const face of store.faces.list()) if (face.clusterId !== null) (byCluster.get(face.clusterId) ?? byCluster.set(face.clusterId, []).get(face.clusterId)!).push(face.id);
+  for (const face of store.assignments.membership()) if (face.clusterId !== null) (byCluster.get(face.clusterId) ?? byCluster.set(face.clusterId, []).get(face.clusterId)!).push(face.faceId);
   const named = new Set<string>();
   for (const ids of [...byCluster.values()].sort((a, b) => b.length - a.length)) {
     const votes = new Map<string, number>();

@@ -4,6 +4,7 @@
  * so a decision committed while a clustering job was computing survives that job's write, whatever its snapshot.
  */
 import type { Db } from './db.ts';
+import type { Statement } from 'better-sqlite3';
 
 export type AssignmentSource = 'auto' | 'user';
 
@@ -70,6 +71,16 @@ export const assignmentsSql = {
   clearAuto: "DELETE FROM face_assignments WHERE source = 'auto'",
 } as const;
 
+/** Where a face is: its person (and the person's name), its cluster, and who decided. */
+export interface FaceMembership {
+  faceId: number;
+  photoId: number;
+  personId: number | null;
+  clusterId: number | null;
+  assignedBy: 'auto' | 'user' | null;
+  personName: string | null;
+}
+
 export class AssignmentsRepository {
   readonly #db: Db;
   readonly #get;
@@ -108,6 +119,19 @@ export class AssignmentsRepository {
   listByPerson(personId: number): Assignment[] {
     return this.#byPerson.all(personId);
   }
+
+  /**
+   * Every face's place, lean (no paths, boxes or labels) for loops that read it after each decision, such as the
+   * simulated user of `facet eval journey`: ordered by face id.
+   */
+  membership(): FaceMembership[] {
+    this.#membership ??= this.#db.prepare<[], FaceMembership>(`SELECT f.id AS faceId, f.photo_id AS photoId, a.person_id AS personId,
+      a.cluster_id AS clusterId, a.source AS assignedBy, pe.name AS personName
+      FROM faces f LEFT JOIN face_assignments a ON a.face_id = f.id LEFT JOIN persons pe ON pe.id = a.person_id ORDER BY f.id`);
+    return this.#membership.all();
+  }
+
+  #membership: Statement<[], FaceMembership> | undefined;
 
   /** Every user decision: what clustering must start from and never contradict. */
   listUserDecisions(): Assignment[] {

@@ -41,6 +41,7 @@ export {
   type AssignmentSource,
   type AutoAssignment,
   type AutoAssignmentResult,
+  type FaceMembership,
 } from './assignmentsRepository.ts';
 export { ConstraintsRepository, type Constraint, type ConstraintKind } from './constraintsRepository.ts';
 export {
