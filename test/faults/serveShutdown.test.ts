@@ -104,3 +104,39 @@ test('Ctrl-C (SIGINT) ends an idle facet serve in under 3 s', async (t) => {
   assert.ok(ms < LIMIT_MS, `SIGINT ended facet serve after ${ms.toFixed(0)} ms`);
   console.log(`facet serve: SIGINT to exit ${ms.toFixed(0)} ms`);
 });
+
+test('SIGTERM during a scan: facet serve stops after the photos in flight, exits 0, and the next scan goes on from there', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'facet-serve-stop-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const library = path.join(dir, 'library');
+  await fs.mkdir(library);
+  const demo = path.join(REPO_ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo');
+  // 24 photos: the scan is still analysing when it is stopped.
+  for (let i = 0; i < 24; i++) await fs.copyFile(path.join(demo, `sample${(i % 6) + 1}.jpg`), path.join(library, `p${String(i).padStart(2, '0')}.jpg`));
+  const server = await serve(dir);
+  t.after(() => server.child.kill('SIGKILL'));
+  assert.equal((await call(server, 'libraries.add', { path: library })).ok, true);
+  assert.equal((await call(server, 'libraries.startScan', {})).ok, true);
+  let status = (await call(server, 'libraries.scanStatus', {})).value;
+  const deadline = performance.now() + 240_000;
+  while (!(status.stage === 'analyse' && status.done >= 1) && status.state === 'running' && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    status = (await call(server, 'libraries.scanStatus', {})).value;
+  }
+  assert.equal(status.state, 'running', `the scan was still running when stopped (${JSON.stringify(status)})`);
+  const ms = await stopWithin(server, 'SIGTERM');
+  console.log(`facet serve: SIGTERM during a scan (${status.done} of ${status.total} analysed) to exit ${ms.toFixed(0)} ms`);
+  assert.ok(ms < 20_000, `stopped after the photos in flight, not the whole scan (${ms.toFixed(0)} ms)`);
+  // The next run finds the photos analysed so far and does the rest.
+  const { openStore } = await import('../../main/store/index.ts');
+  const store = openStore(path.join(dir, 'data', 'facet.db'));
+  try {
+    const detected = store.photos.listForRescan(store.roots.list()[0]!.id).length;
+    assert.equal(detected, 24, 'every photo was listed before the stop');
+    assert.equal(store.db.prepare('PRAGMA integrity_check').pluck().get(), 'ok');
+    const analysed = store.db.prepare('SELECT count(*) FROM photos WHERE detector_id IS NOT NULL').pluck().get() as number;
+    assert.ok(analysed >= 1 && analysed < 24, `${analysed} of 24 analysed when it stopped`);
+  } finally {
+    store.close();
+  }
+});
