@@ -144,7 +144,9 @@ function readEmbeddingCache(file: string | undefined): Map<string, Float32Array>
   return out;
 }
 
-function writeEmbeddingCache(file: string, model: string, condition: string, embeddings: Map<string, Float32Array>): void {
+function writeEmbeddingCache(file: string, model: string, condition: string, fresh: Map<string, Float32Array>): void {
+  // Merged with what is on disk: two evaluations running side by side must not drop each other's vectors.
+  const embeddings = new Map([...readEmbeddingCache(file), ...fresh]);
   const images = [...embeddings.keys()];
   const dim = embeddings.get(images[0]!)!.length;
   const all = new Float32Array(images.length * dim);
