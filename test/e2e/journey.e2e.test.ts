@@ -95,7 +95,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
     await shoot(page, '03-settings');
 
     // Which cluster is whom: the one holding most of each LFW person's faces.
-    const clusterOf = new Map<string, { id: number; faces: Array<{ faceId: number; person: string | undefined }> }>();
+    const clusterOf = new Map<string, { id: number; faces: Array<{ faceId: number; photoId: number; person: string | undefined }> }>();
     for (const entry of (await server.call('people.list', {})).entries.filter((e) => e.ref.kind === 'cluster')) {
       const faces = await peopleOfFaces(server, fixture, entry.ref);
       for (const person of ['Colin_Powell', 'Tony_Blair', 'Serena_Williams']) {
