@@ -7,7 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const only = process.argv.slice(2);
+// --unit: the fast tier (npm run test:unit): the pure folders' tests and the store's (SQLite in a temp file or
+// :memory:), two files at a time. Without it, every test, one file at a time (npm test, what CI runs).
+const unit = process.argv.includes('--unit');
+const only = process.argv.slice(2).filter((arg) => arg !== '--unit');
+const UNIT = /^(main\/(core|cluster|learn|metrics|store)\/[^/]*\.test\.ts|main\/training\/lfwPairs\.test\.ts)$/;
 
 function collect(dir, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -21,13 +25,14 @@ function collect(dir, out) {
 
 const files = ['main', 'native-models', 'test']
   .flatMap((dir) => collect(path.join(root, dir), []))
+  .filter((file) => !unit || UNIT.test(path.relative(root, file).split(path.sep).join('/')))
   .filter((file) => only.length === 0 || only.some((pattern) => file.includes(pattern)))
   .sort();
 
 const result = spawnSync(
   process.execPath,
   // A per-test limit turns a hang into a named failure instead of a stalled CI (the longest test takes ~1 min).
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${unit ? 2 : 1}`, '--test-timeout=600000', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
