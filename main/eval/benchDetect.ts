@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../core/repoRoot.ts';
 import { iou } from '../../native-models/faceapi/boxMath.ts';
 import { defaultCacheDir } from '../../native-models/onnx/cache.ts';
 import type { Box } from '../core/types.ts';
@@ -26,7 +26,7 @@ export const SIZE_BANDS = [
 /** A detection matches a ground-truth face at this IoU or more. */
 export const MATCH_IOU = 0.4;
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const repoRoot = REPO_ROOT;
 export const DEMO_TRUTH = path.join(repoRoot, 'test', 'fixtures', 'faceapi-demo-faces.json');
 const DEMO_DIR = path.join(repoRoot, 'node_modules', '@vladmandic', 'face-api', 'demo');
 

@@ -47,6 +47,11 @@ export class SmallFaceDetector implements FaceDetector {
     return this.inner.id;
   }
 
+  /** The runtime the wrapped detector runs on ('onnx' for the converted SSD; undefined on tfjs), as doctor reports it. */
+  get runtime(): string | undefined {
+    return (this.inner as { runtime?: string }).runtime;
+  }
+
   load(): Promise<void> {
     return this.inner.load();
   }

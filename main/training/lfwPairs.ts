@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../core/repoRoot.ts';
 
 export interface LfwPair {
   a: string;
@@ -23,7 +23,7 @@ export class LfwFormatError extends Error {
  */
 export function lfwDir(env: Record<string, string | undefined> = process.env): string {
   if (env.FACET_LFW_DIR) return path.resolve(env.FACET_LFW_DIR);
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'lfw');
+  return path.resolve(REPO_ROOT, '..', 'shared', 'data', 'lfw');
 }
 
 export function lfwImagePath(dataDir: string, name: string, index: number): string {

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../core/repoRoot.ts';
 import type { OptionSpecs } from '../options.ts';
 import { UsageError } from '../options.ts';
 
@@ -11,16 +11,10 @@ export function evalCacheDir(): string {
   return process.env.FACET_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'facet');
 }
 
-/** The repository (or build) root: the nearest folder above this file with a package.json. */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 
 /** --data, else FACET_LFW_DIR, else ../shared/data/lfw beside the repository; refused unless it holds pairs.txt. */
 export function lfwDataDir(value: unknown, what: string): string {
-  const dir = path.resolve(typeof value === 'string' ? value : process.env.FACET_LFW_DIR ?? path.join(packageRoot(), '..', 'shared', 'data', 'lfw'));
+  const dir = path.resolve(typeof value === 'string' ? value : process.env.FACET_LFW_DIR ?? path.join(REPO_ROOT, '..', 'shared', 'data', 'lfw'));
   if (!existsSync(path.join(dir, 'pairs.txt'))) throw new UsageError(`${what}: ${dir} does not hold LFW (no pairs.txt); pass --data DIR or set FACET_LFW_DIR`);
   return dir;
 }
