@@ -34,7 +34,7 @@ const layers = [
       { folder: 'native-models', owns: 'what a model is: catalog, weight loading and checks, FaceNet architectures, ONNX graphs' },
       { folder: 'main/embed', owns: 'embedders and inference backends (tfjs, onnxruntime), user-trained models' },
       { folder: 'main/faces', owns: 'detection, landmarks, alignment, quality, the analysis worker pool' },
-      { folder: 'main/library', owns: 'walking folders, file identity, decoding, EXIF, thumbnails, watching, the data folder' },
+      { folder: 'main/library', owns: 'walking folders, file identity, decoding (HEIC, RAW, video too), dates, thumbnails, watching, the data folder and the repository root' },
       { folder: 'main/xmp', owns: 'XMP face regions and metadata (ExifTool)' },
       { folder: 'main/training', owns: 'FaceNet training on tfjs: datasets, checkpoints, validation, LFW pairs, charts' },
       { folder: 'main/cluster/parallel', owns: 'the clustering graph stage on worker threads' },

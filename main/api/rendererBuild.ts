@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../core/repoRoot.ts';
+import { REPO_ROOT } from '../library/repoRoot.ts';
 
 export { REPO_ROOT };
 export const RENDERER_DIST = path.join(REPO_ROOT, 'renderer', 'dist');

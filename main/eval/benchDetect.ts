@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../core/repoRoot.ts';
+import { REPO_ROOT } from '../library/repoRoot.ts';
 import { iou } from '../../native-models/faceapi/boxMath.ts';
 import { defaultCacheDir } from '../../native-models/onnx/cache.ts';
 import type { Box } from '../core/types.ts';

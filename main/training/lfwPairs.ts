@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../core/repoRoot.ts';
+import { REPO_ROOT } from '../library/repoRoot.ts';
 
 export interface LfwPair {
   a: string;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../../core/repoRoot.ts';
+import { REPO_ROOT } from '../../library/repoRoot.ts';
 import type { OptionSpecs } from '../options.ts';
 import { UsageError } from '../options.ts';
 
