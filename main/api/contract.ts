@@ -416,5 +416,7 @@ export interface FacetBridge {
 /** Media URLs: the HTTP bridge serves them under /media/, Electron under facet-media://media/. */
 export const MEDIA = {
   face: (faceId: number) => `face/${faceId}`,
-  photo: (photoId: number, version: string) => `photo/${photoId}?v=${encodeURIComponent(version)}`,
+  /** A video's frame at `timeSeconds` (where its faces were seen) with t; a photo ignores it. */
+  photo: (photoId: number, version: string, timeSeconds?: number) =>
+    `photo/${photoId}?v=${encodeURIComponent(version)}${timeSeconds !== undefined ? `&t=${timeSeconds}` : ''}`,
 } as const;

@@ -7,6 +7,7 @@
  *
  *   face/<faceId>                     the face's JPEG thumbnail (ETag, revalidated)
  *   photo/<photoId>?v=<version>       the photo; with the current version, cached for good (immutable)
+ *   photo/<photoId>?v=<version>&t=<s> a video's frame at s seconds (0 to its length): where its faces were seen
  */
 import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
@@ -49,13 +50,21 @@ async function withEtag(etag: string, ifNoneMatch: string | undefined, headers: 
   return { status: 200, headers: all, body: await body() };
 }
 
-async function fileResponse(file: string, etag: string, cacheControl: string, ifNoneMatch: string | undefined): Promise<MediaResponse> {
+async function fileResponse(file: string, etag: string, cacheControl: string, ifNoneMatch: string | undefined, timeSeconds?: number): Promise<MediaResponse> {
   const extension = path.extname(file).toLowerCase();
   const type = BROWSER_TYPES[extension];
   const headers = { 'content-type': type ?? 'image/jpeg', 'cache-control': cacheControl };
   return withEtag(etag, ifNoneMatch, headers, async () =>
-    type ? readFile(file) : displayJpeg(file), // HEIC, RAW, TIFF: decoded as the scan decodes them
+    type ? readFile(file) : displayJpeg(file, { timeSeconds }), // HEIC, RAW, TIFF, a video's frame: decoded as the scan decodes them
   );
+}
+
+/** t= of a video's frame: seconds, 0 to the video's length (a second of slack for rounding); undefined when absent. */
+function frameTime(text: string | null, durationSeconds: number | null): number | undefined | 'bad' {
+  if (text === null) return undefined;
+  if (!/^\d{1,6}(\.\d{1,3})?$/u.test(text)) return 'bad';
+  const seconds = Number(text);
+  return seconds <= (durationSeconds ?? 0) + 1 ? seconds : 'bad';
 }
 
 /**
@@ -89,9 +98,13 @@ export async function serveMedia(store: Store, route: string, query: URLSearchPa
     if (!realRoot) return notFound(`the library folder of photo ${id} is offline`);
     const file = await realFileInside(realRoot, photo.path);
     if (!file) return notFound(`photo ${id} is not a file inside its library folder`);
-    const version = toPhotoItem(photo).version;
+    const item = toPhotoItem(photo);
+    const time = item.kind === 'video' ? frameTime(query.get('t'), item.durationSeconds) : undefined;
+    if (time === 'bad') return badRequest(`t must be seconds from 0 to the video's length (${item.durationSeconds ?? 0})`);
+    const version = item.version;
     const cache = query.get('v') === version ? 'private, max-age=31536000, immutable' : 'private, no-cache';
-    return fileResponse(file, createHash('sha256').update(version).digest('base64url').slice(0, 22), cache, ifNoneMatch);
+    const etag = createHash('sha256').update(`${version}@${time ?? ''}`).digest('base64url').slice(0, 22);
+    return fileResponse(file, etag, cache, ifNoneMatch, time);
   }
 
   return notFound('unknown media route');

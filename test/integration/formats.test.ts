@@ -15,13 +15,10 @@ import { faceThumbnail } from '../../main/library/thumbnail.ts';
 import { clusterLibrary } from '../../main/people/clusterLibrary.ts';
 import { scanLibrary, type ScanReport } from '../../main/people/libraryScan.ts';
 import { openStore, type Store } from '../../main/store/index.ts';
-import { writeDng } from '../fixtures/dng.ts';
-import { HEIF_ENC_MISSING, makeHeic } from '../fixtures/heic.ts';
-import { makeSlideshow } from '../fixtures/video.ts';
-import { LFW_SKIP, lfwImage } from './lfwData.ts';
+import { makeFormatsLibrary, PERSON_A, PERSON_B } from '../fixtures/formatsLibrary.ts';
+import { LFW_SKIP } from './lfwData.ts';
 
-const A = 'George_W_Bush', B = 'Colin_Powell';
-const CANVAS = { width: 400, height: 250 };
+const A = PERSON_A, B = PERSON_B;
 /** LFW's deep-funnelled faces sit at the centre of their 250x250 image; on the canvas it is placed at the left. */
 const STILL_FACE_CENTRE = { x: 125, y: 125 };
 /** In the video the 250x250 image is centred on the 400x250 frame. */
@@ -32,46 +29,17 @@ let store: Store;
 let pool: AnalysisPool | undefined;
 let report: ScanReport | undefined;
 let skipReason: string | false = LFW_SKIP;
-const canvases = new Map<string, Buffer>(); // file name -> upright PNG of what it shows
-
-/** The LFW image on the left of a grey 400x250 canvas: not square, so a wrong rotation cannot go unseen. */
-async function canvas(name: string, index: number): Promise<Buffer> {
-  return sharp({ create: { ...CANVAS, channels: 3, background: '#808080' } }).composite([{ input: lfwImage(name, index), left: 0, top: 0 }]).png().toBuffer();
-}
+let canvases = new Map<string, Buffer>(); // file name -> upright PNG of what it shows
 
 before(async () => {
   if (skipReason) return;
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'facet-formats-'));
   const library = path.join(dir, 'library');
   await fs.mkdir(library);
-  const at = (file: string) => path.join(library, file);
-
-  canvases.set('a1.jpg', await canvas(A, 1));
-  await sharp(canvases.get('a1.jpg')).jpeg({ quality: 92 }).withExif({ IFD2: { DateTimeOriginal: '2010:01:02 03:04:05' } }).toFile(at('a1.jpg'));
-  await writeDng(at('a1.dng'), canvases.get('a1.jpg')!); // the RAW of a RAW+JPEG pair: the same photo as a1.jpg
-
-  canvases.set('b1.png', await canvas(B, 1));
-  await sharp(canvases.get('b1.png')).png().toFile(at('b1.png'));
-  await fs.utimes(at('b1.png'), new Date('2012-03-04T05:06:07Z'), new Date('2012-03-04T05:06:07Z'));
-
-  // Stored turned a quarter left with EXIF orientation 6, as a phone held upright writes it.
-  canvases.set('a2.heic', await canvas(A, 2));
-  const turned = path.join(dir, 'a2-turned.jpg');
-  await sharp(canvases.get('a2.heic')).rotate(-90).jpeg({ quality: 92 }).withMetadata({ orientation: 6 })
-    .withExif({ IFD2: { DateTimeOriginal: '2015:06:07 08:09:10', OffsetTimeOriginal: '+02:00' } }).toFile(turned);
-  if (!(await makeHeic(turned, at('a2.heic')))) {
-    skipReason = HEIF_ENC_MISSING;
-    return;
-  }
-
-  canvases.set('b2.dng', await canvas(B, 2));
-  await writeDng(at('b2.dng'), await sharp(canvases.get('b2.dng')).rotate(-90).png().toBuffer(),
-    { orientation: 6, dateTimeOriginal: '2016:01:01 12:00:00', offsetTimeOriginal: '-05:00' });
-
-  // 6 s: A, A, A, then B, B after a cut, then A again.
-  const slides = [lfwImage(A, 3), lfwImage(A, 4), lfwImage(A, 5), lfwImage(B, 3), lfwImage(B, 4), lfwImage(A, 6)];
-  if (!(await makeSlideshow(slides, at('clip.mp4'), { ...CANVAS, creationTime: '2020-05-17T09:30:00Z' }))) {
-    skipReason = 'ffmpeg (@ffmpeg-installer/ffmpeg) is not installed';
+  const made = await makeFormatsLibrary(library, dir);
+  canvases = made.canvases;
+  if (made.skip) {
+    skipReason = made.skip;
     return;
   }
 

@@ -48,8 +48,9 @@ export class FacetClient {
     return this.transport.mediaUrl(MEDIA.face(faceId));
   }
 
-  photoUrl(photoId: number, version: string): string {
-    return this.transport.mediaUrl(MEDIA.photo(photoId, version));
+  /** A video's frame at timeSeconds when given. */
+  photoUrl(photoId: number, version: string, timeSeconds?: number): string {
+    return this.transport.mediaUrl(MEDIA.photo(photoId, version, timeSeconds));
   }
 }
 
