@@ -65,7 +65,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
   test('the feedback loop: scan, name, correct, find again, fine-tune, scan more, search by photo, undo a merge, restart', { timeout: 900_000 }, async () => {
     // 1. Libraries: add the folder, scan through the UI; the folder's "last scanned" follows without a reload.
     await page.goto(server.url);
-    await page.getByRole('heading', { name: 'Libraries' }).waitFor();
+    await page.getByRole('heading', { name: 'Libraries', exact: true }).waitFor();
     assert.equal(new URL(page.url()).hash, '#/libraries', 'the token is taken out of the address bar, the screen put in');
     await shoot(page, '01-libraries-empty');
     await page.getByLabel('Folder to add').fill(fixture.library);
@@ -126,7 +126,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
 
     // 4. "Not this person" on one of Colin's faces (the ✕ on the face).
     await page.locator(`[data-entry="person:${state.colin}"] button.thumb`).click();
-    await page.getByRole('heading', { name: 'Colin Powell' }).waitFor();
+    await page.getByRole('heading', { name: 'Colin Powell', exact: true }).waitFor();
     const colinFaces = colin.faces.filter((f) => f.person === 'Colin_Powell').map((f) => f.faceId);
     state.rejectedFace = colinFaces.at(-1)!;
     await page.locator(`[data-face="${state.rejectedFace}"] [data-action=not-this]`).click();
@@ -135,19 +135,19 @@ describe('Facet in Chromium', { skip: reason }, () => {
     await shoot(page, '05-person');
     // A reload stays on this screen (the address keeps it).
     await page.reload();
-    await page.getByRole('heading', { name: 'Colin Powell' }).waitFor();
+    await page.getByRole('heading', { name: 'Colin Powell', exact: true }).waitFor();
 
     // 5. Find people again: Colin keeps every other face, the rejected one stays out.
     await page.locator('[data-nav=libraries]').click();
     await page.locator('[data-action=cluster]').click();
-    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await page.getByRole('heading', { name: 'People', exact: true }).waitFor();
     let colinNow = (await server.call('faces.list', { ref: { kind: 'person', id: state.colin }, limit: 5000 })).faces.map((f) => f.faceId);
     assert.ok(!colinNow.includes(state.rejectedFace), 'the rejected face stays out of Colin after regrouping');
     for (const faceId of colinFaces.slice(0, -1)) assert.ok(colinNow.includes(faceId), `Colin keeps his face ${faceId} after regrouping`);
 
     // 6. Fine-tune with force from the app, then review what moved.
     await page.locator('[data-nav=unsorted]').click();
-    await page.getByRole('heading', { name: 'Review' }).waitFor();
+    await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
     await shoot(page, '06-review');
     await page.locator('[data-action=finetune]').click();
     const status = await page.locator('[data-finetune-status]').getAttribute('data-finetune-status', { timeout: 400_000 });
@@ -252,7 +252,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
     await page.waitForURL((url) => url.toString() !== first);
     await page.locator(`[data-nav=people]`).click();
     await page.locator(`[data-entry="person:${state.colin}"] button.thumb`).click();
-    await page.getByRole('heading', { name: 'Colin Powell' }).waitFor();
+    await page.getByRole('heading', { name: 'Colin Powell', exact: true }).waitFor();
     await page.getByLabel('Birth date').fill('1937-04-05');
     await page.getByLabel('Birth date').dispatchEvent('change');
     await page.locator('[data-year]').first().waitFor();
@@ -286,11 +286,11 @@ describe('Facet in Chromium', { skip: reason }, () => {
     assert.ok(state.colinFaces.length > 0, 'the journey above must have finished: this session works on its library');
     const keys = page.keyboard;
     await page.goto(server.url);
-    await page.getByRole('heading', { name: 'Libraries' }).waitFor();
+    await page.getByRole('heading', { name: 'Libraries', exact: true }).waitFor();
 
     // People (Alt+3): the grid has the focus; move to Serena with the arrows, rename her with n.
     await keys.press('Alt+3');
-    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await page.getByRole('heading', { name: 'People', exact: true }).waitFor();
     await page.locator('[role=gridcell][tabindex="0"]:focus').waitFor();
     const index = async (selector: string) => Number(await page.locator(`[role=gridcell]:has(${selector})`).getAttribute('data-index'));
     const moveTo = async (target: number) => {
@@ -308,7 +308,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
     // Enter opens Colin; Space selects a face, x takes it out, Ctrl+Z puts it back; f finds similar; Esc goes back.
     await moveTo(await index(`[data-entry="person:${state.colin}"]`));
     await keys.press('Enter');
-    await page.getByRole('heading', { name: 'Colin Powell' }).waitFor();
+    await page.getByRole('heading', { name: 'Colin Powell', exact: true }).waitFor();
     const total = state.colinFaces.length;
     await page.locator(`[data-face-total="${total}"]`).waitFor();
     await page.locator('[role=gridcell][tabindex="0"]:focus').waitFor();
@@ -323,9 +323,9 @@ describe('Facet in Chromium', { skip: reason }, () => {
     await page.locator('[data-plausible]').waitFor();
     assert.match(page.url(), /#\/search\?face=\d+/u);
     await keys.press('Escape');
-    await page.getByRole('heading', { name: 'Colin Powell' }).waitFor();
+    await page.getByRole('heading', { name: 'Colin Powell', exact: true }).waitFor();
     await keys.press('Escape');
-    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await page.getByRole('heading', { name: 'People', exact: true }).waitFor();
 
     // / focuses search from anywhere; Enter takes the highlighted suggestion (a prefix finds the whole name).
     await keys.press('/');
@@ -342,7 +342,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
 
     // Review (Alt+4, from the search field): y / n / s answer when there is a question.
     await keys.press('Alt+4');
-    await page.getByRole('heading', { name: 'Review' }).waitFor();
+    await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
     if (await page.locator('[data-suggestion]').count()) {
       await keys.press('s');
       await keys.press('n');
@@ -353,20 +353,22 @@ describe('Facet in Chromium', { skip: reason }, () => {
 
     // Photos (Alt+2): arrows and Enter open a photo, → goes to the next, Esc comes back.
     await keys.press('Alt+2');
-    await page.getByRole('heading', { name: 'Photos' }).waitFor();
+    await page.getByRole('heading', { name: 'Photos', exact: true }).waitFor();
     await page.locator('[data-index="0"]:focus').waitFor();
     await keys.press('ArrowRight');
+    // As a person does: Enter once the focus has visibly moved (a grid reloading from a change event may re-render).
+    await page.locator('[data-index="1"]:focus').waitFor();
     await keys.press('Enter');
     await page.locator('svg rect[data-face]').first().waitFor();
     const opened = page.url();
     await keys.press('ArrowRight');
     await page.waitForURL((url) => url.toString() !== opened);
     await keys.press('Escape');
-    await page.getByRole('heading', { name: 'Photos' }).waitFor();
+    await page.getByRole('heading', { name: 'Photos', exact: true }).waitFor();
 
     // History (Alt+6) and Ctrl+Z: the rename is undone.
     await keys.press('Alt+6');
-    await page.getByRole('heading', { name: 'History' }).waitFor();
+    await page.getByRole('heading', { name: 'History', exact: true }).waitFor();
     await keys.press('Control+z');
     await page.getByText(/^Undone: /u).waitFor();
     await shoot(page, '16-history-after-keyboard');
