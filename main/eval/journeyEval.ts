@@ -176,7 +176,7 @@ class SimulatedUser {
       for (const id of ids) votes.set(this.#identity.get(id)!, (votes.get(this.#identity.get(id)!) ?? 0) + 1);
       const [name, count] = [...votes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]!;
       if (!this.known.has(name) || count * 2 <= ids.length) continue; // strangers, or no clear majority: left alone
-      const target = { kind: 'cluster' as const, clusterId, label: `cluster ${clusterId}`, faceIds: ids };
+      const target = { kind: 'cluster' as const, clusterId, label: String(clusterId), faceIds: ids };
       const person = this.store.persons.findByName(name);
       if (person) mergeTargets(this.store, target, { kind: 'person', person });
       else nameTarget(this.store, target, name);

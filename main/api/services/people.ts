@@ -74,9 +74,10 @@ export function listPeople(ctx: ApiContext, { includeHidden }: ApiRequest<'peopl
 
 /** A person or cluster of the API as the decisions module (shared with the CLI) takes it. */
 function toTarget(ctx: ApiContext, ref: PeopleRef, idField: string): PeopleTarget {
-  return ref.kind === 'person'
-    ? { kind: 'person', person: requirePerson(ctx, ref.id, idField) }
-    : { kind: 'cluster', clusterId: ref.id, label: `cluster ${ref.id}`, faceIds: clusterFaces(ctx, ref.id, idField).map((face) => face.id) };
+  if (ref.kind === 'person') return { kind: 'person', person: requirePerson(ctx, ref.id, idField) };
+  const faces = clusterFaces(ctx, ref.id, idField);
+  // The label the CLI shows and takes (c12), so the history reads the same from either; the decisions module says "cluster".
+  return { kind: 'cluster', clusterId: ref.id, label: faces[0]!.clusterLabel ?? String(ref.id), faceIds: faces.map((face) => face.id) };
 }
 
 export function nameCluster(ctx: ApiContext, { clusterId, name }: ApiRequest<'people.nameCluster'>): ApiResponse<'people.nameCluster'> {
