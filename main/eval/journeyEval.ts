@@ -8,7 +8,8 @@
  *    or merged into them when they are named already (groups of strangers are left alone);
  * 2. then the review queue, a page at a time: "is this (group) X?" answered yes (confirm) or no (reject);
  * 3. then each named person's page: a face that is not them gets "not this person";
- * 4. then the photos themselves: a face of someone they know that no question reached is named by hand;
+ * 4. then the photos themselves: the faces of someone they know that no question reached are named by hand,
+ *    one after another (one action each) until none is left;
  * 5. "Find people" again when nothing else is left (then back to 1); with fine-tuning on, "Fine-tune" every 100
  *    actions. Every one of these counts as one action.
  * After every action: BCubed F over the faces of the people the user knows, where a face's group is the named
@@ -27,7 +28,7 @@ import { bcubedScoresOver } from '../metrics/clusterMetrics.ts';
 import { clusterLibrary, resolveClusterSettings } from '../people/clusterLibrary.ts';
 import { assignFaces, mergeTargets, moveFaces, nameTarget, rejectFaces } from '../people/decisions.ts';
 import { fineTune } from '../people/fineTune.ts';
-import { REVIEW_MAYBE_FACTOR, reviewQueue } from '../people/reviewQueue.ts';
+import { REVIEW_MARGIN, REVIEW_MAYBE_FACTOR, reviewQueue } from '../people/reviewQueue.ts';
 import { createStore, openDatabase, type Store } from '../store/index.ts';
 
 export interface JourneyFace {
@@ -59,10 +60,14 @@ export interface RunFigures {
   questionsYes: number;
   /** F after each action (index 0 = before any). */
   curve: number[];
+  /** Actions by kind: name, merge, yes, no, not-this-person, by-hand, find-people, fine-tune. */
+  kinds: Record<string, number>;
   seconds: number;
 }
 
 export interface BandRow {
+  /** The review queue's margin to the second-nearest person for these rows (REVIEW_MARGIN is the one in use). */
+  margin: number;
   /** Distances up to threshold × factor (and above the previous row's factor). */
   factor: number;
   devAsked: number;
@@ -77,19 +82,21 @@ export interface JourneyReport {
   strangers: number;
   threshold: number;
   maybeFactor: number;
+  /** The review queue's margin to the second-nearest person (REVIEW_MARGIN). */
+  margin: number;
   actionsTo099: number | null;
   fAfter50: number;
   fAfter100: number;
   fAfter200: number;
   questionsAsked: number;
   questionsYes: number;
-  withFinetune: { actionsTo099: number | null; fAfter100: number; fAfter200: number; questionsAsked: number; questionsYes: number; finetunes: Array<{ action: number; status: string; reason: string }> };
+  withFinetune: { actionsTo099: number | null; fAfter100: number; fAfter200: number; questionsAsked: number; questionsYes: number; finetunes: Array<{ action: number; status: string; reason: string; seconds: number }> };
   calibration: BandRow[];
   runs: { plain: RunFigures; finetune: RunFigures };
 }
 
 /** The library as a store: one photo and one face per image, embedded by `modelId`. */
-function buildLibrary(faces: readonly JourneyFace[], modelId: string): { store: Store; truth: string[]; faceIds: number[] } {
+export function buildLibrary(faces: readonly JourneyFace[], modelId: string): { store: Store; truth: string[]; faceIds: number[] } {
   const store = createStore(openDatabase(':memory:'));
   const root = store.roots.add(path.resolve('/lfw-library'));
   const faceIds: number[] = [];
@@ -108,9 +115,13 @@ class SimulatedUser {
   readonly curve: number[] = [];
   questionsAsked = 0;
   questionsYes = 0;
-  readonly finetunes: Array<{ action: number; status: string; reason: string }> = [];
+  readonly finetunes: Array<{ action: number; status: string; reason: string; seconds: number }> = [];
   #lastFindPeopleAt = -1;
   #changedSinceFindPeople = true;
+  /** How many actions of each kind the user took (name, merge, yes, no, not-this-person, by-hand, find-people, fine-tune). */
+  readonly kinds: Record<string, number> = {};
+  /** In the photo view naming faces one after another (until none is left), not pressing "Find people" between. */
+  #namingByHand = false;
   readonly #identity = new Map<number, string>();
   readonly #label = new Map<string, number>();
 
@@ -140,7 +151,8 @@ class SimulatedUser {
     return bcubedScoresOver(truth, predicted, include).f1;
   }
 
-  #act(): void {
+  #act(kind: string): void {
+    this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
     this.curve.push(this.score());
     this.#changedSinceFindPeople = true;
   }
@@ -148,16 +160,25 @@ class SimulatedUser {
   /** One action of the policy; false when nothing is left to do. */
   step(): boolean {
     if (this.finetuneEvery !== undefined && this.actions > 0 && this.actions % this.finetuneEvery === 0 && this.finetunes.at(-1)?.action !== this.actions) {
+      const started = performance.now();
       const report = fineTune(this.store, { seed: this.finetunes.length + 1 });
-      this.finetunes.push({ action: this.actions, status: report.status, reason: report.reason });
-      this.#act();
+      this.finetunes.push({ action: this.actions, status: report.status, reason: report.reason, seconds: (performance.now() - started) / 1000 });
+      this.#act('fine-tune');
       return true;
     }
+    if (this.#namingByHand) {
+      if (this.#nameAFaceByHand()) return true;
+      this.#namingByHand = false;
+    }
     if (this.#nameOrMergeLargestGroup() || this.#answerReviewPage() || this.#rejectAWrongFace()) return true;
-    if (!this.#changedSinceFindPeople && this.#nameAFaceByHand()) return true;
+    if (!this.#changedSinceFindPeople && this.#nameAFaceByHand()) {
+      this.#namingByHand = true;
+      return true;
+    }
     if (!this.#changedSinceFindPeople) return false;
     clusterLibrary(this.store, { modelId: this.modelId() }); // "Find people"
     this.#lastFindPeopleAt = this.actions;
+    this.kinds['find-people'] = (this.kinds['find-people'] ?? 0) + 1;
     this.curve.push(this.score());
     this.#changedSinceFindPeople = false;
     return true;
@@ -180,7 +201,7 @@ class SimulatedUser {
       const person = this.store.persons.findByName(name);
       if (person) mergeTargets(this.store, target, { kind: 'person', person });
       else nameTarget(this.store, target, name);
-      this.#act();
+      this.#act(person ? 'merge' : 'name');
       return true;
     }
     return false;
@@ -206,7 +227,7 @@ class SimulatedUser {
       } else {
         rejectFaces(this.store, open, question.personId);
       }
-      this.#act();
+      this.#act(yes ? 'yes' : 'no');
       return true;
     }
     return false;
@@ -219,7 +240,7 @@ class SimulatedUser {
       const name = this.#identity.get(face.faceId)!;
       if (!this.known.has(name)) continue;
       assignFaces(this.store, [face.faceId], name);
-      this.#act();
+      this.#act('by-hand');
       return true;
     }
     return false;
@@ -230,7 +251,7 @@ class SimulatedUser {
       if (face.personId === null || face.personName === null) continue;
       if (this.#identity.get(face.faceId) === face.personName) continue;
       rejectFaces(this.store, [face.faceId], face.personId);
-      this.#act();
+      this.#act('not-this-person');
       return true;
     }
     return false;
@@ -249,7 +270,7 @@ function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: 
   while (user.actions < budget) {
     if (!user.step()) break;
     if (reached === null && user.curve.at(-1)! >= 0.99) reached = user.actions;
-    options.onProgress?.({ stage, done: user.actions, total: budget, detail: `F ${user.curve.at(-1)!.toFixed(4)}` });
+    options.onProgress?.({ stage, done: user.actions, total: budget, detail: `F ${user.curve.at(-1)!.toFixed(4)} ${JSON.stringify(user.kinds)}` });
     if (reached !== null && user.actions >= 200) break;
   }
   const at = (n: number) => user.curve[Math.min(n, user.curve.length - 1)]!;
@@ -258,13 +279,13 @@ function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: 
     figures: {
       actionsTo099: reached, fAfter50: at(50), fAfter100: at(100), fAfter200: at(200), finalF: user.curve.at(-1)!,
       actions: user.actions, questionsAsked: user.questionsAsked, questionsYes: user.questionsYes, curve: user.curve,
-      seconds: (performance.now() - started) / 1000,
+      kinds: { ...user.kinds }, seconds: (performance.now() - started) / 1000,
     },
   };
 }
 
 /** Yes-rates of "nearest named person" questions by distance band, after naming every known person's largest group. */
-function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, devTrain: ReadonlySet<string>): BandRow[] {
+export function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, devTrain: ReadonlySet<string>): BandRow[] {
   const { store, truth, faceIds } = buildLibrary(faces, DEFAULT_EMBEDDER);
   clusterLibrary(store, { modelId: DEFAULT_EMBEDDER });
   const identity = new Map(faceIds.map((id, i) => [id, truth[i]!]));
@@ -279,13 +300,17 @@ function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, de
     named.add(name);
     nameTarget(store, { kind: 'cluster', clusterId: -1, label: 'calibration', faceIds: ids }, name);
   }
-  const factors = [0.8, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.75, 2];
-  const queue = reviewQueue(store, { modelId: DEFAULT_EMBEDDER, maybeFactor: factors.at(-1) });
-  const rows = factors.map((factor) => ({ factor, devAsked: 0, devYes: 0, otherAsked: 0, otherYes: 0 }));
-  for (const q of queue.questions) {
-    const row = rows.find((r) => q.distance <= queue.threshold * r.factor)!;
-    const yes = q.faceIds.every((id) => identity.get(id) === q.personName);
-    if (devTrain.has(q.personName)) { row.devAsked++; if (yes) row.devYes++; } else { row.otherAsked++; if (yes) row.otherYes++; }
+  const factors = [0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.5, 2];
+  const rows: BandRow[] = [];
+  for (const margin of [0, 0.02, 0.04, 0.06, 0.08]) {
+    const queue = reviewQueue(store, { modelId: DEFAULT_EMBEDDER, maybeFactor: factors.at(-1), margin });
+    const band = factors.map((factor) => ({ margin, factor, devAsked: 0, devYes: 0, otherAsked: 0, otherYes: 0 }));
+    for (const q of queue.questions) {
+      const row = band.find((r) => q.distance <= queue.threshold * r.factor)!;
+      const yes = q.faceIds.every((id) => identity.get(id) === q.personName);
+      if (devTrain.has(q.personName)) { row.devAsked++; if (yes) row.devYes++; } else { row.otherAsked++; if (yes) row.otherYes++; }
+    }
+    rows.push(...band);
   }
   store.close();
   return rows;
@@ -308,6 +333,7 @@ export function runJourney(options: JourneyOptions): JourneyReport {
     strangers: counts.size - known.size,
     threshold,
     maybeFactor: REVIEW_MAYBE_FACTOR,
+    margin: REVIEW_MARGIN,
     actionsTo099: plain.figures.actionsTo099,
     fAfter50: plain.figures.fAfter50,
     fAfter100: plain.figures.fAfter100,

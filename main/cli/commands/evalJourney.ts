@@ -49,8 +49,8 @@ export const journeyEvalCommand = defineCommand({
     out(`review queue: ${report.questionsAsked} questions asked, ${report.questionsYes} answered yes (${(100 * report.questionsYes / Math.max(1, report.questionsAsked)).toFixed(1)}%)`);
     out(`with fine-tuning every 100 actions: F 0.99 after ${steps(report.withFinetune.actionsTo099)}; F after 100/200 ${figure(report.withFinetune.fAfter100)} / ${figure(report.withFinetune.fAfter200)}`);
     for (const f of report.withFinetune.finetunes) out(`  fine-tune at action ${f.action}: ${f.status}: ${f.reason}`);
-    out(`review band calibration (questions by distance up to threshold ${report.threshold.toFixed(3)} x factor; yes-rate, dev-train people | others):`);
-    for (const row of report.calibration) {
+    out(`review band calibration at margin ${report.margin} (questions by distance up to threshold ${report.threshold.toFixed(3)} x factor; yes-rate, dev-train people | others; every margin in --json):`);
+    for (const row of report.calibration.filter((r) => r.margin === report.margin)) {
       const rate = (yes: number, asked: number) => (asked === 0 ? '   -  ' : `${(100 * yes / asked).toFixed(1)}%`);
       out(`  <= x${row.factor.toFixed(2)}: ${rate(row.devYes, row.devAsked)} of ${row.devAsked} | ${rate(row.otherYes, row.otherAsked)} of ${row.otherAsked}`);
     }
