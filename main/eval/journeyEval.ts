@@ -41,6 +41,8 @@ export interface JourneyOptions {
   faces: readonly JourneyFace[];
   /** People who name faces: those with at least this many images. Default 5. */
   minImages?: number;
+  /** "Fine-tune" every this many actions in the second run; 0 skips that run (withFinetune is then null). Default 100. */
+  finetuneEvery?: number;
   /** Actions at most per run. Default 3000. */
   budget?: number;
   /** Names of LFW's development training people (peopleDevTrain.txt), for the band's calibration. */
@@ -62,6 +64,7 @@ export interface RunFigures {
   curve: number[];
   /** Actions by kind: name, merge, yes, no, not-this-person, by-hand, find-people, fine-tune. */
   kinds: Record<string, number>;
+  noAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }>;
   seconds: number;
 }
 
@@ -90,9 +93,9 @@ export interface JourneyReport {
   fAfter200: number;
   questionsAsked: number;
   questionsYes: number;
-  withFinetune: { actionsTo099: number | null; fAfter100: number; fAfter200: number; questionsAsked: number; questionsYes: number; finetunes: Array<{ action: number; status: string; reason: string; seconds: number }> };
+  withFinetune: { every: number; actionsTo099: number | null; fAfter100: number; fAfter200: number; questionsAsked: number; questionsYes: number; finetunes: Array<{ action: number; status: string; reason: string; seconds: number }> } | null;
   calibration: BandRow[];
-  runs: { plain: RunFigures; finetune: RunFigures };
+  runs: { plain: RunFigures; finetune: RunFigures | null };
 }
 
 /** The library as a store: one photo and one face per image, embedded by `modelId`. */
@@ -115,6 +118,8 @@ class SimulatedUser {
   readonly curve: number[] = [];
   questionsAsked = 0;
   questionsYes = 0;
+  /** The questions answered "no": when, how far, how many faces, how many of them were that person's after all. */
+  readonly noAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }> = [];
   readonly finetunes: Array<{ action: number; status: string; reason: string; seconds: number }> = [];
   #lastFindPeopleAt = -1;
   #changedSinceFindPeople = true;
@@ -207,7 +212,7 @@ class SimulatedUser {
     return false;
   }
 
-  #page: Array<{ faceIds: number[]; personId: number; personName: string }> = [];
+  #page: Array<{ faceIds: number[]; personId: number; personName: string; distance: number }> = [];
 
   #answerReviewPage(): boolean {
     if (this.#page.length === 0) this.#page = reviewQueue(this.store, { limit: 20, modelId: this.modelId() }).questions;
@@ -221,6 +226,7 @@ class SimulatedUser {
       if (open.length === 0 || this.store.constraints.listForFace(open[0]!).some((c) => c.personId === question.personId)) continue;
       this.questionsAsked++;
       const yes = open.every((id) => this.#identity.get(id) === question.personName);
+      if (!yes) this.noAnswers.push({ action: this.actions + 1, distance: question.distance, faces: open.length, theirs: open.filter((id) => this.#identity.get(id) === question.personName).length, known: open.filter((id) => this.known.has(this.#identity.get(id)!)).length });
       if (yes) {
         this.questionsYes++;
         moveFaces(this.store, open, question.personId, 'confirm');
@@ -258,12 +264,12 @@ class SimulatedUser {
   }
 }
 
-function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: ReadonlySet<string>, finetune: boolean, stage: string): { figures: RunFigures; user: SimulatedUser; store: Store } {
+function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: ReadonlySet<string>, finetuneEvery: number | undefined, stage: string): { figures: RunFigures; user: SimulatedUser; store: Store } {
   const started = performance.now();
   const { store, truth, faceIds } = buildLibrary(faces, DEFAULT_EMBEDDER);
   clusterLibrary(store, { modelId: DEFAULT_EMBEDDER });
   const modelId = () => resolveClusterSettings(store, {}).modelId;
-  const user = new SimulatedUser(store, truth, faceIds, known, modelId, finetune ? 100 : undefined);
+  const user = new SimulatedUser(store, truth, faceIds, known, modelId, finetuneEvery);
   user.curve.push(user.score());
   const budget = options.budget ?? 3000;
   let reached: number | null = null;
@@ -279,7 +285,7 @@ function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: 
     figures: {
       actionsTo099: reached, fAfter50: at(50), fAfter100: at(100), fAfter200: at(200), finalF: user.curve.at(-1)!,
       actions: user.actions, questionsAsked: user.questionsAsked, questionsYes: user.questionsYes, curve: user.curve,
-      kinds: { ...user.kinds }, seconds: (performance.now() - started) / 1000,
+      kinds: { ...user.kinds }, noAnswers: user.noAnswers, seconds: (performance.now() - started) / 1000,
     },
   };
 }
@@ -321,11 +327,12 @@ export function runJourney(options: JourneyOptions): JourneyReport {
   const counts = new Map<string, number>();
   for (const face of options.faces) counts.set(face.person, (counts.get(face.person) ?? 0) + 1);
   const known = new Set([...counts].filter(([, n]) => n >= minImages).map(([name]) => name));
-  const plain = runUser(options, options.faces, known, false, 'journey');
+  const plain = runUser(options, options.faces, known, undefined, 'journey');
+  const threshold = resolveClusterSettings(plain.store, { modelId: DEFAULT_EMBEDDER }).threshold;
   plain.store.close();
-  const tuned = runUser(options, options.faces, known, true, 'journey+finetune');
-  const threshold = resolveClusterSettings(tuned.store, { modelId: DEFAULT_EMBEDDER }).threshold;
-  tuned.store.close();
+  const every = options.finetuneEvery ?? 100;
+  const tuned = every > 0 ? runUser(options, options.faces, known, every, 'journey+finetune') : undefined;
+  tuned?.store.close();
   const calibration = calibrate(options.faces, known, options.devTrainPeople ?? new Set());
   return {
     faces: options.faces.length,
@@ -340,12 +347,13 @@ export function runJourney(options: JourneyOptions): JourneyReport {
     fAfter200: plain.figures.fAfter200,
     questionsAsked: plain.figures.questionsAsked,
     questionsYes: plain.figures.questionsYes,
-    withFinetune: {
+    withFinetune: tuned ? {
+      every,
       actionsTo099: tuned.figures.actionsTo099, fAfter100: tuned.figures.fAfter100, fAfter200: tuned.figures.fAfter200,
       questionsAsked: tuned.figures.questionsAsked, questionsYes: tuned.figures.questionsYes, finetunes: tuned.user.finetunes,
-    },
+    } : null,
     calibration,
-    runs: { plain: plain.figures, finetune: tuned.figures },
+    runs: { plain: plain.figures, finetune: tuned?.figures ?? null },
   };
 }
 

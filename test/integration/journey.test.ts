@@ -21,6 +21,6 @@ test('a simulated user reaches BCubed F 0.99 on the people they know, one action
   // Each action is one step of the curve, and naming the big groups comes first: the curve rises fastest early.
   assert.ok(curve[10]! - curve[0]! > curve.at(-1)! - curve[10]!);
   assert.ok(report.questionsYes <= report.questionsAsked);
-  assert.ok(report.withFinetune.actionsTo099 !== null);
+  assert.ok(report.withFinetune !== null && report.withFinetune.actionsTo099 !== null);
   assert.ok(report.calibration.some((row) => row.otherAsked > 0), 'the band calibration saw questions');
 });

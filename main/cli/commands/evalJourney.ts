@@ -9,11 +9,12 @@ const figure = (x: number) => x.toFixed(4);
 
 export const journeyEvalCommand = defineCommand({
   summary: 'a simulated user names, answers the review queue and rejects wrong faces on LFW: actions to BCubed F 0.99, fine-tuning off and on',
-  usage: 'facet eval journey --data DIR [--min-images N] [--budget N] [--workers N] [--json]',
+  usage: 'facet eval journey --data DIR [--min-images N] [--budget N] [--finetune-every N] [--workers N] [--json]',
   options: {
     ...LFW_PIPELINE_OPTIONS,
     'min-images': { type: 'integer', min: 2, max: 100, default: 5, placeholder: 'N', description: 'people the user knows: those with at least N images (default 5)' },
     budget: { type: 'integer', min: 10, max: 100_000, default: 3000, placeholder: 'N', description: 'actions at most per run (default 3000)' },
+    'finetune-every': { type: 'integer', min: 0, max: 100_000, default: 100, placeholder: 'N', description: 'the second run fine-tunes every N actions; 0 skips that run' },
   },
   async run({ values, json, backend, out }) {
     const dataDir = lfwDataDir(values.data, 'eval journey');
@@ -34,21 +35,31 @@ export const journeyEvalCommand = defineCommand({
     });
     const devTrainFile = path.join(dataDir, 'peopleDevTrain.txt');
     const report = runJourney({
-      faces, minImages: values['min-images'], budget: values.budget, onProgress: progress,
+      faces, minImages: values['min-images'], budget: values.budget, finetuneEvery: values['finetune-every'], onProgress: progress,
       devTrainPeople: existsSync(devTrainFile) ? readPeopleFile(devTrainFile) : undefined,
     });
     progress.end();
     if (json) {
       const { runs, ...figures } = report;
-      out(JSON.stringify({ ...figures, curves: { plain: runs.plain.curve.filter((_, i) => i % 10 === 0), finetune: runs.finetune.curve.filter((_, i) => i % 10 === 0) }, seconds: { plain: runs.plain.seconds, finetune: runs.finetune.seconds } }));
+      const every10 = (curve: number[] | undefined) => curve?.filter((_, i) => i % 10 === 0) ?? null;
+      out(JSON.stringify({
+        ...figures,
+        plain: { kinds: runs.plain.kinds, noAnswers: runs.plain.noAnswers }, finetune: runs.finetune ? { kinds: runs.finetune.kinds, noAnswers: runs.finetune.noAnswers } : null,
+        curves: { plain: every10(runs.plain.curve), finetune: every10(runs.finetune?.curve) },
+        seconds: { plain: runs.plain.seconds, finetune: runs.finetune?.seconds ?? null },
+      }));
       return 0;
     }
     const steps = (n: number | null) => (n === null ? `not within ${values.budget} actions` : `${n} actions`);
     out(`${report.faces} faces: ${report.people} people with ${values['min-images']}+ images (the user knows them), ${report.strangers} strangers`);
     out(`BCubed F 0.99 on the known people after ${steps(report.actionsTo099)}; F after 50/100/200 actions ${figure(report.fAfter50)} / ${figure(report.fAfter100)} / ${figure(report.fAfter200)}`);
     out(`review queue: ${report.questionsAsked} questions asked, ${report.questionsYes} answered yes (${(100 * report.questionsYes / Math.max(1, report.questionsAsked)).toFixed(1)}%)`);
-    out(`with fine-tuning every 100 actions: F 0.99 after ${steps(report.withFinetune.actionsTo099)}; F after 100/200 ${figure(report.withFinetune.fAfter100)} / ${figure(report.withFinetune.fAfter200)}`);
-    for (const f of report.withFinetune.finetunes) out(`  fine-tune at action ${f.action}: ${f.status}: ${f.reason}`);
+    out(`actions: ${JSON.stringify(report.runs.plain.kinds)}`);
+    const tuned = report.withFinetune;
+    if (tuned) {
+      out(`with fine-tuning every ${tuned.every} actions: F 0.99 after ${steps(tuned.actionsTo099)}; F after 100/200 ${figure(tuned.fAfter100)} / ${figure(tuned.fAfter200)}`);
+      for (const f of tuned.finetunes) out(`  fine-tune at action ${f.action}: ${f.status}: ${f.reason}`);
+    }
     out(`review band calibration at margin ${report.margin} (questions by distance up to threshold ${report.threshold.toFixed(3)} x factor; yes-rate, dev-train people | others; every margin in --json):`);
     for (const row of report.calibration.filter((r) => r.margin === report.margin)) {
       const rate = (yes: number, asked: number) => (asked === 0 ? '   -  ' : `${(100 * yes / asked).toFixed(1)}%`);
