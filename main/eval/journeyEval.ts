@@ -41,6 +41,8 @@ export interface JourneyOptions {
   faces: readonly JourneyFace[];
   /** People who name faces: those with at least this many images. Default 5. */
   minImages?: number;
+  /** The review queue's reach, for choosing it on development people (default REVIEW_MAYBE_FACTOR, REVIEW_MARGIN). */
+  review?: { maybeFactor?: number; margin?: number };
   /** "Fine-tune" every this many actions in the second run; 0 skips that run (withFinetune is then null). Default 100. */
   finetuneEvery?: number;
   /** Actions at most per run. Default 3000. */
@@ -137,6 +139,7 @@ class SimulatedUser {
     readonly known: ReadonlySet<string>,
     readonly modelId: () => string,
     readonly finetuneEvery: number | undefined,
+    readonly review: { maybeFactor?: number; margin?: number } = {},
   ) {
     faceIds.forEach((faceId, i) => this.#identity.set(faceId, truth[i]!));
     [...new Set(truth)].forEach((name, i) => this.#label.set(name, i));
@@ -215,7 +218,7 @@ class SimulatedUser {
   #page: Array<{ faceIds: number[]; personId: number; personName: string; distance: number }> = [];
 
   #answerReviewPage(): boolean {
-    if (this.#page.length === 0) this.#page = reviewQueue(this.store, { limit: 20, modelId: this.modelId() }).questions;
+    if (this.#page.length === 0) this.#page = reviewQueue(this.store, { limit: 20, modelId: this.modelId(), ...this.review }).questions;
     while (this.#page.length > 0) {
       const question = this.#page.shift()!;
       // Still open? (an earlier answer on the page may have settled these faces)
@@ -269,7 +272,7 @@ function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: 
   const { store, truth, faceIds } = buildLibrary(faces, DEFAULT_EMBEDDER);
   clusterLibrary(store, { modelId: DEFAULT_EMBEDDER });
   const modelId = () => resolveClusterSettings(store, {}).modelId;
-  const user = new SimulatedUser(store, truth, faceIds, known, modelId, finetuneEvery);
+  const user = new SimulatedUser(store, truth, faceIds, known, modelId, finetuneEvery, options.review);
   user.curve.push(user.score());
   const budget = options.budget ?? 3000;
   let reached: number | null = null;
@@ -339,8 +342,8 @@ export function runJourney(options: JourneyOptions): JourneyReport {
     people: known.size,
     strangers: counts.size - known.size,
     threshold,
-    maybeFactor: REVIEW_MAYBE_FACTOR,
-    margin: REVIEW_MARGIN,
+    maybeFactor: options.review?.maybeFactor ?? REVIEW_MAYBE_FACTOR,
+    margin: options.review?.margin ?? REVIEW_MARGIN,
     actionsTo099: plain.figures.actionsTo099,
     fAfter50: plain.figures.fAfter50,
     fAfter100: plain.figures.fAfter100,

@@ -9,11 +9,14 @@ const figure = (x: number) => x.toFixed(4);
 
 export const journeyEvalCommand = defineCommand({
   summary: 'a simulated user names, answers the review queue and rejects wrong faces on LFW: actions to BCubed F 0.99, fine-tuning off and on',
-  usage: 'facet eval journey --data DIR [--min-images N] [--budget N] [--finetune-every N] [--workers N] [--json]',
+  usage: 'facet eval journey --data DIR [--people FILE] [--min-images N] [--budget N] [--finetune-every N] [--review-factor F] [--review-margin M] [--workers N] [--json]',
   options: {
     ...LFW_PIPELINE_OPTIONS,
     'min-images': { type: 'integer', min: 2, max: 100, default: 5, placeholder: 'N', description: 'people the user knows: those with at least N images (default 5)' },
     budget: { type: 'integer', min: 10, max: 100_000, default: 3000, placeholder: 'N', description: 'actions at most per run (default 3000)' },
+    people: { type: 'string', placeholder: 'FILE', description: 'only the people a people file lists (peopleDevTrain.txt: choose settings on the development people)' },
+    'review-factor': { type: 'number', above: 0, max: 4, placeholder: 'F', description: 'the review queue asks up to threshold x F (default: REVIEW_MAYBE_FACTOR)' },
+    'review-margin': { type: 'number', min: 0, max: 4, placeholder: 'M', description: 'and only where the nearest person is nearer than the second by M (default: REVIEW_MARGIN)' },
     'finetune-every': { type: 'integer', min: 0, max: 100_000, default: 100, placeholder: 'N', description: 'the second run fine-tunes every N actions; 0 skips that run' },
   },
   async run({ values, json, backend, out }) {
@@ -22,7 +25,9 @@ export const journeyEvalCommand = defineCommand({
     const { readPeopleFile, runJourney } = await import('../../eval/journeyEval.ts');
     const root = path.join(dataDir, 'images_deepfunneled');
     const images: Array<{ image: string; person: string }> = [];
+    const only = values.people === undefined ? undefined : readPeopleFile(path.resolve(values.people));
     for (const person of readdirSync(root).sort()) {
+      if (only && !only.has(person)) continue;
       for (const file of readdirSync(path.join(root, person)).filter((f) => f.endsWith('.jpg')).sort()) images.push({ image: path.join(root, person, file), person });
     }
     const progress = createProgressPrinter(process.stderr);
@@ -36,6 +41,7 @@ export const journeyEvalCommand = defineCommand({
     const devTrainFile = path.join(dataDir, 'peopleDevTrain.txt');
     const report = runJourney({
       faces, minImages: values['min-images'], budget: values.budget, finetuneEvery: values['finetune-every'], onProgress: progress,
+      review: { maybeFactor: values['review-factor'], margin: values['review-margin'] },
       devTrainPeople: existsSync(devTrainFile) ? readPeopleFile(devTrainFile) : undefined,
     });
     progress.end();
