@@ -67,6 +67,7 @@ export interface RunFigures {
   /** Actions by kind: name, merge, yes, no, not-this-person, by-hand, find-people, fine-tune. */
   kinds: Record<string, number>;
   noAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }>;
+  yesAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }>;
   seconds: number;
 }
 
@@ -122,6 +123,7 @@ class SimulatedUser {
   questionsYes = 0;
   /** The questions answered "no": when, how far, how many faces, how many of them were that person's after all. */
   readonly noAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }> = [];
+  readonly yesAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }> = [];
   readonly finetunes: Array<{ action: number; status: string; reason: string; seconds: number }> = [];
   #lastFindPeopleAt = -1;
   #changedSinceFindPeople = true;
@@ -229,7 +231,8 @@ class SimulatedUser {
       if (open.length === 0 || this.store.constraints.listForFace(open[0]!).some((c) => c.personId === question.personId)) continue;
       this.questionsAsked++;
       const yes = open.every((id) => this.#identity.get(id) === question.personName);
-      if (!yes) this.noAnswers.push({ action: this.actions + 1, distance: question.distance, faces: open.length, theirs: open.filter((id) => this.#identity.get(id) === question.personName).length, known: open.filter((id) => this.known.has(this.#identity.get(id)!)).length });
+      const answer = { action: this.actions + 1, distance: question.distance, faces: open.length, theirs: open.filter((id) => this.#identity.get(id) === question.personName).length, known: open.filter((id) => this.known.has(this.#identity.get(id)!)).length };
+      (yes ? this.yesAnswers : this.noAnswers).push(answer);
       if (yes) {
         this.questionsYes++;
         moveFaces(this.store, open, question.personId, 'confirm');
@@ -288,7 +291,7 @@ function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: 
     figures: {
       actionsTo099: reached, fAfter50: at(50), fAfter100: at(100), fAfter200: at(200), finalF: user.curve.at(-1)!,
       actions: user.actions, questionsAsked: user.questionsAsked, questionsYes: user.questionsYes, curve: user.curve,
-      kinds: { ...user.kinds }, noAnswers: user.noAnswers, seconds: (performance.now() - started) / 1000,
+      kinds: { ...user.kinds }, noAnswers: user.noAnswers, yesAnswers: user.yesAnswers, seconds: (performance.now() - started) / 1000,
     },
   };
 }
@@ -309,7 +312,7 @@ export function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<stri
     named.add(name);
     nameTarget(store, { kind: 'cluster', clusterId: -1, label: 'calibration', faceIds: ids }, name);
   }
-  const factors = [0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.5, 2];
+  const factors = [0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.5, 2];
   const rows: BandRow[] = [];
   for (const margin of [0, 0.02, 0.04, 0.06, 0.08]) {
     const queue = reviewQueue(store, { modelId: DEFAULT_EMBEDDER, maybeFactor: factors.at(-1), margin });

@@ -50,7 +50,7 @@ export const journeyEvalCommand = defineCommand({
       const every10 = (curve: number[] | undefined) => curve?.filter((_, i) => i % 10 === 0) ?? null;
       out(JSON.stringify({
         ...figures,
-        plain: { kinds: runs.plain.kinds, noAnswers: runs.plain.noAnswers }, finetune: runs.finetune ? { kinds: runs.finetune.kinds, noAnswers: runs.finetune.noAnswers } : null,
+        plain: { kinds: runs.plain.kinds, noAnswers: runs.plain.noAnswers, yesAnswers: runs.plain.yesAnswers }, finetune: runs.finetune ? { kinds: runs.finetune.kinds, noAnswers: runs.finetune.noAnswers, yesAnswers: runs.finetune.yesAnswers } : null,
         curves: { plain: every10(runs.plain.curve), finetune: every10(runs.finetune?.curve) },
         seconds: { plain: runs.plain.seconds, finetune: runs.finetune?.seconds ?? null },
       }));
