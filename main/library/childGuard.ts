@@ -10,10 +10,16 @@
  * listed SIGTERM, then SIGKILL a second later. A child that ends normally is taken off the list first. Nothing
  * polls, and the watchdog holds no reference that keeps Facet running.
  *
+ * A kill -9 can also land while a child is being forked, before its pid is known here (a large process takes
+ * milliseconds to fork; the fault suite hit that moment about once in 50 kills). So every guarded child is also
+ * started with FACET_GUARD=<this process's token> in its environment (`guardedEnv`), and at end-of-file the
+ * watchdog also ends every process whose environment carries the token (Linux: /proc/<pid>/environ).
+ *
  * On Windows there is no POSIX shell: children are not guarded (a job object would be the equivalent).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, writeSync } from 'node:fs';
 
 const WATCHDOG_SCRIPT = `
 trap '' INT HUP TERM
@@ -24,6 +30,12 @@ while IFS= read -r line; do
     -*) next=' '; for p in $pids; do [ "$p" = "\${line#-}" ] || next="$next$p "; done; pids=$next ;;
   esac
 done
+if [ -n "$1" ] && [ -d /proc/self ]; then
+  for f in $(grep -l -a -F "FACET_GUARD=$1" /proc/[0-9]*/environ 2>/dev/null); do
+    p=\${f#/proc/}; p=\${p%/environ}
+    [ "$p" = "$$" ] || pids="$pids$p "
+  done
+fi
 [ -n "\${pids# }" ] || exit 0
 for p in $pids; do kill -TERM "$p" 2>/dev/null; done
 sleep 1
@@ -33,10 +45,23 @@ exit 0
 
 let watchdog: ChildProcess | null | undefined;
 
+/** Marks this process's guarded children (see above); unique per Facet process. */
+const GUARD_TOKEN = randomUUID();
+
+/**
+ * The environment for a child that must end with Facet: `env` (default process.env) plus this process's guard
+ * token. Starts the watchdog first, so that it exists before the child is forked. Pass it to spawn, then give the
+ * child to endWithFacet.
+ */
+export function guardedEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  startWatchdog();
+  return { ...env, FACET_GUARD: GUARD_TOKEN };
+}
+
 function startWatchdog(): ChildProcess | null {
   if (watchdog !== undefined) return watchdog;
   if (process.platform === 'win32' || !existsSync('/bin/sh')) return (watchdog = null);
-  const dog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'facet-child-guard'], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  const dog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'facet-child-guard', GUARD_TOKEN], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   dog.on('error', () => { watchdog = null; });
   dog.on('exit', () => { if (watchdog === dog) watchdog = undefined; });
   dog.stdin!.on('error', () => undefined); // the watchdog went away: the next child starts a new one
@@ -59,9 +84,26 @@ export function endWithFacet<T extends ChildProcess>(child: T): T {
   if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return child;
   const dog = startWatchdog();
   if (!dog?.stdin?.writable) return child;
-  dog.stdin.write(`+${pid}\n`);
-  child.once('exit', () => {
-    if (dog.stdin?.writable) dog.stdin.write(`-${pid}\n`);
-  });
+  tell(dog, `+${pid}\n`);
+  child.once('exit', () => tell(dog, `-${pid}\n`));
   return child;
+}
+
+/**
+ * Writes a line to the watchdog synchronously, so a "+pid" can never wait in a stream queue for the event loop
+ * while a kill -9 arrives (a busy main thread right after ExifTool starts). Falls back to the stream where the
+ * pipe's fd is not reachable.
+ */
+function tell(dog: ChildProcess, line: string): void {
+  if (!dog.stdin?.writable) return;
+  const fd = (dog.stdin as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd === 'number' && fd >= 0) {
+    try {
+      writeSync(fd, line);
+      return;
+    } catch {
+      // EAGAIN on a full pipe (the watchdog reads constantly, so hardly ever): queue it instead.
+    }
+  }
+  dog.stdin.write(line);
 }

@@ -10,7 +10,7 @@
  * abort signal, so a hung or damaged file cannot hold a scan; no process pool is left behind by a worker.
  */
 import { execFile } from 'node:child_process';
-import { endWithFacet } from './childGuard.ts';
+import { endWithFacet, guardedEnv } from './childGuard.ts';
 import path from 'node:path';
 import { exifDateToIso } from './exif.ts';
 
@@ -62,7 +62,7 @@ export async function extractRawPreview(file: string, signal?: AbortSignal): Pro
   try {
     stdout = await new Promise<string>((resolve, reject) => {
       exiftool().then((binary) => {
-        endWithFacet(execFile(binary, args, { timeout: EXIFTOOL_TIMEOUT_MS, maxBuffer: 512 * 1024 * 1024, signal, encoding: 'utf8' }, (error, out) => {
+        endWithFacet(execFile(binary, args, { timeout: EXIFTOOL_TIMEOUT_MS, maxBuffer: 512 * 1024 * 1024, signal, encoding: 'utf8', env: guardedEnv() }, (error, out) => {
           if (error) reject(error);
           else resolve(out);
         }));

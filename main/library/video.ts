@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { RgbImage } from '../core/types.ts';
+import { endWithFacet, guardedEnv } from './childGuard.ts';
 import { parseQuickTimeDate } from './dates.ts';
 
 export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set(['.mp4', '.mov', '.m4v', '.3gp', '.mkv']);
@@ -76,13 +77,15 @@ export const NO_FFMPEG_REASON = 'videos are skipped: ffmpeg is not installed (th
 
 /** Starts ffmpeg with a time limit and the abort signal; killed (SIGKILL) when either fires. */
 export function spawnFfmpeg(binary: string, args: string[], options: { timeoutMs: number; signal?: AbortSignal }): ChildProcess {
-  return spawn(binary, ['-nostdin', '-hide_banner', ...args], {
+  // Bound to this process like ExifTool (childGuard.ts): a killed scan leaves no ffmpeg decoding on.
+  return endWithFacet(spawn(binary, ['-nostdin', '-hide_banner', ...args], {
+    env: guardedEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: options.timeoutMs,
     killSignal: 'SIGKILL',
     signal: options.signal,
     windowsHide: true,
-  });
+  }));
 }
 
 /** Duration and creation time, from ffmpeg's description of the input. */

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DefaultExiftoolArgs, ExifTool, exiftoolPath } from 'exiftool-vendored';
-import { endWithFacet } from '../library/childGuard.ts';
+import { endWithFacet, guardedEnv } from '../library/childGuard.ts';
 import { mergeRegions, mwgRegionInfo, regionsFromTags, type NamedRegion, type RegionTags } from './regions.ts';
 import { orientationOf, type Size } from './orientation.ts';
 
@@ -126,7 +126,7 @@ export class ExifToolMetadata implements RegionWriter {
       // bound to this process: a `-stay_open` ExifTool never notices its parent is gone (library/childGuard.ts).
       const throughPerl = process.platform !== 'win32' && !existsSync('/usr/bin/perl');
       const env: NodeJS.ProcessEnv = { LANG: 'C', ...(process.env.EXIFTOOL_HOME ? { EXIFTOOL_HOME: process.env.EXIFTOOL_HOME } : {}) };
-      const spawnOptions = { stdio: 'pipe', shell: false, detached: false, env } as const;
+      const spawnOptions = { stdio: 'pipe', shell: false, detached: false, env: guardedEnv(env) } as const;
       return new ExifTool({
         exiftoolPath: binary,
         processFactory: () => endWithFacet(throughPerl

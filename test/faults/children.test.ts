@@ -12,6 +12,7 @@ import { tally } from './tally.ts';
 
 const HOLDER = path.join(REPO_ROOT, 'test', 'faults', 'exiftoolHolder.ts');
 const TRIALS = 6;
+const UNREGISTERED = path.join(REPO_ROOT, 'test', 'faults', 'unregisteredChild.ts');
 
 test(`ExifTool ends with its parent: ${TRIALS} kill -9 trials and a parent that exits without disposing of it`, async () => {
   const db = path.join(REPO_ROOT, 'unused.db');
@@ -29,4 +30,12 @@ test(`ExifTool ends with its parent: ${TRIALS} kill -9 trials and a parent that 
   left += exited.childrenLeft;
   assert.deepEqual(exited.leftBehind, [], 'left running after their parent exited without ending them');
   tally('childrenLeft', left, 'exiftool holder trials');
+});
+
+test('a child killed with its parent before its pid was registered (kill -9 during the fork) ends too', async () => {
+  const db = path.join(REPO_ROOT, 'unused.db');
+  const run = await runFacet([], { db, entry: UNREGISTERED, nodeArgs: ['--import', 'tsx'], kill: { after: /^ready/mu, delayMs: 50 }, timeoutMs: 60_000 });
+  assert.ok(run.reachedMark && run.killed, `the child started and the parent was killed (${run.stderr})`);
+  tally('childrenLeft', run.childrenLeft, 'unregistered child');
+  assert.deepEqual(run.leftBehind, [], 'left running after kill -9 of their parent');
 });

@@ -2,7 +2,7 @@
  * The real `facet` command in a child process, run to the end or killed with SIGKILL at a chosen moment: after
  * a delay from its start, or a delay after a line of its output first matches (e.g. the first photo analysed).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,6 +156,10 @@ export function runFacet(args: readonly string[], options: FacetOptions): Promis
       clearInterval(watcher);
       const ms = performance.now() - started;
       void outliving(seen.values(), 3000).then((left) => {
+        // What was left, with its parent, state and age, and any child guard still running: enough to tell why.
+        const diagnosis = left.length === 0 ? '' : spawnSync('ps', ['-eo', 'pid,ppid,pgid,stat,etimes,args'], { encoding: 'utf8' }).stdout
+          .split('\n').filter((line) => left.some((p) => line.trim().startsWith(`${p.pid} `)) || line.includes('facet-child-guard')).join(' | ');
+        if (diagnosis) process.stderr.write(`left behind: ${diagnosis}\n`);
         for (const process of left) {
           try {
             globalThis.process.kill(process.pid, 'SIGKILL'); // the test fails, but leaves nothing behind
