@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../library/repoRoot.ts';
 
-export { REPO_ROOT };
 export const RENDERER_DIST = path.join(REPO_ROOT, 'renderer', 'dist');
 
 export class RendererBuildError extends Error {

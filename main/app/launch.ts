@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { REPO_ROOT } from '../api/rendererBuild.ts';
+import { REPO_ROOT } from '../library/repoRoot.ts';
 
 /** The Electron executable, or undefined with the reason. */
 export function findElectron(resolve: (id: string) => unknown = createRequire(import.meta.url)): { binary?: string; reason?: string } {

@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { openApi } from '../api/openApi.ts';
-import { REPO_ROOT, ensureRendererBuilt } from '../api/rendererBuild.ts';
+import { ensureRendererBuilt } from '../api/rendererBuild.ts';
+import { REPO_ROOT } from '../library/repoRoot.ts';
 import { resolveDatabasePath } from '../store/index.ts';
 import { registerIpc } from './ipc.ts';
 import { appProtocolHandler, mediaProtocolHandler } from './protocols.ts';

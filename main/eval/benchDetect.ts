@@ -26,9 +26,8 @@ export const SIZE_BANDS = [
 /** A detection matches a ground-truth face at this IoU or more. */
 export const MATCH_IOU = 0.4;
 
-const repoRoot = REPO_ROOT;
-export const DEMO_TRUTH = path.join(repoRoot, 'test', 'fixtures', 'faceapi-demo-faces.json');
-const DEMO_DIR = path.join(repoRoot, 'node_modules', '@vladmandic', 'face-api', 'demo');
+export const DEMO_TRUTH = path.join(REPO_ROOT, 'test', 'fixtures', 'faceapi-demo-faces.json');
+const DEMO_DIR = path.join(REPO_ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo');
 
 export interface BenchDetectOptions {
   lfwDir: string;

@@ -66,9 +66,18 @@ export interface RunFigures {
   curve: number[];
   /** Actions by kind: name, merge, yes, no, not-this-person, by-hand, find-people, fine-tune. */
   kinds: Record<string, number>;
-  noAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }>;
-  yesAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }>;
+  noAnswers: ReviewAnswer[];
+  yesAnswers: ReviewAnswer[];
   seconds: number;
+}
+
+/** A review question as the user answered it: when, how far, how many faces, how many were that person's, how many of people they know. */
+export interface ReviewAnswer {
+  action: number;
+  distance: number;
+  faces: number;
+  theirs: number;
+  known: number;
 }
 
 export interface BandRow {
@@ -102,7 +111,7 @@ export interface JourneyReport {
 }
 
 /** The library as a store: one photo and one face per image, embedded by `modelId`. */
-export function buildLibrary(faces: readonly JourneyFace[], modelId: string): { store: Store; truth: string[]; faceIds: number[] } {
+function buildLibrary(faces: readonly JourneyFace[], modelId: string): { store: Store; truth: string[]; faceIds: number[] } {
   const store = createStore(openDatabase(':memory:'));
   const root = store.roots.add(path.resolve('/lfw-library'));
   const faceIds: number[] = [];
@@ -119,13 +128,10 @@ export function buildLibrary(faces: readonly JourneyFace[], modelId: string): { 
 
 class SimulatedUser {
   readonly curve: number[] = [];
-  questionsAsked = 0;
-  questionsYes = 0;
-  /** The questions answered "no": when, how far, how many faces, how many of them were that person's after all. */
-  readonly noAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }> = [];
-  readonly yesAnswers: Array<{ action: number; distance: number; faces: number; theirs: number; known: number }> = [];
+  /** The review questions, by answer. */
+  readonly noAnswers: ReviewAnswer[] = [];
+  readonly yesAnswers: ReviewAnswer[] = [];
   readonly finetunes: Array<{ action: number; status: string; reason: string; seconds: number }> = [];
-  #lastFindPeopleAt = -1;
   #changedSinceFindPeople = true;
   /** How many actions of each kind the user took (name, merge, yes, no, not-this-person, by-hand, find-people, fine-tune). */
   readonly kinds: Record<string, number> = {};
@@ -151,6 +157,14 @@ class SimulatedUser {
     return this.curve.length - 1;
   }
 
+  get questionsAsked(): number {
+    return this.yesAnswers.length + this.noAnswers.length;
+  }
+
+  get questionsYes(): number {
+    return this.yesAnswers.length;
+  }
+
   /** BCubed F over the known people's faces: a face's group is its named person, else itself alone. */
   score(): number {
     const person = new Map<number, number>();
@@ -161,9 +175,14 @@ class SimulatedUser {
     return bcubedScoresOver(truth, predicted, include).f1;
   }
 
-  #act(kind: string): void {
+  /** Counts one action of this kind and scores the library after it. */
+  #record(kind: string): void {
     this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
     this.curve.push(this.score());
+  }
+
+  #act(kind: string): void {
+    this.#record(kind);
     this.#changedSinceFindPeople = true;
   }
 
@@ -187,9 +206,7 @@ class SimulatedUser {
     }
     if (!this.#changedSinceFindPeople) return false;
     clusterLibrary(this.store, { modelId: this.modelId() }); // "Find people"
-    this.#lastFindPeopleAt = this.actions;
-    this.kinds['find-people'] = (this.kinds['find-people'] ?? 0) + 1;
-    this.curve.push(this.score());
+    this.#record('find-people');
     this.#changedSinceFindPeople = false;
     return true;
   }
@@ -229,12 +246,11 @@ class SimulatedUser {
         return !(assignment?.source === 'user') && assignment?.personId == null;
       });
       if (open.length === 0 || this.store.constraints.listForFace(open[0]!).some((c) => c.personId === question.personId)) continue;
-      this.questionsAsked++;
-      const yes = open.every((id) => this.#identity.get(id) === question.personName);
-      const answer = { action: this.actions + 1, distance: question.distance, faces: open.length, theirs: open.filter((id) => this.#identity.get(id) === question.personName).length, known: open.filter((id) => this.known.has(this.#identity.get(id)!)).length };
-      (yes ? this.yesAnswers : this.noAnswers).push(answer);
+      const theirs = open.filter((id) => this.#identity.get(id) === question.personName).length;
+      const yes = theirs === open.length;
+      const known = open.filter((id) => this.known.has(this.#identity.get(id)!)).length;
+      (yes ? this.yesAnswers : this.noAnswers).push({ action: this.actions + 1, distance: question.distance, faces: open.length, theirs, known });
       if (yes) {
-        this.questionsYes++;
         moveFaces(this.store, open, question.personId, 'confirm');
       } else {
         rejectFaces(this.store, open, question.personId);
@@ -297,7 +313,7 @@ function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: 
 }
 
 /** Yes-rates of "nearest named person" questions by distance band, after naming every known person's largest group. */
-export function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, devTrain: ReadonlySet<string>): BandRow[] {
+function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, devTrain: ReadonlySet<string>): BandRow[] {
   const { store, truth, faceIds } = buildLibrary(faces, DEFAULT_EMBEDDER);
   clusterLibrary(store, { modelId: DEFAULT_EMBEDDER });
   const identity = new Map(faceIds.map((id, i) => [id, truth[i]!]));

@@ -11,7 +11,7 @@
  * polls, and the watchdog holds no reference that keeps Facet running.
  *
  * A kill -9 can also land while a child is being forked, before its pid is known here (a large process takes
- * milliseconds to fork; the fault suite hit that moment about once in 50 kills). So every guarded child is also
+ * milliseconds to fork; the fault suite hit that moment about once in 100 kills). So every guarded child is also
  * started with FACET_GUARD=<this process's token> in its environment (`guardedEnv`), and at end-of-file the
  * watchdog also ends every process whose environment carries the token (Linux: /proc/<pid>/environ).
  *
@@ -19,7 +19,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 const WATCHDOG_SCRIPT = `
 trap '' INT HUP TERM
@@ -84,26 +84,10 @@ export function endWithFacet<T extends ChildProcess>(child: T): T {
   if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return child;
   const dog = startWatchdog();
   if (!dog?.stdin?.writable) return child;
-  tell(dog, `+${pid}\n`);
-  child.once('exit', () => tell(dog, `-${pid}\n`));
+  dog.stdin.write(`+${pid}\n`);
+  child.once('exit', () => {
+    if (dog.stdin?.writable) dog.stdin.write(`-${pid}\n`);
+  });
   return child;
 }
 
-/**
- * Writes a line to the watchdog synchronously, so a "+pid" can never wait in a stream queue for the event loop
- * while a kill -9 arrives (a busy main thread right after ExifTool starts). Falls back to the stream where the
- * pipe's fd is not reachable.
- */
-function tell(dog: ChildProcess, line: string): void {
-  if (!dog.stdin?.writable) return;
-  const fd = (dog.stdin as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (typeof fd === 'number' && fd >= 0) {
-    try {
-      writeSync(fd, line);
-      return;
-    } catch {
-      // EAGAIN on a full pipe (the watchdog reads constantly, so hardly ever): queue it instead.
-    }
-  }
-  dog.stdin.write(line);
-}

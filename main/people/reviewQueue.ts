@@ -118,7 +118,7 @@ export function reviewQueue(store: Store, options: { limit?: number; modelId?: s
       let dot = 0;
       for (let d = 0; d < dim; d++) dot += sum[d]! * person.sum[d]!;
       const distance = 2 - (2 * dot) / (members.length * person.count);
-      const rejected = members.some((faceId) => rejectedFrom.get(faceId)?.has(personId)) ;
+      const rejected = members.some((faceId) => rejectedFrom.get(faceId)?.has(personId));
       if (!best || distance < best.distance) {
         if (best) second = best.distance;
         best = { personId, distance, rejected };

@@ -11,7 +11,6 @@ export function evalCacheDir(): string {
   return process.env.FACET_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'facet');
 }
 
-
 /** --data, else FACET_LFW_DIR, else ../shared/data/lfw beside the repository; refused unless it holds pairs.txt. */
 export function lfwDataDir(value: unknown, what: string): string {
   const dir = path.resolve(typeof value === 'string' ? value : process.env.FACET_LFW_DIR ?? path.join(REPO_ROOT, '..', 'shared', 'data', 'lfw'));

@@ -15,7 +15,10 @@ function facet(db: string, ...args: string[]): { status: number | null; stdout: 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Three persons of twenty named faces (with twelve, one seed's held-out split was already perfect, so no gain on every seed) (they differ along two dimensions only), embedded by dlib-resnet. */
+/**
+ * Three persons of twenty named faces (they differ along two dimensions only), embedded by dlib-resnet. With
+ * twelve, one seed's held-out split was already perfect, so there was no gain on every seed to apply.
+ */
 function library(dir: string): string {
   const db = path.join(dir, 'facet.db');
   const store = openStore(db);
