@@ -14,7 +14,7 @@ export const unsortedCommand = defineCommand({
       out(JSON.stringify(queue));
       return 0;
     }
-    out(`${queue.unsorted} unsorted face(s); ${queue.questions.length} question(s) worth asking (likely within ${queue.threshold.toFixed(3)}, maybe up to ${queue.maybeUpTo.toFixed(3)})`);
+    out(`${queue.unsorted} unsorted face(s); ${queue.questions.length} question(s) worth asking (asked up to distance ${queue.maybeUpTo.toFixed(3)}, ${(queue.maybeUpTo / queue.threshold).toFixed(2)}x the grouping threshold ${queue.threshold.toFixed(3)})`);
     for (const q of queue.questions) {
       const group = q.faceIds.length > 1 ? ` (+${q.faceIds.length - 1} more of its group)` : '';
       out(`  face ${q.faceId}${group}: ${escapeControls(q.personName)}? distance ${q.distance.toFixed(3)}, ${q.band}`);
