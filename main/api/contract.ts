@@ -194,6 +194,11 @@ export interface SettingsInfo {
    * `choices` only those that can load on this machine, `unavailable` the others with why.
    */
   backend: { requested: string | null; active: string | null; choices: string[]; unavailable: Array<{ name: string; reason: string }> };
+  /**
+   * Scans run at low priority on `workers` analysis workers: the user's core limit (`cores`, null when not set),
+   * else all but one of the machine's `machineCores` on machines with 4 or more. Takes effect with the next scan.
+   */
+  scan: { cores: number | null; workers: number; machineCores: number };
   /** The useful range of the clustering threshold for this embedder (the slider's travel) and its calibrated value. */
   thresholdRange: { min: number; max: number; step: number; calibrated: number | null };
   /** Embedders that have vectors in the library, with how many. */
@@ -337,7 +342,11 @@ export interface ApiMethods {
 
   'settings.get': [Record<string, never>, SettingsInfo];
   'settings.set': [
-    { threshold?: number; linkage?: 'average' | 'single' | 'complete'; minClusterSize?: number; detector?: string; embedder?: string },
+    {
+      threshold?: number; linkage?: 'average' | 'single' | 'complete'; minClusterSize?: number; detector?: string; embedder?: string;
+      /** Cores a scan may use; null goes back to the default (all but one on 4+ cores). */
+      scanCores?: number | null;
+    },
     SettingsInfo,
   ];
   /** How many clusters a threshold would give, without changing anything. */

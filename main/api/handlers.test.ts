@@ -35,6 +35,8 @@ test('an unknown method and malformed requests are refused, naming the field, an
     ['people.setBirthDate', { personId: 1, birthDate: '1990-13-01T00:00' }, 'ValidationError', 'birthDate'],
     ['settings.set', { threshold: Number.NaN }, 'ValidationError', 'threshold'],
     ['settings.set', { embedder: 'no-such-model' }, 'ValidationError', 'embedder'],
+    ['settings.set', { scanCores: 0 }, 'ValidationError', 'scanCores'],
+    ['settings.set', { scanCores: 1.5 }, 'ValidationError', 'scanCores'],
     ['settings.forgetAllFaceData', { confirm: 'yes' }, 'ValidationError', 'confirm'],
     ['photo.addManualFace', { photoId: 1, box: { x: 0, y: 0, width: 0, height: 10 } }, 'ValidationError', 'box.width'],
     ['search.byImage', { imageBase64: 'data:image/png;base64,AAAA' }, 'ValidationError', 'imageBase64'],
@@ -244,6 +246,14 @@ test('settings: threshold, models and preview; forgetting all face data keeps ph
   // Everyone merges but for faces that share a photo, which never share a cluster.
   const wide = await ok(api, 'settings.previewThreshold', { threshold: 3.9 });
   assert.ok(wide.clusters < 3);
+  // The scans' core limit: absent by default, set, then back to the default; the workers follow.
+  const cores = os.availableParallelism();
+  assert.deepEqual(settings.scan, { cores: null, workers: cores >= 4 ? cores - 1 : cores, machineCores: cores });
+  assert.deepEqual((await ok(api, 'settings.set', { scanCores: 1 })).scan, { cores: 1, workers: 1, machineCores: cores });
+  assert.equal(store.settings.get('scanCores'), 1);
+  assert.equal((await ok(api, 'settings.set', { scanCores: cores + 5 })).scan.workers, cores, 'never more workers than cores');
+  assert.equal((await ok(api, 'settings.set', { scanCores: null })).scan.cores, null);
+  assert.equal(store.settings.get('scanCores'), undefined);
   const forgot = await ok(api, 'settings.forgetAllFaceData', { confirm: 'forget' });
   assert.equal(forgot.faces, 12);
   assert.equal(store.photos.counts().ok, 10);

@@ -13,7 +13,7 @@ import { createApi, type Api } from './handlers.ts';
 import { SETTING_KEYS } from './services/context.ts';
 import { startLibraryWatch } from './services/libraryWatch.ts';
 import { PoolFaceAnalyser } from './services/poolFaceAnalyser.ts';
-import { noteLoadedBackend, type ClusterService } from './services/settings.ts';
+import { noteLoadedBackend, scanWorkers, type ClusterService } from './services/settings.ts';
 import type { ScanRunner } from './services/scanJob.ts';
 
 export interface OpenApiOptions {
@@ -30,13 +30,22 @@ export const clusterService: ClusterService = {
   previewThreshold: (ctx, threshold, modelId) => previewThreshold(ctx.store, threshold, modelId),
 };
 
+/**
+ * The app's scans: at low priority, so the machine stays usable, on `workers` analysis workers when given
+ * (`facet serve --workers`), else as many as the Settings screen's core limit allows (scanWorkers), read
+ * at each scan's start. A paused scan closes its pool: the workers and their memory are gone until the next.
+ */
 export function poolScanRunner(workers: number | undefined, reader?: RegionReader): ScanRunner {
   return (options) =>
     scanIntoPeople({
       ...options,
       reader,
       createPool: (networks) =>
-        AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId } }).then((pool) => {
+        AnalysisPool.create({
+          workers: workers ?? scanWorkers(options.store).workers,
+          priority: 'low',
+          pipeline: { detector: networks.detectorId, embedder: networks.embedderId },
+        }).then((pool) => {
           noteLoadedBackend(pool.backend);
           return pool;
         }),

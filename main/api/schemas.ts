@@ -85,6 +85,7 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
     minClusterSize: optional(integer({ min: 1, max: 1000 })),
     detector: optional(modelId),
     embedder: optional(modelId),
+    scanCores: optional(nullable(integer({ min: 1, max: 1024 }))),
   }),
   'settings.previewThreshold': object({ threshold }),
   'settings.forgetAllFaceData': object({ confirm: oneOf(['forget'] as const) }),

@@ -15,6 +15,8 @@ export const SETTING_KEYS = {
   linkage: 'clusterLinkage',
   /** Smallest unnamed group shown and kept as a cluster (integer). */
   minClusterSize: 'minClusterSize',
+  /** Cores a scan in the app may use (integer >= 1); absent: all but one on machines with 4 or more cores, else all. */
+  scanCores: 'scanCores',
 } as const;
 
 export type SettingKey = (typeof SETTING_KEYS)[keyof typeof SETTING_KEYS];

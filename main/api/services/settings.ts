@@ -5,6 +5,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { CATALOG, clusterThresholdFor } from '../../../native-models/catalog.ts';
 import { BACKEND_NAMES, parseBackendName } from '../../embed/backend.ts';
+import { backgroundWorkerCount } from '../../faces/analysisPool.ts';
+import os from 'node:os';
+import type { Store } from '../../store/index.ts';
 import { loadOnnxRuntime } from '../../embed/onnxRuntime.ts';
 import { baseModelOf } from '../../learn/adapterRecord.ts';
 import type { ApiRequest, ApiResponse, SettingsInfo } from '../contract.ts';
@@ -122,6 +125,7 @@ export async function getSettings(ctx: ApiContext): Promise<SettingsInfo> {
       choices: backends.filter((b) => b.reason === undefined).map((b) => b.name),
       unavailable: backends.flatMap((b) => (b.reason === undefined ? [] : [{ name: b.name, reason: b.reason }])),
     },
+    scan: scanWorkers(ctx.store),
     thresholdRange: thresholdRange(ctx.embedderId(), threshold),
     embeddedModels: ctx.store.embeddings.models(),
   };
@@ -142,9 +146,18 @@ export async function setSettings(ctx: ApiContext, request: ApiRequest<'settings
     if (request.minClusterSize !== undefined) store.settings.set(SETTING_KEYS.minClusterSize, request.minClusterSize);
     if (request.detector !== undefined) store.settings.set(SETTING_KEYS.detector, request.detector);
     if (request.embedder !== undefined) store.settings.set(SETTING_KEYS.embedder, request.embedder);
+    if (request.scanCores === null) store.settings.delete(SETTING_KEYS.scanCores);
+    else if (request.scanCores !== undefined) store.settings.set(SETTING_KEYS.scanCores, request.scanCores);
   });
   ctx.invalidateVectors();
   return getSettings(ctx);
+}
+
+/** The app's scans: the user's core limit (if set) and the analysis workers it gives on this machine. */
+export function scanWorkers(store: Store, machineCores = os.availableParallelism()): SettingsInfo['scan'] {
+  const value = store.settings.get(SETTING_KEYS.scanCores);
+  const cores = typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : null;
+  return { cores, workers: backgroundWorkerCount(machineCores, cores ?? undefined), machineCores };
 }
 
 function requireVectors(ctx: ApiContext): void {

@@ -15,7 +15,7 @@ export const serveCommand = defineCommand({
   options: {
     port: { type: 'integer', min: 0, max: 65535, default: 0, description: '0 picks a free port' },
     open: { type: 'boolean', description: 'open it in the browser' },
-    workers: { type: 'integer', min: 0, description: 'analysis worker threads for scans (default: one per core; 0: none)' },
+    workers: { type: 'integer', min: 0, description: 'analysis worker threads for scans (default: the core limit set on the Settings screen, else all cores but one on 4 or more; 0: none)' },
     rebuild: { type: 'boolean', description: 'rebuild the app (renderer) first' },
   },
   async run({ values, json, database: databasePath, backend, out, err }) {
