@@ -6,6 +6,7 @@
  * onnxruntime networks side by side (ms per photo for detection, ms per face for the embedder).
  * On a shared machine absolute figures are noisy; the ratios are the point.
  */
+import type { Precision } from '../embed/precision.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,8 +44,15 @@ export interface BenchPipelineOptions {
   workers?: number;
   /** At most this many photos (sorted by path). */
   limit?: number;
+  /**
+   * Photos analysed in all (default: each photo once): the photos are taken again in the same order until this
+   * many are done, for the memory figure over a long scan (the issue asks for 2,000 12 MP photos).
+   */
+  analyses?: number;
   /** Backend for our pipeline (default: the fastest that loads). */
   backend?: string;
+  /** The onnx networks' precision (default: FACET_PRECISION, else fp32). */
+  precision?: Precision;
   /** Skip the face-api peer. */
   skipPeer?: boolean;
   /** Skip the one-thread tfjs/onnx comparison. */
@@ -71,8 +79,16 @@ export interface BenchPipelineResult {
   photosPerSecond: number;
   facesPerSecond: number;
   stageMs: StageMs;
-  /** Peak resident memory of this process and its worker threads. */
+  /**
+   * Peak resident memory of this process and its worker threads while the pipeline ran (models loading to the last
+   * photo; sampled every 50 ms), before the ceilings and the comparisons run.
+   */
   peakMB: number;
+  /** Resident memory once the models had loaded, before the first photo. */
+  loadedMB: number;
+  /** Resident memory after the first tenth of the photos and at the end: a leak shows as growth between them. */
+  earlyMB: number;
+  lateMB: number;
   /** CPU time over wall time while the photos ran, as a share of all cores (0..1). */
   cpuUse: number;
   /** Embedder GFLOP/s summed over workers: FLOPs of every forward pass (mirrors included) / embed time per worker. */
@@ -122,26 +138,31 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   const workers = options.workers ?? defaultWorkerCount();
   const decode: DecodeOptions = options.megapixels ? { maxSide: Infinity } : {};
   const decodeMaxSide = decode.maxSide ?? DEFAULT_DECODE_OPTIONS.maxSide;
-  log(`decode ceiling: ${files.length} photos, ${os.availableParallelism()} at a time`);
-  const decodeCeiling = await measureDecodeCeiling(files, decodeMaxSide);
+  const analyses = options.analyses ?? files.length;
+  if (!(Number.isInteger(analyses) && analyses >= 1)) throw new RangeError(`analyses (--photos) must be a whole number >= 1, got ${analyses}`);
 
-  log(`ceiling: ${os.availableParallelism()}-core matrix multiply`);
-  const ceiling = await measureCeiling();
-  const runtimes = options.skipComparison ? null : await compareRuntimes(files.slice(0, 3), log);
-
-  log(`pipeline: ${files.length} photos on ${workers} worker(s)`);
+  // The pipeline first, so that its memory figure is its own: the ceilings and comparisons below run after it.
+  log(`pipeline: ${analyses} photos (${files.length} different) on ${workers} worker(s)`);
+  const memory = new MemorySampler();
   const loadStarted = performance.now();
-  const pool = await AnalysisPool.create({ workers, decode, pipeline: { backend: options.backend } });
+  const pool = await AnalysisPool.create({ workers, decode, pipeline: { backend: options.backend, precision: options.precision } });
   // One photo per worker first, untimed: first runs pay for kernel set-up and memory arenas.
   await Promise.all(files.slice(0, Math.max(1, pool.workers)).map((file) => pool.analyse(file)));
   const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const loadedMB = memory.nowMB();
+  let earlyMB = 0;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const results: FileAnalysis[] = [];
   try {
     let next = 0;
     const lane = async () => {
-      while (next < files.length) results.push(await pool.analyse(files[next++]!));
+      while (next < analyses) {
+        const index = next++;
+        results.push(await pool.analyse(files[index % files.length]!));
+        if (results.length === Math.max(1, Math.round(analyses / 10))) earlyMB = memory.nowMB();
+        if (results.length % 100 === 0) log(`  ${results.length}/${analyses} photos, ${memory.nowMB().toFixed(0)} MB (peak ${memory.peakMB().toFixed(0)} MB)`);
+      }
     };
     // Two photos in flight per worker keep each busy; in-thread, one at a time keeps the stage times apart.
     await Promise.all(Array.from({ length: pool.workers === 0 ? 1 : pool.workers * 2 }, lane));
@@ -150,6 +171,8 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const lateMB = memory.nowMB();
+  const peakMB = memory.stop();
   const ok = results.flatMap((r) => (r.ok ? [r] : []));
   const faces = ok.reduce((sum, r) => sum + r.faces.length, 0);
   const mean = (pick: (r: (typeof ok)[number]) => number) => ok.reduce((sum, r) => sum + pick(r), 0) / Math.max(1, ok.length);
@@ -157,6 +180,12 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   const flopPerPass = pool.embedder === 'dlib-resnet' ? dlibResnetFlops() : null;
   // The pipeline embeds each face and its mirror (flip averaging): two passes per face.
   const embedGflopsPerWorker = flopPerPass && embedMsTotal > 0 ? (flopPerPass * 2 * faces) / (embedMsTotal / 1000) / 1e9 : 0;
+
+  log(`decode ceiling: ${files.length} photos, ${os.availableParallelism()} at a time`);
+  const decodeCeiling = await measureDecodeCeiling(files, decodeMaxSide);
+  log(`ceiling: ${os.availableParallelism()}-core matrix multiply`);
+  const ceiling = await measureCeiling();
+  const runtimes = options.skipComparison ? null : await compareRuntimes(files.slice(0, 3), log);
 
   const peer = options.skipPeer ? null : await runPeer(files, workers, log);
   const photosPerSecond = ok.length / seconds;
@@ -174,7 +203,10 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
       thumbnails: mean((r) => r.ms.thumbnails),
       embedPerFace: faces > 0 ? embedMsTotal / faces : 0,
     },
-    peakMB: process.resourceUsage().maxRSS / 1024,
+    peakMB,
+    loadedMB,
+    earlyMB,
+    lateMB,
     decodeCeilingPhotosPerSecond: decodeCeiling,
     decodeCeilingShare: photosPerSecond / decodeCeiling,
     decodeMaxSide,
@@ -197,6 +229,29 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
     ratio: peer ? photosPerSecond / peer.photosPerSecond : null,
     runtimes,
   };
+}
+
+/** Resident memory of the whole process (all threads), its peak sampled every 50 ms. */
+class MemorySampler {
+  #peak = process.memoryUsage().rss;
+  readonly #timer = setInterval(() => this.nowMB(), 50);
+
+  nowMB(): number {
+    const rss = process.memoryUsage().rss;
+    this.#peak = Math.max(this.#peak, rss);
+    return rss / 2 ** 20;
+  }
+
+  peakMB(): number {
+    return this.#peak / 2 ** 20;
+  }
+
+  /** Stops sampling; returns the peak. */
+  stop(): number {
+    clearInterval(this.#timer);
+    this.nowMB();
+    return this.peakMB();
+  }
 }
 
 /** The composed large photos and the enlarged demo photos, made once into the cache. */

@@ -25,15 +25,17 @@ async function skippedWithoutLfw<T>(json: boolean, out: (text: string) => void, 
 
 const pipeline = defineCommand({
   summary: 'photos/s, faces/s and ms per stage over a folder of photos, against face-api on the same photos',
-  usage: 'facet bench pipeline (--data DIR | --megapixels MP) [--workers N] [--limit N] [--skip-peer] [--json]',
+  usage: 'facet bench pipeline (--data DIR | --megapixels MP) [--workers N] [--limit N] [--photos N] [--skip-peer] [--skip-comparison] [--json]',
   options: {
     data: { type: 'string', placeholder: 'DIR', description: 'a folder of photos' },
     megapixels: { type: 'number', above: 0, placeholder: 'MP', description: 'group photos of this size composed from LFW faces (FACET_LFW_DIR) and the face-api demo photos enlarged, decoded at full size' },
     workers: { type: 'integer', min: 0 },
-    limit: { type: 'integer', min: 1, description: 'at most N photos' },
+    limit: { type: 'integer', min: 1, description: 'at most N different photos' },
+    photos: { type: 'integer', min: 1, placeholder: 'N', description: 'analyse N photos in all, taking the photos again in turn (memory over a long scan)' },
     'skip-peer': { type: 'boolean', description: 'do not run @vladmandic/face-api for comparison' },
+    'skip-comparison': { type: 'boolean', description: 'do not run the one-thread tfjs-wasm vs onnxruntime comparison' },
   },
-  async run({ values, json, backend, out, err }) {
+  async run({ values, json, backend, precision, out, err }) {
     const data = values.data;
     if (data === undefined && values.megapixels === undefined) throw new UsageError('--data DIR or --megapixels MP is needed: the photos to run through the pipeline');
     const { benchPipeline } = await import('../../eval/benchPipeline.ts');
@@ -42,8 +44,11 @@ const pipeline = defineCommand({
       megapixels: values.megapixels,
       workers: values.workers,
       limit: values.limit,
+      analyses: values.photos,
       backend,
+      precision,
       skipPeer: values['skip-peer'],
+      skipComparison: values['skip-comparison'],
       log: json ? undefined : err,
     });
     if (json) {
@@ -51,13 +56,14 @@ const pipeline = defineCommand({
       return 0;
     }
     const s = result.stageMs;
-    out(`${result.photos} photos, ${result.faces} faces on ${result.workers} worker(s), backend ${result.backend} (${result.detector} + ${result.embedder})`);
+    out(`${result.photos} photos, ${result.faces} faces on ${result.workers} worker(s), backend ${result.backend} (${result.detector} + ${result.embedder}${precision ? `, ${precision}` : ''})`);
     out(`  ${fixed(result.photosPerSecond, 2)} photos/s, ${fixed(result.facesPerSecond, 2)} faces/s; peer ${result.peer ?? 'skipped'}: ${fixed(result.peerPhotosPerSecond, 2)} photos/s; ratio ${fixed(result.ratio, 2)}x`);
     out(`  decode ceiling (libvips alone, all cores, longest side ${result.decodeMaxSide}): ${fixed(result.decodeCeilingPhotosPerSecond, 2)} photos/s; the pipeline reaches ${fixed(result.decodeCeilingShare * 100, 0)}% of it`);
     out(`  ms per photo: decode ${fixed(s.decode)}, detect ${fixed(s.detect)}, align ${fixed(s.align)}, embed ${fixed(s.embed)} (${fixed(s.embedPerFace)} per face), thumbnails ${fixed(s.thumbnails)}`);
     out(`  embedder ${fixed(result.embedGflops)} GFLOP/s against a ceiling of ${fixed(result.ceilingGflops)} GFLOP/s (${result.ceilingBackend});`);
     out(`    per worker ${fixed(result.embedGflopsPerWorker)} GFLOP/s against ${fixed(result.ceilingGflopsOneCore)} GFLOP/s on one core`);
-    out(`  peak ${fixed(result.peakMB, 0)} MB, CPU use ${fixed(result.cpuUse * 100, 0)}% of all cores, models loaded in ${fixed(result.loadSeconds)} s`);
+    out(`  memory while the pipeline ran: peak ${fixed(result.peakMB, 0)} MB; ${fixed(result.loadedMB, 0)} MB with the models loaded, ${fixed(result.earlyMB, 0)} MB after a tenth of the photos, ${fixed(result.lateMB, 0)} MB at the end`);
+    out(`  CPU use ${fixed(result.cpuUse * 100, 0)}% of all cores, models loaded in ${fixed(result.loadSeconds)} s`);
     const r = result.runtimes;
     if (r) {
       out(`  one thread each on ${r.photos} photo(s), ${r.faces} face(s): detect ${fixed(r.detectMsPerPhoto.tfjsWasm)} ms (tfjs-wasm) vs ${fixed(r.detectMsPerPhoto.onnx)} ms (onnx) per photo, ${fixed(r.detectRatio, 2)}x;`);
@@ -92,10 +98,10 @@ const scan = defineCommand({
     files: { type: 'integer', min: 1, default: 1000 },
     workers: { type: 'integers', min: 1, default: [1, 2], description: 'worker counts to compare' },
   },
-  async run({ values, json, backend, out, err }) {
+  async run({ values, json, backend, precision, out, err }) {
     const { files, workers } = values;
     const { benchScan } = await import('../../eval/benchScan.ts');
-    const result = await skippedWithoutLfw(json, out, () => benchScan({ files, workers, backend, log: json ? undefined : err }));
+    const result = await skippedWithoutLfw(json, out, () => benchScan({ files, workers, backend, precision, log: json ? undefined : err }));
     if (!result) return 0;
     if (json) {
       out(JSON.stringify(result));
@@ -137,7 +143,7 @@ const detect = defineCommand({
     'min-confidence': { type: 'number', above: 0, below: 1, placeholder: 'C' },
     'skip-demo': { type: 'boolean', description: "leave out the face-api demo photos" },
   },
-  async run({ values, json, out, err }) {
+  async run({ values, json, precision, out, err }) {
     const { benchDetect } = await import('../../eval/benchDetect.ts');
     const lfwDir = path.resolve(values.data ?? process.env.FACET_LFW_DIR ?? path.join('..', 'shared', 'data', 'lfw'));
     if (!existsSync(path.join(lfwDir, 'images_deepfunneled'))) {
@@ -158,6 +164,7 @@ const detect = defineCommand({
       minConfidence,
       smallFaces,
       skipDemo: values['skip-demo'],
+      precision,
       log: json ? undefined : err,
     });
     if (json) {
@@ -165,7 +172,7 @@ const detect = defineCommand({
       return 0;
     }
     const o = result.smallFaces;
-    out(`${result.detector} (${result.runtime}), min confidence ${result.minConfidence}; small-face pass: min face ${o.minFace} px, detectable ${o.detectableFace} px, level ratio ${o.levelRatio}`);
+    out(`${result.detector} (${result.runtime}, ${result.precision}), min confidence ${result.minConfidence}; small-face pass: min face ${o.minFace} px, detectable ${o.detectableFace} px, level ratio ${o.levelRatio}`);
     out(`  composed photos in ${result.composedFolder} (LFW faces the detector finds at full size: ${result.poolTried - result.poolRejected} of ${result.poolTried})`);
     for (const set of result.sets) {
       out(`${set.name}: ${set.photos} photos, ${set.faces} faces`);
