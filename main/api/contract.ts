@@ -196,9 +196,10 @@ export interface SettingsInfo {
   backend: { requested: string | null; active: string | null; choices: string[]; unavailable: Array<{ name: string; reason: string }> };
   /**
    * Scans run at low priority on `workers` analysis workers: the user's core limit (`cores`, null when not set),
-   * else all but one of the machine's `machineCores` on machines with 4 or more. Takes effect with the next scan.
+   * else all but one of the machine's `machineCores` on machines with 4 or more; they look for faces down to
+   * `smallestFace` px (the small-face pass tiles large photos for them). Takes effect with the next scan.
    */
-  scan: { cores: number | null; workers: number; machineCores: number };
+  scan: { cores: number | null; workers: number; machineCores: number; smallestFace: number };
   /** The useful range of the clustering threshold for this embedder (the slider's travel) and its calibrated value. */
   thresholdRange: { min: number; max: number; step: number; calibrated: number | null };
   /** Embedders that have vectors in the library, with how many. */
@@ -346,6 +347,8 @@ export interface ApiMethods {
       threshold?: number; linkage?: 'average' | 'single' | 'complete'; minClusterSize?: number; detector?: string; embedder?: string;
       /** Cores a scan may use; null goes back to the default (all but one on 4+ cores). */
       scanCores?: number | null;
+      /** The smallest face scans look for, px; null goes back to the default, 40. */
+      smallestFace?: number | null;
     },
     SettingsInfo,
   ];

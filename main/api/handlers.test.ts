@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { API_METHODS } from './contract.ts';
 import { REQUEST_SCHEMAS } from './schemas.ts';
+import { scanNetworks } from '../people/scanPipeline.ts';
 import { createTestApi, fakeScanRunner, ok, seedLibrary, unit } from './testing.ts';
 
 async function clustered() {
@@ -37,6 +38,7 @@ test('an unknown method and malformed requests are refused, naming the field, an
     ['settings.set', { embedder: 'no-such-model' }, 'ValidationError', 'embedder'],
     ['settings.set', { scanCores: 0 }, 'ValidationError', 'scanCores'],
     ['settings.set', { scanCores: 1.5 }, 'ValidationError', 'scanCores'],
+    ['settings.set', { smallestFace: 10 }, 'ValidationError', 'smallestFace'],
     ['settings.forgetAllFaceData', { confirm: 'yes' }, 'ValidationError', 'confirm'],
     ['photo.addManualFace', { photoId: 1, box: { x: 0, y: 0, width: 0, height: 10 } }, 'ValidationError', 'box.width'],
     ['search.byImage', { imageBase64: 'data:image/png;base64,AAAA' }, 'ValidationError', 'imageBase64'],
@@ -248,12 +250,17 @@ test('settings: threshold, models and preview; forgetting all face data keeps ph
   assert.ok(wide.clusters < 3);
   // The scans' core limit: absent by default, set, then back to the default; the workers follow.
   const cores = os.availableParallelism();
-  assert.deepEqual(settings.scan, { cores: null, workers: cores >= 4 ? cores - 1 : cores, machineCores: cores });
-  assert.deepEqual((await ok(api, 'settings.set', { scanCores: 1 })).scan, { cores: 1, workers: 1, machineCores: cores });
+  assert.deepEqual(settings.scan, { cores: null, workers: cores >= 4 ? cores - 1 : cores, machineCores: cores, smallestFace: 40 });
+  assert.deepEqual((await ok(api, 'settings.set', { scanCores: 1 })).scan, { cores: 1, workers: 1, machineCores: cores, smallestFace: 40 });
   assert.equal(store.settings.get('scanCores'), 1);
   assert.equal((await ok(api, 'settings.set', { scanCores: cores + 5 })).scan.workers, cores, 'never more workers than cores');
   assert.equal((await ok(api, 'settings.set', { scanCores: null })).scan.cores, null);
   assert.equal(store.settings.get('scanCores'), undefined);
+  // The smallest face: what every scan's pipeline is given (scanNetworks), back to 40 px with null.
+  assert.equal((await ok(api, 'settings.set', { smallestFace: 100 })).scan.smallestFace, 100);
+  assert.equal(scanNetworks(store).smallestFace, 100);
+  assert.equal((await ok(api, 'settings.set', { smallestFace: null })).scan.smallestFace, 40);
+  assert.equal(scanNetworks(store).smallestFace, 40);
   const forgot = await ok(api, 'settings.forgetAllFaceData', { confirm: 'forget' });
   assert.equal(forgot.faces, 12);
   assert.equal(store.photos.counts().ok, 10);

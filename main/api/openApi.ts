@@ -44,7 +44,7 @@ export function poolScanRunner(workers: number | undefined, reader?: RegionReade
         AnalysisPool.create({
           workers: workers ?? scanWorkers(options.store).workers,
           priority: 'low',
-          pipeline: { detector: networks.detectorId, embedder: networks.embedderId },
+          pipeline: { detector: networks.detectorId, embedder: networks.embedderId, smallFaces: { minFace: networks.smallestFace } },
         }).then((pool) => {
           noteLoadedBackend(pool.backend);
           return pool;

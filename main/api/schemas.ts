@@ -7,6 +7,8 @@ import {
   array, boolean, id, integer, nullable, number, object, oneOf, optional, string, variant, type Schema,
 } from './schema.ts';
 
+import { SMALLEST_FACE_MAX, SMALLEST_FACE_MIN } from '../core/settingKeys.ts';
+
 const empty = object({});
 const personName = string({ min: 1, max: 200 });
 const faceIds = array(id(), { min: 1, max: 10_000, unique: true });
@@ -86,6 +88,7 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
     detector: optional(modelId),
     embedder: optional(modelId),
     scanCores: optional(nullable(integer({ min: 1, max: 1024 }))),
+    smallestFace: optional(nullable(integer({ min: SMALLEST_FACE_MIN, max: SMALLEST_FACE_MAX }))),
   }),
   'settings.previewThreshold': object({ threshold }),
   'settings.forgetAllFaceData': object({ confirm: oneOf(['forget'] as const) }),

@@ -4,6 +4,10 @@
  */
 import type { OptionSpecs, OptionValues } from './options.ts';
 
+/** The ONNX networks' precision (see main/embed/precision.ts). */
+export type PrecisionName = 'fp32' | 'int8';
+export const PRECISION_NAMES: readonly PrecisionName[] = ['fp32', 'int8'];
+
 export interface CommandContext<V = OptionValues<OptionSpecs>> {
   /** Positional arguments after the command (and subcommand) name. */
   args: string[];
@@ -14,6 +18,8 @@ export interface CommandContext<V = OptionValues<OptionSpecs>> {
   database: string;
   /** The inference backend asked for: --backend, else FACET_BACKEND; undefined picks the fastest that loads. */
   backend: string | undefined;
+  /** The ONNX networks' precision asked for: --precision, else FACET_PRECISION; undefined takes the default. */
+  precision: PrecisionName | undefined;
   /** A line to stdout. Stops the command quietly when stdout was closed (`facet faces | head -1`). */
   out: (text: string) => void;
   /** Text to stdout as it is (streamed JSON). */
@@ -44,6 +50,7 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean', description: 'machine-readable output' },
   db: { type: 'string', placeholder: 'FILE', description: 'the database (default: facet.db in the data folder; FACET_DB, FACET_HOME)' },
   backend: { type: 'string', placeholder: 'NAME', description: 'tfjs-node-gpu, onnx, tfjs-node, wasm or cpu (default: the fastest that loads; FACET_BACKEND)' },
+  precision: { type: 'string', choices: PRECISION_NAMES, description: "the onnx backend's detector and embedder in fp32 or int8 (default fp32; FACET_PRECISION)" },
   help: { type: 'boolean', short: 'h', description: 'this help' },
 } as const satisfies OptionSpecs;
 

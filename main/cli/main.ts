@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { resolveDatabasePath } from '../library/dataDir.ts';
-import { type AnyCommand, GLOBAL_OPTIONS } from './command.ts';
+import { type AnyCommand, GLOBAL_OPTIONS, PRECISION_NAMES, type PrecisionName } from './command.ts';
 import { type OptionSpecs, UsageError, describeOptions, parseLine } from './options.ts';
 import { OutputClosed, createOutput, describeError } from './output.ts';
 
-const GLOBAL_WITH_VALUE = new Set(['--db', '--backend']);
+const GLOBAL_WITH_VALUE = new Set(['--db', '--backend', '--precision']);
 
 /** The commands, by name, each loaded when used. Add a line to add a command. */
 const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
@@ -73,7 +73,7 @@ async function commandHelp(where: string, command: AnyCommand): Promise<string> 
   const lines = [command.summary, `usage: ${command.usage}`];
   if (command.subcommands) lines.push('', `${where} has these parts:`, ...(await commandList(command.subcommands)));
   if (command.options && Object.keys(command.options).length > 0) lines.push('', 'options:', ...describeOptions(command.options));
-  lines.push('', 'and --json, --db FILE, --backend NAME (facet --help)');
+  lines.push('', 'and --json, --db FILE, --backend NAME, --precision fp32|int8 (facet --help)');
   return lines.join('\n');
 }
 
@@ -102,6 +102,14 @@ async function resolveCommand(argv: readonly string[], found: (where: string) =>
     rest = [...rest.slice(0, sub), ...rest.slice(sub + 1)];
   }
   return { where, command, rest };
+}
+
+/** FACET_PRECISION, checked like --precision. */
+function precisionFromEnv(env: NodeJS.ProcessEnv): PrecisionName | undefined {
+  const value = env.FACET_PRECISION;
+  if (value === undefined || value === '') return undefined;
+  if (!(PRECISION_NAMES as readonly string[]).includes(value)) throw new UsageError(`FACET_PRECISION must be one of ${PRECISION_NAMES.join(', ')}, not "${value}"`);
+  return value as PrecisionName;
 }
 
 /**
@@ -137,6 +145,7 @@ export async function main(argv: string[], io = createOutput()): Promise<number>
       json: values.json === true,
       database,
       backend: typeof values.backend === 'string' ? values.backend : env.FACET_BACKEND || undefined,
+      precision: typeof values.precision === 'string' ? (values.precision as PrecisionName) : precisionFromEnv(env),
       out: io.out,
       write: io.write,
       err: io.err,

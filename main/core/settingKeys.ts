@@ -17,6 +17,15 @@ export const SETTING_KEYS = {
   minClusterSize: 'minClusterSize',
   /** Cores a scan in the app may use (integer >= 1); absent: all but one on machines with 4 or more cores, else all. */
   scanCores: 'scanCores',
+  /**
+   * The smallest face scans look for, px of the photo as decoded (whole up to 4096 px on the long side), an
+   * integer in [SMALLEST_FACE_MIN, SMALLEST_FACE_MAX]; absent: 40. Larger is faster on big photos (fewer tiles).
+   */
+  smallestFace: 'smallestFace',
 } as const;
+
+export const SMALLEST_FACE_DEFAULT = 40;
+export const SMALLEST_FACE_MIN = 20;
+export const SMALLEST_FACE_MAX = 400;
 
 export type SettingKey = (typeof SETTING_KEYS)[keyof typeof SETTING_KEYS];

@@ -2,11 +2,13 @@
  * dlib's ResNet on onnxruntime: the same network as the tfjs DlibResnetEmbedder (converted from the
  * same verified weights, see native-models/onnx/), the same crops, flip averaging and normalisation,
  * so its vectors match the tfjs ones to about 1e-6 and can be stored under the same embedder id.
+ * With precision 'int8' it runs the quantized graph (native-models/onnx/quantize.ts) instead.
  */
 import { catalogEntry, type CatalogEntry } from '../../native-models/catalog.ts';
 import { DLIB_INPUT_SIZE } from '../../native-models/onnx/dlibResnetOnnx.ts';
 import { dlibTemplate } from '../faces/templates.ts';
 import type { AlignmentTemplate, FaceEmbedder, RgbImage } from '../core/types.ts';
+import type { Precision } from '../../native-models/onnx/quantize.ts';
 import { openOnnxModel, type OnnxModel } from './onnxRuntime.ts';
 
 /** Faces per session run: bounds memory on crowded photos (each face is 150·150·3 floats, twice with flip). */
@@ -19,14 +21,18 @@ export class OnnxDlibResnetEmbedder implements FaceEmbedder {
   readonly template: AlignmentTemplate = dlibTemplate(DLIB_INPUT_SIZE, 0.25);
   private model?: OnnxModel;
 
-  constructor(private readonly options: { flip?: boolean; threads?: number } = {}) {}
+  constructor(private readonly options: { flip?: boolean; threads?: number; precision?: Precision; graph?: Uint8Array } = {}) {}
 
   get dimensions(): number {
     return this.entry.outputSize;
   }
 
+  get precision(): Precision {
+    return this.options.precision ?? 'fp32';
+  }
+
   async load(): Promise<void> {
-    this.model ??= await openOnnxModel(this.id, { threads: this.options.threads });
+    this.model ??= await openOnnxModel(this.id, { threads: this.options.threads, precision: this.precision, graph: this.options.graph });
   }
 
   async embed(crops: RgbImage[]): Promise<Float32Array[]> {

@@ -8,6 +8,7 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { loadConvertedModel } from '../../native-models/onnx/cache.ts';
+import type { Precision } from '../../native-models/onnx/quantize.ts';
 
 export type OnnxRuntime = typeof Ort;
 export type OnnxSession = Ort.InferenceSession;
@@ -31,24 +32,44 @@ export function onnxThreads(env: NodeJS.ProcessEnv = process.env): number {
 export interface OnnxModel {
   runtime: OnnxRuntime;
   session: OnnxSession;
+  precision: Precision;
   /** Whether this load had to convert the model (first use), and how long that took. */
   converted: boolean;
   convertMs: number;
 }
 
+export interface OpenOnnxOptions {
+  threads?: number;
+  executionProviders?: string[];
+  /** 'int8': the quantized graph (native-models/onnx/quantize.ts), for the models that have one. Default 'fp32'. */
+  precision?: Precision;
+  /** A serialised graph to run instead of the cached one (calibration checks compare candidate int8 graphs). */
+  graph?: Uint8Array;
+}
+
 /** A session over the cached (or freshly converted) ONNX form of a catalogued model. */
-export async function openOnnxModel(modelId: string, options: { threads?: number; executionProviders?: string[] } = {}): Promise<OnnxModel> {
+export async function openOnnxModel(modelId: string, options: OpenOnnxOptions = {}): Promise<OnnxModel> {
   const runtime = await loadOnnxRuntime();
   if (runtime instanceof Error) throw runtime;
-  const model = loadConvertedModel(modelId);
-  const threads = options.threads ?? onnxThreads();
-  const session = await runtime.InferenceSession.create(model.bytes, {
-    intraOpNumThreads: threads,
+  const precision = options.precision ?? 'fp32';
+  const model = options.graph ? { bytes: options.graph, converted: false, convertMs: 0 } : loadConvertedModel(modelId, undefined, precision);
+  const session = await createOnnxSession(runtime, model.bytes, options);
+  return { runtime, session, precision, converted: model.converted, convertMs: model.convertMs };
+}
+
+/**
+ * A session with Facet's settings. 'all' optimizations: besides fusing Conv with its activation, they
+ * turn an int8 graph's DequantizeLinear → Conv → QuantizeLinear groups into QLinearConv (without them
+ * the int8 graph would run in float, slower than the float graph).
+ */
+export async function createOnnxSession(runtime: OnnxRuntime, bytes: Uint8Array, options: Pick<OpenOnnxOptions, 'threads' | 'executionProviders'> & { optimizedModelFilePath?: string } = {}): Promise<OnnxSession> {
+  return runtime.InferenceSession.create(bytes, {
+    intraOpNumThreads: options.threads ?? onnxThreads(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     executionProviders: options.executionProviders ?? ['cpu'],
     logSeverityLevel: 3, // errors only: failures come back as rejected promises anyway
+    ...(options.optimizedModelFilePath ? { optimizedModelFilePath: options.optimizedModelFilePath } : {}),
   });
-  return { runtime, session, converted: model.converted, convertMs: model.convertMs };
 }

@@ -23,7 +23,7 @@ import { demoPhotos } from './benchDetect.ts';
 import { composeGroupPhotos, enlargedDemoPhotos } from './benchDetectPhotos.ts';
 import { measureCeiling } from './ceiling.ts';
 import { dlibResnetFlops } from './flops.ts';
-import type { PeerRunResult } from './benchPipelinePeer.ts';
+import type { PeerMode, PeerRunResult } from './benchPipelinePeer.ts';
 import { compareRuntimes, type RuntimeComparison } from './runtimeComparison.ts';
 
 export interface BenchPipelineOptions {
@@ -32,7 +32,7 @@ export interface BenchPipelineOptions {
   /**
    * Instead of (or besides) a folder: group photos composed at this size (4:3) from LFW faces of 40-400 px,
    * JPEG quality 90, every fourth one stored turned with EXIF orientation 6, plus face-api's six demo
-   * photos enlarged to the same width (benchDetectPhotos.ts); decoded at full size. `limit` sets how
+   * photos enlarged to the same width (benchDetectPhotos.ts); decoded as a scan decodes them (whole). `limit` sets how
    * many composed photos (default 40).
    */
   megapixels?: number;
@@ -115,10 +115,16 @@ export interface BenchPipelineResult {
   embedder: string;
   workers: number;
   loadSeconds: number;
+  /**
+   * face-api at Facet's accuracy: its SSD on the same small-face tiles, then its own landmarks and descriptors
+   * (benchPipelinePeer.ts, mode small-faces); `peerPhotosPerSecond`, `peerFaces` and `ratio` are this peer's.
+   */
   peer: string | null;
   peerPhotosPerSecond: number | null;
   peerFaces: number | null;
   peerPeakMB: number | null;
+  /** face-api as it comes (one 512x512 pass, which misses small faces), for reference; null when skipped. */
+  peerSinglePass: { photosPerSecond: number; faces: number; ratio: number } | null;
   /** photosPerSecond / peerPhotosPerSecond: how many times faster we are. */
   ratio: number | null;
   /** One thread each, same photos, in this process. */
@@ -136,7 +142,8 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   }
   if (files.length === 0) throw new Error(options.data ? `no photos found under ${options.data}` : 'no photos: pass a folder (--data) or --megapixels');
   const workers = options.workers ?? defaultWorkerCount();
-  const decode: DecodeOptions = options.megapixels ? { maxSide: Infinity } : {};
+  // As a scan decodes: whole up to 4096 px on the long side (a 12 MP photo whole), larger photos shrunk on load.
+  const decode: DecodeOptions = {};
   const decodeMaxSide = decode.maxSide ?? DEFAULT_DECODE_OPTIONS.maxSide;
   const analyses = options.analyses ?? files.length;
   if (!(Number.isInteger(analyses) && analyses >= 1)) throw new RangeError(`analyses (--photos) must be a whole number >= 1, got ${analyses}`);
@@ -187,7 +194,8 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   const ceiling = await measureCeiling();
   const runtimes = options.skipComparison ? null : await compareRuntimes(files.slice(0, 3), log);
 
-  const peer = options.skipPeer ? null : await runPeer(files, workers, log);
+  const peer = options.skipPeer ? null : await runPeer(files, workers, 'small-faces', log);
+  const peerSingle = options.skipPeer ? null : await runPeer(files, workers, 'single', log);
   const photosPerSecond = ok.length / seconds;
   return {
     photos: ok.length,
@@ -222,10 +230,13 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
     embedder: pool.embedder,
     workers: pool.workers,
     loadSeconds,
-    peer: peer ? `@vladmandic/face-api ${peer.version} (tfjs wasm, ${peer.processes} process(es))` : null,
+    peer: peer ? `@vladmandic/face-api ${peer.version} with the same small-face tiles (tfjs wasm, ${peer.processes} process(es))` : null,
     peerPhotosPerSecond: peer ? peer.photosPerSecond : null,
     peerFaces: peer ? peer.faces : null,
     peerPeakMB: peer ? peer.peakMB : null,
+    peerSinglePass: peerSingle
+      ? { photosPerSecond: peerSingle.photosPerSecond, faces: peerSingle.faces, ratio: photosPerSecond / peerSingle.photosPerSecond }
+      : null,
     ratio: peer ? photosPerSecond / peer.photosPerSecond : null,
     runtimes,
   };
@@ -296,16 +307,16 @@ async function measureDecodeCeiling(files: string[], maxSide: number): Promise<n
 }
 
 /** The peer on `processes` child processes, the photos dealt out round-robin. */
-async function runPeer(files: string[], processes: number, log: (line: string) => void) {
+async function runPeer(files: string[], processes: number, mode: PeerMode, log: (line: string) => void) {
   const count = Math.max(1, Math.min(processes, files.length));
-  log(`peer: face-api on ${count} process(es)`);
+  log(`peer: face-api (${mode}) on ${count} process(es)`);
   const work = mkdtempSync(path.join(os.tmpdir(), 'facet-bench-peer-'));
   try {
     const runs = await Promise.all(
       Array.from({ length: count }, (_, i) => {
         const list = path.join(work, `files-${i}.json`);
         writeFileSync(list, JSON.stringify(files.filter((_, j) => j % count === i)));
-        return runChild(list);
+        return runChild(list, mode);
       }),
     );
     const photos = runs.reduce((sum, r) => sum + r.photos, 0);
@@ -322,9 +333,9 @@ async function runPeer(files: string[], processes: number, log: (line: string) =
   }
 }
 
-function runChild(list: string): Promise<PeerRunResult> {
+function runChild(list: string, mode: PeerMode): Promise<PeerRunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', peerRunner, list], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', peerRunner, list, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -12,6 +12,7 @@ import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import { scanLibrary } from '../people/libraryScan.ts';
 import { openStore } from '../store/index.ts';
+import type { Precision } from '../embed/precision.ts';
 import { BenchDataMissingError, LFW_IMAGES, buildLibrary, sourceImages } from './benchRescan.ts';
 
 export interface BenchScanOptions {
@@ -20,6 +21,8 @@ export interface BenchScanOptions {
   workers?: number[];
   source?: string;
   backend?: string;
+  /** The onnx networks' precision (default: FACET_PRECISION, else fp32). */
+  precision?: Precision;
   log?: (line: string) => void;
 }
 
@@ -83,7 +86,7 @@ export async function benchScan(options: BenchScanOptions): Promise<BenchScanRes
           store, roots: [root], detectorId: DEFAULT_DETECTOR, embedderId: DEFAULT_EMBEDDER,
           createPool: async () => {
             const loading = performance.now();
-            const pool = await AnalysisPool.create({ workers, pipeline: { backend: options.backend } });
+            const pool = await AnalysisPool.create({ workers, pipeline: { backend: options.backend, precision: options.precision } });
             loadSeconds = (performance.now() - loading) / 1000;
             cpuAtStart = process.cpuUsage();
             backend = pool.backend;

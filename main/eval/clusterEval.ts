@@ -79,11 +79,40 @@ export async function evaluateClustering(options: ClusterEvalOptions): Promise<C
   const started = performance.now();
   const identities = lfwIdentities(options.dataDir, options.minImages ?? 1);
   const images = identities.flatMap((identity) => identity.images);
-  const truth = new Int32Array(identities.flatMap((identity, i) => identity.images.map(() => i)));
   const embedded = await embedImages(images, { ...options, stage: 'embed' });
-  const dim = embedded.embeddings.get(images[0]!)!.length;
+  const clustered = clusterEmbeddings(identities, embedded.embeddings, options);
+  return {
+    faces: images.length,
+    identities: identities.length,
+    ...clustered,
+    model: embedded.embedder,
+    detector: embedded.detector,
+    detectFailures: embedded.detectFailures,
+    embedSeconds: embedded.seconds,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+export interface ClusteredScores extends ClusterScoresAt {
+  caution: number;
+  linkage: Linkage;
+  method: string;
+  approximate: boolean;
+  clusterSeconds: number;
+  sweep: ClusterScoresAt[];
+}
+
+/** Clusters the identities' images from given embeddings (one per image) and scores the partition against the identities. */
+export function clusterEmbeddings(
+  identities: ReadonlyArray<{ images: string[] }>,
+  embeddings: ReadonlyMap<string, Float32Array>,
+  options: Pick<ClusterEvalOptions, 'threshold' | 'caution' | 'linkage' | 'sweep'>,
+): ClusteredScores {
+  const images = identities.flatMap((identity) => identity.images);
+  const truth = new Int32Array(identities.flatMap((identity, i) => identity.images.map(() => i)));
+  const dim = embeddings.get(images[0]!)!.length;
   const vectors = new Float32Array(images.length * dim);
-  images.forEach((file, i) => vectors.set(embedded.embeddings.get(file)!, i * dim));
+  images.forEach((file, i) => vectors.set(embeddings.get(file)!, i * dim));
 
   const clusterStarted = performance.now();
   const linkage = options.linkage ?? 'average';
@@ -99,20 +128,5 @@ export async function evaluateClustering(options: ClusterEvalOptions): Promise<C
     const cut = cutTree(result.tree, threshold, 1, caution);
     return scoresAt(truth, cut.labels, threshold, cut.clusters.length);
   });
-  return {
-    faces: images.length,
-    identities: identities.length,
-    ...main,
-    caution,
-    linkage,
-    method: result.method,
-    approximate: result.approximate,
-    model: embedded.embedder,
-    detector: embedded.detector,
-    detectFailures: embedded.detectFailures,
-    embedSeconds: embedded.seconds,
-    clusterSeconds,
-    seconds: (performance.now() - started) / 1000,
-    sweep: sweepScores,
-  };
+  return { ...main, caution, linkage, method: result.method, approximate: result.approximate, clusterSeconds, sweep: sweepScores };
 }

@@ -9,7 +9,8 @@
  * the embedder's robustness, not the detector's (SSD misses many faces at 40 px, which the paper's
  * numbers do not include either). Landmarks come from the clean run's detection cache (lfwEmbed.ts);
  * images it has no detection for use the mean landmarks. Embeddings, clean ones included, are cached per
- * model and condition under the cache folder (degraded/<model>-<condition>.json), so reruns skip the embedder.
+ * model, precision and condition under the cache folder (degraded/<model>-<condition>.json, the model
+ * written <model>.int8 for the int8 networks), so reruns skip the embedder and precisions never mix.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import { fiveFrom68 } from '../faces/detectors.ts';
 import { typicalFaceBox } from '../faces/landmarkBox.ts';
 import type { FiveLandmarks, Point } from '../core/types.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
+import { resolvePrecision } from '../embed/precision.ts';
 import { LFW_DETECTION_FLOOR, detectionCacheFile, embedImages } from './lfwEmbed.ts';
 
 export interface Degradation {
@@ -89,13 +91,14 @@ export interface CleanEmbeddings {
 export async function embedClean(images: readonly string[], options: DegradedEmbedOptions & { readonly cacheDir: string }): Promise<CleanEmbeddings> {
   const embedder = options.pipeline.embedder ?? DEFAULT_EMBEDDER;
   const detector = options.pipeline.detector ?? DEFAULT_DETECTOR;
-  const cached = loadEmbeddings(options.cacheDir, embedder, 'clean');
+  const cacheModel = embeddingCacheModel(options.pipeline);
+  const cached = loadEmbeddings(options.cacheDir, cacheModel, 'clean');
   let backend = 'cache';
   const missing = images.filter((image) => !cached.has(image));
   if (missing.length > 0) {
     const run = await embedImages(missing, { ...options.pipeline, workers: options.workers, detectionCacheDir: options.cacheDir, onProgress: options.onProgress, stage: 'clean' });
     for (const [image, vector] of run.embeddings) cached.set(image, vector);
-    saveEmbeddings(options.cacheDir, embedder, 'clean', cached);
+    saveEmbeddings(options.cacheDir, cacheModel, 'clean', cached);
     backend = run.backend;
   }
   const detections = JSON.parse(readFileSync(detectionCacheFile(options.cacheDir, detector, LFW_DETECTION_FLOOR), 'utf8')) as CachedDetections;
@@ -123,6 +126,12 @@ interface EmbeddingCacheFile {
 
 function embeddingCacheFile(dir: string, model: string, condition: string): string {
   return path.join(dir, 'degraded', `${model.replace(/[^A-Za-z0-9._-]/g, '_')}-${condition}.json`);
+}
+
+/** The cache's name for the embeddings a pipeline makes: its embedder, marked when it runs in int8 (the default included). */
+export function embeddingCacheModel(pipeline: Pick<PipelineOptions, 'embedder' | 'precision'>): string {
+  const embedder = pipeline.embedder ?? DEFAULT_EMBEDDER;
+  return resolvePrecision(pipeline.precision).precision === 'int8' ? `${embedder}.int8` : embedder;
 }
 
 /** Cached embeddings of one model under one condition ('clean' or a degradationName); empty when none. */
@@ -168,7 +177,7 @@ export async function embedDegraded(
   conditions: readonly Degradation[],
   options: DegradedEmbedOptions,
 ): Promise<Map<string, Map<string, Float32Array>>> {
-  const model = options.pipeline.embedder ?? 'dlib-resnet';
+  const model = embeddingCacheModel(options.pipeline);
   const results = new Map<string, Map<string, Float32Array>>();
   const todo = conditions.map((d) => {
     const name = degradationName(d);

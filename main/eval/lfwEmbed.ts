@@ -110,7 +110,7 @@ export async function embedImages(images: string[], options: EmbedImagesOptions)
   const floor = options.minConfidence ?? LFW_DETECTION_FLOOR;
   const pipeline: PipelineOptions = {
     detector: options.detector, embedder: options.embedder, backend: options.backend, flip: options.flip,
-    alignment: options.alignment, minConfidence: floor,
+    alignment: options.alignment, minConfidence: floor, precision: options.precision,
   };
   const pool = await AnalysisPool.create({ pipeline, workers: options.workers, decode: { maxSide: Infinity } });
   const cacheFile = options.detectionCacheDir ? detectionCacheFile(options.detectionCacheDir, pool.detector, floor) : undefined;

@@ -3,11 +3,14 @@
  * verified weights, see native-models/onnx/), with the same pre- and post-processing as the tfjs
  * FaceApiDetector: NMS and box mapping in JS, landmark crops cut and resized by tfjs (small tensors).
  * Reports the same detector id, since its boxes and landmarks match the tfjs ones to about 1e-5.
+ * With precision 'int8' the SSD runs its quantized graph (native-models/onnx/quantize.ts); the landmark
+ * net stays float, since alignment, and so every embedding, depends on it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { clipToImage, cropRegion } from '../../native-models/faceapi/boxMath.ts';
 import { LANDMARK_INPUT_SIZE, landmarkInput, toImagePoints } from '../../native-models/faceapi/landmark68.ts';
 import { ssdDetections, type BoxDetection } from '../../native-models/faceapi/ssdMobilenetV1.ts';
+import type { Precision } from '../../native-models/onnx/quantize.ts';
 import { openOnnxModel, type OnnxModel } from '../embed/onnxRuntime.ts';
 import { DetectorError, fiveFrom68, resolveOptions, type DetectorOptions, type ResolvedOptions } from './detectors.ts';
 import type { Box, DetectedFace, FaceDetector, Point, RgbImage } from '../core/types.ts';
@@ -21,14 +24,20 @@ export class OnnxSsdDetector implements FaceDetector {
   readonly options: Readonly<ResolvedOptions>;
   private models?: { boxes: OnnxModel; landmarks: OnnxModel };
 
-  constructor(options: DetectorOptions = {}, private readonly threads?: number) {
+  constructor(
+    options: DetectorOptions = {},
+    private readonly threads?: number,
+    readonly precision: Precision = 'fp32',
+    /** A serialised SSD graph to run instead of the cached one (calibration checks compare candidate int8 graphs). */
+    private readonly graph?: Uint8Array,
+  ) {
     this.options = resolveOptions('ssd-mobilenetv1', { ...options });
   }
 
   async load(): Promise<void> {
     if (this.models) return;
     const [boxes, landmarks] = await Promise.all([
-      openOnnxModel('ssd-mobilenetv1', { threads: this.threads }),
+      openOnnxModel('ssd-mobilenetv1', { threads: this.threads, precision: this.precision, graph: this.graph }),
       openOnnxModel('landmark68', { threads: this.threads }),
     ]);
     this.models = { boxes, landmarks };
@@ -38,11 +47,8 @@ export class OnnxSsdDetector implements FaceDetector {
   async locate(image: RgbImage): Promise<BoxDetection[]> {
     const models = this.models;
     if (!models) throw new DetectorError(`detector ${this.id} used before load() or after dispose()`, 'load');
-    const { width, height, data } = image;
-    // The image padded with black after its bottom/right edge to a square: [1, S, S, 3] uint8.
-    const side = Math.max(width, height);
-    const square = new Uint8Array(side * side * 3);
-    for (let row = 0; row < height; row++) square.set(data.subarray(row * width * 3, (row + 1) * width * 3), row * side * 3);
+    const { width, height } = image;
+    const { side, square } = paddedSquare(image);
     const { runtime, session } = models.boxes;
     const out = await session.run({ image: new runtime.Tensor('uint8', square, [1, side, side, 3]) });
     return ssdDetections(out.boxes!.data as Float32Array, out.scores!.data as Float32Array, width, height, this.options).slice(0, this.options.maxResults);
@@ -102,4 +108,13 @@ export class OnnxSsdDetector implements FaceDetector {
     void this.models?.landmarks.session.release();
     this.models = undefined;
   }
+}
+
+/** The SSD graph's input: the image padded with black after its bottom/right edge to a square, [1, S, S, 3] uint8. */
+export function paddedSquare(image: RgbImage): { side: number; square: Uint8Array } {
+  const { width, height, data } = image;
+  const side = Math.max(width, height);
+  const square = new Uint8Array(side * side * 3);
+  for (let row = 0; row < height; row++) square.set(data.subarray(row * width * 3, (row + 1) * width * 3), row * side * 3);
+  return { side, square };
 }

@@ -6,6 +6,7 @@ import { backendWasRequested, initBackend, type BackendName } from '../embed/bac
 import { createEmbedder } from '../embed/embedders.ts';
 import { OnnxDlibResnetEmbedder } from '../embed/onnxEmbedder.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
+import { resolvePrecision, type Precision } from '../embed/precision.ts';
 import { alignFace } from './align.ts';
 import { createDetector } from './detectors.ts';
 import { OnnxSsdDetector } from './onnxDetector.ts';
@@ -38,6 +39,12 @@ export interface PipelineOptions {
    * minFace 40 px of the decoded image; false turns it off (one whole-image pass, as face-api does).
    */
   smallFaces?: SmallFaceOptions | false;
+  /**
+   * The ONNX SSD and dlib ResNet's weights and activations: 'fp32', or 'int8' (quantized graphs,
+   * native-models/onnx/quantize.ts). Default: FACET_PRECISION, else DEFAULT_PRECISION (embed/precision.ts).
+   * Only the onnx backend has int8 graphs: int8 asked for on another backend is an error.
+   */
+  precision?: Precision;
 }
 
 export interface AnalysedFace extends DetectedFace {
@@ -79,14 +86,16 @@ export class FacePipeline {
     const detectorId = options.detector ?? DEFAULT_DETECTOR;
     const embedderId = options.embedder ?? DEFAULT_EMBEDDER;
     const flip = options.flip ?? true;
+    const { precision, requested: precisionRequested } = resolvePrecision(options.precision);
+    if (precision === 'int8' && precisionRequested && backend !== 'onnx') throw new Error(`precision int8 needs the onnx backend (onnxruntime-node); the backend is ${backend}`);
     const alignment = options.alignment ?? 'dense';
     const detectorOptions = options.minConfidence === undefined ? {} : { minConfidence: options.minConfidence };
     const tfjsDetector = () => withSmallFaces(createDetector(detectorId as Parameters<typeof createDetector>[0], detectorOptions), options.smallFaces);
     const tfjsEmbedder = () => createEmbedder(embedderId, { flip });
     if (backend === 'onnx') {
       // The networks with an ONNX converter run on onnxruntime; the others stay on tfjs.
-      const detector = detectorId === 'ssd-mobilenetv1' ? withSmallFaces(new OnnxSsdDetector(detectorOptions), options.smallFaces) : tfjsDetector();
-      const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip }) : tfjsEmbedder();
+      const detector = detectorId === 'ssd-mobilenetv1' ? withSmallFaces(new OnnxSsdDetector(detectorOptions, undefined, precision), options.smallFaces) : tfjsDetector();
+      const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip, precision }) : tfjsEmbedder();
       try {
         await Promise.all([detector.load(), embedder.load()]);
         return new FacePipeline(backend, detector, embedder, alignment, options.refineLandmarks ?? true);

@@ -57,7 +57,11 @@ describe('decodeImage', () => {
     const file = path.join(fx.root, 'large.jpg');
     await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#336699' } }).jpeg().toFile(file);
     const byDefault = await decoded(file);
-    assert.deepEqual([byDefault.image.width, byDefault.image.height], [1600, 800]);
+    assert.deepEqual([byDefault.image.width, byDefault.image.height], [2000, 1000], 'a photo under 4096 px decodes whole: the small-face pass needs its pixels');
+    const huge = path.join(fx.root, 'huge.jpg');
+    await sharp({ create: { width: 8192, height: 4096, channels: 3, background: '#336699' } }).jpeg().toFile(huge);
+    const bounded = await decoded(huge);
+    assert.deepEqual([bounded.image.width, bounded.image.height, bounded.scale], [4096, 2048, 0.5], 'larger photos shrink to 4096 px: memory stays bounded');
     const small = await decoded(file, { maxSide: 500 });
     assert.deepEqual([small.image.width, small.image.height, small.originalWidth, small.originalHeight], [500, 250, 2000, 1000]);
     assert.equal(small.scale, 0.25);

@@ -13,9 +13,10 @@ import { extractRawPreview, isRawPath, RawPreviewError } from './raw.ts';
 
 export interface DecodeOptions {
   /**
-   * Longest side of the decoded image in pixels (default 1600; Infinity keeps full size). Faces
-   * smaller than a detector can see at this size are too small to recognise anyway, and for JPEG
-   * the shrink happens inside libjpeg (DCT scaling), so a 24 MP photo decodes 4-8x faster.
+   * Longest side of the decoded image in pixels (default 4096; Infinity keeps full size). A phone's
+   * 12 MP photo (4032x3024) decodes whole, so the small-face pass sees its 40 px faces; larger photos
+   * shrink while decoding (for JPEG inside libjpeg, by DCT scaling), which bounds a worker's memory:
+   * at most 4096x4096x3 bytes of pixels, whatever the photo declares.
    */
   maxSide?: number;
   /** Images declaring more pixels are refused before decoding (default 200 MP): a decompression-bomb guard. */
@@ -25,7 +26,7 @@ export interface DecodeOptions {
 }
 
 export const DEFAULT_DECODE_OPTIONS: Readonly<Required<Omit<DecodeOptions, 'video'>>> = {
-  maxSide: 1600,
+  maxSide: 4096,
   maxInputPixels: 200_000_000,
 };
 

@@ -8,7 +8,7 @@
  * Search by image and drawn boxes use `libraryVector`/`storeDescribedFace` for the same reason.
  */
 import { DEFAULT_DETECTOR } from '../../native-models/catalog.ts';
-import { SETTING_KEYS } from '../core/settingKeys.ts';
+import { SETTING_KEYS, SMALLEST_FACE_DEFAULT, SMALLEST_FACE_MAX, SMALLEST_FACE_MIN } from '../core/settingKeys.ts';
 import type { ProgressListener } from '../core/progress.ts';
 import type { PhotoAnalyser } from '../faces/analysisPool.ts';
 import { scanLibrary, type ScanReport } from './libraryScan.ts';
@@ -18,10 +18,12 @@ import { adaptNewFaces, adaptVector, currentModels } from './adapterStore.ts';
 import { namesFromMetadata } from './regionImport.ts';
 import { type IncrementalRunReport, sortNewFacesAfterScan } from './sortNewFaces.ts';
 
-/** The networks a scan runs: the detector and the base embedder a worker loads. */
+/** The networks a scan runs: the detector and the base embedder a worker loads, and how small a face it looks for. */
 export interface ScanNetworks {
   detectorId: string;
   embedderId: string;
+  /** px of the decoded photo: the small-face pass's minFace (pipeline option smallFaces). */
+  smallestFace: number;
 }
 
 export interface LibraryScanOptions {
@@ -39,6 +41,8 @@ export interface LibraryScanOptions {
    * model) apply to it unless it is the library's base model.
    */
   embedderId?: string;
+  /** Smallest face override (`facet scan --smallest-face`); default the library's setting. */
+  smallestFace?: number;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
 }
@@ -53,12 +57,19 @@ export interface LibraryScanReport extends ScanReport {
   clustering?: IncrementalRunReport;
 }
 
-export function scanNetworks(store: Store, overrides: { detectorId?: string; embedderId?: string } = {}): ScanNetworks {
+export function scanNetworks(store: Store, overrides: { detectorId?: string; embedderId?: string; smallestFace?: number } = {}): ScanNetworks {
   const detector = store.settings.get(SETTING_KEYS.detector);
   return {
     detectorId: overrides.detectorId ?? (typeof detector === 'string' ? detector : DEFAULT_DETECTOR),
     embedderId: overrides.embedderId ?? currentModels(store).base,
+    smallestFace: overrides.smallestFace ?? smallestFaceOf(store),
   };
+}
+
+/** The library's smallest face to look for (Settings), else 40 px; a stored value out of range counts as unset. */
+export function smallestFaceOf(store: Store): number {
+  const value = store.settings.get(SETTING_KEYS.smallestFace);
+  return typeof value === 'number' && Number.isInteger(value) && value >= SMALLEST_FACE_MIN && value <= SMALLEST_FACE_MAX ? value : SMALLEST_FACE_DEFAULT;
 }
 
 export async function scanIntoPeople(options: LibraryScanOptions): Promise<LibraryScanReport> {

@@ -6,6 +6,10 @@
  * file, so new weights or a changed converter make a new file. The source weights are checked
  * against the catalog on every load, cache hit or not; each cached file carries its own sha256
  * beside it, and a file that no longer matches is converted again.
+ *
+ * int8 graphs (quantize.ts) are cached the same way, as onnx/<model>-int8-<key>.onnx, where the key
+ * adds the quantizer version and the calibration table (calibration.ts: its set, count, method and
+ * ranges) to the float graph's.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -14,8 +18,10 @@ import path from 'node:path';
 import { catalogEntry } from '../catalog.ts';
 import { readVerified, sha256 } from '../locate.ts';
 import { convertDlibResnet } from './dlibResnetOnnx.ts';
+import { calibrationKeySource, rangesOf, readCalibrationTable } from './calibration.ts';
 import { convertLandmark68 } from './landmark68Onnx.ts';
 import { ONNX_OPSET, type OnnxGraph } from './onnxGraph.ts';
+import { foldConvAffine, quantizeGraph, type Precision } from './quantize.ts';
 import { convertSsdMobilenetV1 } from './ssdMobilenetV1Onnx.ts';
 
 /** Bump when any converter's output changes. */
@@ -28,6 +34,8 @@ const CONVERTERS: Record<string, () => OnnxGraph> = {
 };
 
 export const ONNX_MODEL_IDS: readonly string[] = Object.keys(CONVERTERS);
+/** The models with an int8 form (a calibration table ships for each); the landmark net stays float. */
+export const INT8_MODEL_IDS: readonly string[] = ['dlib-resnet', 'ssd-mobilenetv1'];
 
 export function hasOnnxConverter(modelId: string): boolean {
   return modelId in CONVERTERS;
@@ -43,6 +51,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: 
 
 export interface ConvertedModel {
   modelId: string;
+  precision: Precision;
   /** The serialised ModelProto. */
   bytes: Uint8Array;
   path: string;
@@ -51,26 +60,50 @@ export interface ConvertedModel {
   convertMs: number;
 }
 
-/** The cache key of a model: changes with its weights, the converter and the opset. */
-export function conversionKey(modelId: string): string {
+const keyOf = (source: object) => sha256(new TextEncoder().encode(JSON.stringify(source))).slice(0, 16);
+
+/**
+ * The cache key of a model: changes with its weights, the converter and the opset; for int8 also with
+ * the quantizer and the calibration table (which throws a CalibrationTableError if it is missing or stale).
+ */
+export function conversionKey(modelId: string, precision: Precision = 'fp32'): string {
   const entry = catalogEntry(modelId);
   const source = { modelId, converter: CONVERTER_VERSION, opset: ONNX_OPSET, files: entry.files.map((file) => file.sha256) };
-  return sha256(new TextEncoder().encode(JSON.stringify(source))).slice(0, 16);
+  if (precision === 'fp32') return keyOf(source);
+  return keyOf({ ...source, precision, calibration: calibrationKeySource(readCalibrationTable(modelId, keyOf(source))) });
 }
 
-/** The ONNX form of a catalogued model, from the cache or converted now (and cached). */
-export function loadConvertedModel(modelId: string, cacheDir = defaultCacheDir()): ConvertedModel {
+/** The float graph of a model, as converted (no cache). */
+export function convertModel(modelId: string): OnnxGraph {
   const convert = CONVERTERS[modelId];
   if (!convert) throw new Error(`no ONNX converter for model "${modelId}": converters exist for ${ONNX_MODEL_IDS.join(', ')}`);
+  return convert();
+}
+
+/** The int8 graph of a model: the float graph folded (quantize.ts), then quantized at its shipped table's ranges. */
+function quantizeModel(modelId: string): OnnxGraph {
+  if (!INT8_MODEL_IDS.includes(modelId)) throw new Error(`no int8 form of model "${modelId}": int8 exists for ${INT8_MODEL_IDS.join(', ')}`);
+  const table = readCalibrationTable(modelId, conversionKey(modelId));
+  return quantizeGraph(foldConvAffine(convertModel(modelId)), rangesOf(table));
+}
+
+/** The ONNX form of a catalogued model at a precision, from the cache or converted now (and cached). */
+export function loadConvertedModel(modelId: string, cacheDir = defaultCacheDir(), precision: Precision = 'fp32'): ConvertedModel {
+  if (!CONVERTERS[modelId]) throw new Error(`no ONNX converter for model "${modelId}": converters exist for ${ONNX_MODEL_IDS.join(', ')}`);
+  if (precision !== 'fp32' && !INT8_MODEL_IDS.includes(modelId)) throw new Error(`no ${precision} form of model "${modelId}": int8 exists for ${INT8_MODEL_IDS.join(', ')}`);
   const entry = catalogEntry(modelId);
   for (const file of entry.files) readVerified(entry.package, file.path, file.sha256); // throws ModelFileError naming the file
   const folder = path.join(cacheDir, 'onnx');
-  const file = path.join(folder, `${modelId}-${conversionKey(modelId)}.onnx`);
+  const stem = precision === 'fp32' ? modelId : `${modelId}-${precision}`;
+  const file = path.join(folder, `${stem}-${conversionKey(modelId, precision)}.onnx`);
   const cached = readIfIntact(file);
-  if (cached) return { modelId, bytes: cached, path: file, converted: false, convertMs: 0 };
+  if (cached) return { modelId, precision, bytes: cached, path: file, converted: false, convertMs: 0 };
 
   const started = performance.now();
-  const bytes = convert().encode({ name: 'facet', version: String(CONVERTER_VERSION) }, { source: `${entry.package}@${entry.version}`, model: modelId });
+  const graph = precision === 'fp32' ? convertModel(modelId) : quantizeModel(modelId);
+  const bytes = graph.encode({ name: 'facet', version: String(CONVERTER_VERSION) }, {
+    source: `${entry.package}@${entry.version}`, model: modelId, ...(precision === 'fp32' ? {} : { precision }),
+  });
   const convertMs = performance.now() - started;
   mkdirSync(folder, { recursive: true });
   // Write then rename, so a reader never sees half a file; the checksum goes last.
@@ -78,7 +111,7 @@ export function loadConvertedModel(modelId: string, cacheDir = defaultCacheDir()
   writeFileSync(temporary, bytes);
   renameSync(temporary, file);
   writeFileSync(`${file}.sha256`, sha256(bytes));
-  return { modelId, bytes, path: file, converted: true, convertMs };
+  return { modelId, precision, bytes, path: file, converted: true, convertMs };
 }
 
 function readIfIntact(file: string): Uint8Array | undefined {

@@ -11,7 +11,7 @@ export const ONNX_OPSET = 13;
 const IR_VERSION = 7;
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, UINT8: 2, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
 /** An attribute value: integer → INT, integer[] → INTS, string → STRING, { float } → FLOAT, { floats } → FLOATS. */
@@ -19,21 +19,21 @@ export type AttributeValue = number | number[] | string | { float: number } | { 
 
 const ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 
-interface NodeSpec {
+export interface NodeSpec {
   op: string;
   inputs: string[];
   outputs: string[];
   attributes: Record<string, AttributeValue>;
 }
 
-interface ValueSpec {
+export interface ValueSpec {
   name: string;
   type: DataTypeCode;
-  /** Fixed sizes, or a name for a dynamic dimension ('N'). */
-  dims: Array<number | string>;
+  /** Fixed sizes, or a name for a dynamic dimension ('N'); undefined leaves the shape unknown (calibration outputs). */
+  dims: Array<number | string> | undefined;
 }
 
-interface InitializerSpec {
+export interface InitializerSpec {
   name: string;
   type: DataTypeCode;
   dims: number[];
@@ -43,6 +43,13 @@ interface InitializerSpec {
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   // raw_data is little-endian; typed arrays are in the host's order.
   throw new Error('ONNX conversion needs a little-endian host');
+}
+
+export interface GraphParts {
+  nodes: NodeSpec[];
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+  initializers: InitializerSpec[];
 }
 
 export class OnnxGraph {
@@ -55,6 +62,27 @@ export class OnnxGraph {
 
   constructor(readonly name: string) {}
 
+  /**
+   * A graph from its parts, as they are: for passes that rewrite a graph (quantize.ts). Names must be
+   * unique across inputs, initializers and node outputs.
+   */
+  static fromParts(name: string, parts: GraphParts): OnnxGraph {
+    const g = new OnnxGraph(name);
+    for (const value of parts.inputs) g.claim(value.name);
+    for (const init of parts.initializers) g.claim(init.name);
+    for (const node of parts.nodes) for (const output of node.outputs) if (output !== '') g.claim(output);
+    g.inputs.push(...parts.inputs);
+    g.outputs.push(...parts.outputs);
+    g.initializers.push(...parts.initializers);
+    g.nodes.push(...parts.nodes);
+    return g;
+  }
+
+  /** Copies of the lists that make up the graph (the specs themselves are shared: treat them as read-only). */
+  parts(): GraphParts {
+    return { nodes: [...this.nodes], inputs: [...this.inputs], outputs: [...this.outputs], initializers: [...this.initializers] };
+  }
+
   input(name: string, type: DataTypeCode, dims: Array<number | string>): string {
     this.claim(name);
     this.inputs.push({ name, type, dims });
@@ -62,7 +90,7 @@ export class OnnxGraph {
   }
 
   /** Declares `value` (a node output) a graph output. */
-  output(value: string, type: DataTypeCode, dims: Array<number | string>): void {
+  output(value: string, type: DataTypeCode, dims: Array<number | string> | undefined): void {
     this.outputs.push({ name: value, type, dims });
   }
 
@@ -167,10 +195,13 @@ function encodeTensor(init: InitializerSpec): ProtoWriter {
 }
 
 function encodeValueInfo(value: ValueSpec): ProtoWriter {
-  const shape = new ProtoWriter();
-  for (const dim of value.dims) {
-    shape.message(1, typeof dim === 'number' ? new ProtoWriter().int(1, dim) : new ProtoWriter().string(2, dim));
+  const tensorType = new ProtoWriter().int(1, value.type);
+  if (value.dims) {
+    const shape = new ProtoWriter();
+    for (const dim of value.dims) {
+      shape.message(1, typeof dim === 'number' ? new ProtoWriter().int(1, dim) : new ProtoWriter().string(2, dim));
+    }
+    tensorType.message(2, shape);
   }
-  const tensorType = new ProtoWriter().int(1, value.type).message(2, shape);
   return new ProtoWriter().string(1, value.name).message(2, new ProtoWriter().message(1, tensorType));
 }

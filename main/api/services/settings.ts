@@ -8,6 +8,7 @@ import { BACKEND_NAMES, parseBackendName } from '../../embed/backend.ts';
 import { backgroundWorkerCount } from '../../faces/analysisPool.ts';
 import os from 'node:os';
 import type { Store } from '../../store/index.ts';
+import { smallestFaceOf } from '../../people/scanPipeline.ts';
 import { loadOnnxRuntime } from '../../embed/onnxRuntime.ts';
 import { baseModelOf } from '../../learn/adapterRecord.ts';
 import type { ApiRequest, ApiResponse, SettingsInfo } from '../contract.ts';
@@ -148,16 +149,18 @@ export async function setSettings(ctx: ApiContext, request: ApiRequest<'settings
     if (request.embedder !== undefined) store.settings.set(SETTING_KEYS.embedder, request.embedder);
     if (request.scanCores === null) store.settings.delete(SETTING_KEYS.scanCores);
     else if (request.scanCores !== undefined) store.settings.set(SETTING_KEYS.scanCores, request.scanCores);
+    if (request.smallestFace === null) store.settings.delete(SETTING_KEYS.smallestFace);
+    else if (request.smallestFace !== undefined) store.settings.set(SETTING_KEYS.smallestFace, request.smallestFace);
   });
   ctx.invalidateVectors();
   return getSettings(ctx);
 }
 
-/** The app's scans: the user's core limit (if set) and the analysis workers it gives on this machine. */
+/** The app's scans: the user's core limit (if set), the analysis workers it gives on this machine, the smallest face. */
 export function scanWorkers(store: Store, machineCores = os.availableParallelism()): SettingsInfo['scan'] {
   const value = store.settings.get(SETTING_KEYS.scanCores);
   const cores = typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : null;
-  return { cores, workers: backgroundWorkerCount(machineCores, cores ?? undefined), machineCores };
+  return { cores, workers: backgroundWorkerCount(machineCores, cores ?? undefined), machineCores, smallestFace: smallestFaceOf(store) };
 }
 
 function requireVectors(ctx: ApiContext): void {

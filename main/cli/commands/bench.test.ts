@@ -36,14 +36,19 @@ describe('facet bench', () => {
     const result = facet('pipeline', '--data', data, '--workers', '1', '--limit', '2', '--json');
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout);
-    for (const key of ['photos', 'faces', 'photosPerSecond', 'facesPerSecond', 'peakMB', 'embedGflops', 'ceilingGflops', 'peerPhotosPerSecond', 'ratio', 'workers']) {
+    for (const key of ['photos', 'faces', 'photosPerSecond', 'facesPerSecond', 'peakMB', 'loadedMB', 'earlyMB', 'lateMB', 'embedGflops', 'ceilingGflops',
+      'decodeCeilingPhotosPerSecond', 'peerPhotosPerSecond', 'ratio', 'workers']) {
       assert.equal(typeof report[key], 'number', `${key}: ${report[key]}`);
     }
     assert.equal(report.photos, 2);
     assert.equal(report.workers, 1);
     assert.ok(report.faces >= 2);
     assert.match(report.peer, /@vladmandic\/face-api/);
-    assert.equal(report.peerFaces, report.faces, 'same detector, same weights, same photos: same faces');
+    assert.equal(report.peerFaces, report.faces, 'same detector, same weights, same tiles, same photos: same faces');
+    assert.match(report.peer, /same small-face tiles/);
+    assert.ok(report.peerSinglePass.faces <= report.faces, 'face-api as it comes finds no more faces than at our accuracy');
+    assert.ok(report.peerSinglePass.photosPerSecond > 0);
+    assert.ok(report.peakMB >= report.loadedMB && report.loadedMB > 0);
     assert.deepEqual(Object.keys(report.stageMs).sort(), ['align', 'decode', 'detect', 'embed', 'embedPerFace', 'thumbnails']);
     assert.ok(report.stageMs.detect > 0 && report.stageMs.embed > 0);
     assert.ok(report.ceilingGflops > 0 && report.embedGflops > 0);

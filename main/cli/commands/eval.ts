@@ -19,7 +19,7 @@ const lfwEvalCommand = defineCommand({
     folds: { type: 'integer', min: 1, max: 10, placeholder: 'K', description: 'the first K folds of pairs.txt (default 10)' },
     pairs: { type: 'string', placeholder: 'FILE', description: 'another pairs file in the pairs.txt format' },
   },
-  async run({ values, json, backend, out }) {
+  async run({ values, json, backend, precision, out }) {
     const { evaluateLfw } = await import('../../eval/lfw.ts');
     const progress = createProgressPrinter(process.stderr);
     const report = await evaluateLfw({
@@ -29,6 +29,7 @@ const lfwEvalCommand = defineCommand({
       embedder: values.model,
       detector: values.detector,
       backend,
+      precision,
       flip: !values['no-flip'],
       workers: values.workers,
       ...pipelineTuning(values),
@@ -62,7 +63,7 @@ const clusterEvalCommand = defineCommand({
     caution: { type: 'number', above: 0, max: 1, placeholder: 'RHO' },
     linkage: { type: 'string', choices: ['average', 'single', 'complete'] },
   },
-  async run({ values, json, backend, out }) {
+  async run({ values, json, backend, precision, out }) {
     const { evaluateClustering } = await import('../../eval/clusterEval.ts');
     const { clusterCautionFor, clusterThresholdFor, DEFAULT_EMBEDDER } = await import('../../../native-models/catalog.ts');
     const embedder = values.model ?? DEFAULT_EMBEDDER;
@@ -77,6 +78,7 @@ const clusterEvalCommand = defineCommand({
       embedder,
       detector: values.detector ?? DEFAULT_DETECTOR,
       backend,
+      precision,
       flip: !values['no-flip'],
       workers: values.workers,
       ...pipelineTuning(values),
@@ -115,10 +117,12 @@ const EVALUATIONS: Record<string, () => Promise<AnyCommand>> = {
   finetune: finetuneEvalCommand,
   robustness: async () => (await import('./evalRobustness.ts')).robustnessEvalCommand,
   journey: async () => (await import('./evalJourney.ts')).journeyEvalCommand,
+  precision: async () => (await import('./evalPrecision.ts')).precisionEvalCommand,
+  'calibrate-int8': async () => (await import('./evalPrecision.ts')).calibrateInt8Command,
 };
 
 export const evalCommand: Command = {
-  summary: 'measure accuracy on LFW: lfw (verification, 10-fold protocol), cluster (clustering quality), finetune, robustness',
+  summary: 'measure accuracy on LFW: lfw (verification, 10-fold protocol), cluster (clustering quality), finetune, robustness, precision (fp32 vs int8)',
   usage: `facet eval ${Object.keys(EVALUATIONS).join('|')} --data DIR [options]   (facet eval lfw --help for each one's options)`,
   subcommands: EVALUATIONS,
 };

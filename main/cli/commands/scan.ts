@@ -5,17 +5,22 @@ import { registerScanFolders } from './libraries.ts';
 import { openStore } from '../../store/index.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
+import { SMALLEST_FACE_MAX, SMALLEST_FACE_MIN } from '../../core/settingKeys.ts';
 import { createProgressPrinter } from '../progress.ts';
 
 export const scanCommand = defineCommand({
   summary: 'scan library folders: find, align and embed every face (incremental)',
-  usage: 'facet scan DIR... [--model ID|MODEL_DIR] [--detector ID] [--workers N] [--json]',
+  usage: 'facet scan DIR... [--model ID|MODEL_DIR] [--detector ID] [--workers N] [--smallest-face PX] [--json]',
   options: {
     model: { type: 'string', placeholder: 'ID|DIR', description: 'the embedder: a catalogued id or a folder facet train made' },
     detector: { type: 'string', placeholder: 'ID', description: 'the face detector (default ssd-mobilenetv1)' },
     workers: { type: 'integer', min: 0, description: 'analysis worker threads (default: one per core; 0: in this thread)' },
+    'smallest-face': {
+      type: 'integer', min: SMALLEST_FACE_MIN, max: SMALLEST_FACE_MAX, placeholder: 'PX',
+      description: 'the smallest face to look for, px of the photo (default: the Settings screen\'s, else 40; larger is faster on big photos)',
+    },
   },
-  async run({ args, values, json, database, backend, out, err }) {
+  async run({ args, values, json, database, backend, precision, out, err }) {
     // The networks' modules load only now, so that --help and a mistyped option answer at once.
     const [{ ExifToolMetadata }, { registerTrainedModel }, { AnalysisPool }, { scanIntoPeople }] = await Promise.all([
       import('../../xmp/exiftoolMetadata.ts'), import('../../embed/userModels.ts'), import('../../faces/analysisPool.ts'), import('../../people/scanPipeline.ts'),
@@ -39,9 +44,11 @@ export const scanCommand = defineCommand({
       process.on('SIGINT', stop);
       // The one scan pipeline: base network, the active adapter, then new faces sorted into people.
       const report = await scanIntoPeople({
-        store, roots, reader: regions, detectorId: values.detector, embedderId,
+        store, roots, reader: regions, detectorId: values.detector, embedderId, smallestFace: values['smallest-face'],
         onProgress: progress, signal: controller.signal,
-        createPool: (networks) => AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend } }),
+        createPool: (networks) => AnalysisPool.create({
+          workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision, smallFaces: { minFace: networks.smallestFace } },
+        }),
       });
       process.off('SIGINT', stop);
       progress.end();

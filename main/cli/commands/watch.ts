@@ -19,7 +19,7 @@ export const watchCommand = defineCommand({
     debounce: { type: 'integer', min: 0, default: 1000, placeholder: 'MS', description: 'wait this long after the last change' },
     poll: { type: 'boolean', description: 'poll the folders (network shares) instead of file-system events' },
   },
-  async run({ args, values, json, database, backend, out, err }) {
+  async run({ args, values, json, database, backend, precision, out, err }) {
     // The networks' modules load only now, so that --help and a mistyped option answer at once.
     const [{ ExifToolMetadata }, { LibraryWatcher }, { watchRescan }, { AnalysisPool }, { scanIntoPeople }] = await Promise.all([
       import('../../xmp/exiftoolMetadata.ts'), import('../../library/watch.ts'), import('../../people/watchRescan.ts'),
@@ -29,13 +29,18 @@ export const watchCommand = defineCommand({
     const store = openStore(database);
     const reader = new ExifToolMetadata({ onWarning: err });
     // One pool for the whole session, made on first need (each rescan would otherwise load the models again),
-    // and made again only when the networks change (another detector or embedder chosen meanwhile).
+    // and made again only when the networks change (another detector, embedder or smallest face chosen meanwhile).
     let pool: { key: string; started: Promise<AnalysisPool> } | undefined;
     const sharedPool = async (networks: ScanNetworks): Promise<PhotoAnalyser> => {
-      const key = `${networks.detectorId}|${networks.embedderId}`;
+      const key = `${networks.detectorId}|${networks.embedderId}|${networks.smallestFace}`;
       if (pool?.key !== key) {
         await (await pool?.started)?.close();
-        pool = { key, started: AnalysisPool.create({ workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend } }) };
+        pool = {
+          key,
+          started: AnalysisPool.create({
+            workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision, smallFaces: { minFace: networks.smallestFace } },
+          }),
+        };
       }
       const started = await pool.started;
       return { workers: started.workers, analyse: (file) => started.analyse(file), embedInBox: (file, box) => started.embedInBox(file, box), close: async () => {} };
