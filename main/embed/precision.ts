@@ -7,7 +7,11 @@ import { isPrecision, PRECISIONS, type Precision } from '../../native-models/onn
 
 export { isPrecision, PRECISIONS, type Precision };
 
-/** Until `facet eval precision` shows int8 keeps the accuracy (docs/precision-result.json). */
+/**
+ * fp32. In `facet eval precision` (docs/precision-result.json) int8 dlib ResNet kept LFW (99.13% against
+ * 99.12%) and clustering (BCubed F −0.0015) at 2.4x the speed, but the int8 SSD found one 60-90 px face
+ * fewer of 130 on the report photos (−0.77 points; the issue allows −0.5), so int8 is not the default.
+ */
 export const DEFAULT_PRECISION: Precision = 'fp32';
 
 export class PrecisionError extends Error {

@@ -141,6 +141,26 @@ test('QDQ structure: int8 weights per channel, int32 biases, ReLUs dropped into 
   assert.throws(() => quantizeGraph(folded, partial), (error: unknown) => error instanceof QuantizationError && error.tensor === missing && error.message.includes(missing));
 });
 
+test('a conv whose result only float ops read (a detection head) stays float, weights and all', () => {
+  const random = new Random(3);
+  const g = new OnnxGraph('head_test');
+  const input = g.input('input', DataType.FLOAT, ['N', SIDE, SIDE, 3]);
+  const nchw = g.node('Transpose', [input], { perm: [0, 3, 1, 2] });
+  const conv = (x: string, cin: number, label: string) => g.node('Conv', [x, g.floats(`${label}/W`, randomValues(random, CHANNELS * cin, 0.3), [CHANNELS, cin, 1, 1])], { kernel_shape: [1, 1] });
+  const body = g.node('Relu', [conv(nchw, 3, 'body')]);
+  const head = g.node('Transpose', [conv(body, CHANNELS, 'head')], { perm: [0, 2, 3, 1] }, 'output');
+  g.output(head, DataType.FLOAT, ['N', SIDE, SIDE, CHANNELS]);
+  const plan = planQuantization(g);
+  assert.equal(plan.floatConvs.size, 1);
+  const quantized = quantizeGraph(g, Object.fromEntries(tensorsToCalibrate(plan).map((name) => [name, { min: 0, max: 1 }])));
+  const { nodes } = quantized.parts();
+  const [bodyConv, headConv] = nodes.filter((n) => n.op === 'Conv');
+  const producerOf = (tensor: string) => nodes.find((n) => n.outputs.includes(tensor))?.op;
+  assert.equal(producerOf(bodyConv!.inputs[1]!), 'DequantizeLinear', 'the body conv has int8 weights');
+  assert.equal(producerOf(headConv!.inputs[1]!), undefined, 'the head keeps its float weights (an initializer)');
+  assert.equal(nodes.filter((n) => n.inputs.includes(headConv!.outputs[0]!)).map((n) => n.op).join(), 'Transpose', 'and its float output');
+});
+
 test('int8 output stays close to fp32, and onnxruntime fuses the QDQ groups into QLinearConv', { skip: skipWithoutRuntime() }, async () => {
   const graph = residualGraph();
   const folded = foldConvAffine(graph);

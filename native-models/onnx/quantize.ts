@@ -6,20 +6,23 @@
  *
  *  - weights of Conv, Gemm and MatMul: int8, symmetric, one scale per output channel;
  *  - biases: int32 at scale (input scale × weight scale), as QLinearConv wants them;
- *  - activations entering those ops, and what they produce: uint8, asymmetric, scales from calibration
- *    (a range per tensor, see calibration.ts), with 0 always exactly representable (zero padding).
+ *  - activations entering those ops, and what they produce where an integer op reads it: uint8,
+ *    asymmetric, scales from calibration (a range per tensor, see calibration.ts), with 0 always
+ *    exactly representable (zero padding). A Conv whose result only float ops read stays float.
  *
- * Two rewrites come first, both exact in float: per-channel Mul/Add and BatchNormalization right after a
- * Conv are folded into its weights and bias (dlib's affine "scale" layer, SSD's depthwise batch norm),
- * so the Conv's output feeds the next op directly; and a Relu or Clip(0, hi) after a quantized Conv or
- * Add is dropped, its output's range standing in for it (a uint8 with zero point 0 cannot go below 0,
- * and the range's top is at most hi), which is what lets the Conv and its activation fuse into one
- * integer op.
+ * Two rewrites come first: per-channel Mul/Add and BatchNormalization right after a Conv are folded
+ * into its weights and bias (foldConv.ts, exact in float), so the Conv's output feeds the next op
+ * directly; and a Relu or Clip(0, hi) after a quantized Conv or Add is dropped, its output's range
+ * standing in for it (a uint8 with zero point 0 cannot go below 0, and the range's top is at most hi),
+ * which is what lets the Conv and its activation fuse into one integer op.
  */
-import { DataType, OnnxGraph, type GraphParts, type InitializerSpec, type NodeSpec } from './onnxGraph.ts';
+import { floatInitializer, freshName, GraphIndex, pruned, usedNames } from './foldConv.ts';
+import { DataType, OnnxGraph, type NodeSpec } from './onnxGraph.ts';
+
+export { foldConvAffine } from './foldConv.ts';
 
 /** Bump when the quantized graphs change for the same weights and calibration table. */
-export const QUANTIZER_VERSION = 1;
+export const QUANTIZER_VERSION = 2;
 
 export type Precision = 'fp32' | 'int8';
 export const PRECISIONS: readonly Precision[] = ['fp32', 'int8'];
@@ -46,132 +49,6 @@ export class QuantizationError extends Error {
   }
 }
 
-/** Producers, consumers and constants of a graph's tensors. */
-class GraphIndex {
-  readonly producer = new Map<string, NodeSpec>();
-  readonly consumers = new Map<string, NodeSpec[]>();
-  readonly initializers = new Map<string, InitializerSpec>();
-  readonly graphOutputs: Set<string>;
-
-  constructor(readonly parts: GraphParts) {
-    for (const init of parts.initializers) this.initializers.set(init.name, init);
-    for (const node of parts.nodes) {
-      for (const output of node.outputs) this.producer.set(output, node);
-      for (const input of node.inputs) {
-        if (input === '') continue;
-        const list = this.consumers.get(input) ?? [];
-        list.push(node);
-        this.consumers.set(input, list);
-      }
-    }
-    this.graphOutputs = new Set(parts.outputs.map((output) => output.name));
-  }
-
-  soleConsumer(tensor: string): NodeSpec | undefined {
-    const list = this.consumers.get(tensor) ?? [];
-    return list.length === 1 && !this.graphOutputs.has(tensor) ? list[0] : undefined;
-  }
-
-  floats(name: string): Float32Array | undefined {
-    const init = this.initializers.get(name);
-    if (!init || init.type !== DataType.FLOAT) return undefined;
-    return new Float32Array(init.raw.slice().buffer);
-  }
-}
-
-function floatInitializer(name: string, values: Float32Array, dims: number[]): InitializerSpec {
-  return { name, type: DataType.FLOAT, dims, raw: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
-}
-
-/** A name not yet used in the graph. */
-function freshName(used: Set<string>, hint: string): string {
-  let name = hint;
-  for (let i = 1; used.has(name); i++) name = `${hint}_${i}`;
-  used.add(name);
-  return name;
-}
-
-function usedNames(parts: GraphParts): Set<string> {
-  return new Set([...parts.inputs.map((v) => v.name), ...parts.initializers.map((i) => i.name), ...parts.nodes.flatMap((n) => n.outputs)]);
-}
-
-/** Initializers no node reads any more are left out. */
-function pruned(parts: GraphParts): GraphParts {
-  const read = new Set(parts.nodes.flatMap((node) => node.inputs));
-  return { ...parts, initializers: parts.initializers.filter((init) => read.has(init.name)) };
-}
-
-/** The per-channel values of a constant shaped [C], [C, 1, 1] or [1, C, 1, 1], or undefined. */
-function perChannelValues(index: GraphIndex, name: string, channels: number): Float32Array | undefined {
-  const init = index.initializers.get(name);
-  if (!init || init.dims.reduce((a, b) => a * b, 1) !== channels) return undefined;
-  if (init.dims.filter((d) => d !== 1).length > 1) return undefined;
-  const shapeOk = init.dims.length === 1 || (init.dims.length === 3 && init.dims[0] === channels) || (init.dims.length === 4 && init.dims[1] === channels);
-  return shapeOk ? index.floats(name) : undefined;
-}
-
-/**
- * Folds per-channel Mul and Add, and BatchNormalization, that directly follow a Conv into the Conv's
- * weights and bias. Exact in float (up to rounding); the folded node keeps the last folded op's output name.
- */
-export function foldConvAffine(graph: OnnxGraph): OnnxGraph {
-  const parts = graph.parts();
-  const index = new GraphIndex(parts);
-  const used = usedNames(parts);
-  const removed = new Set<NodeSpec>();
-  const replaced = new Map<NodeSpec, NodeSpec>();
-  const added: InitializerSpec[] = [];
-
-  for (const conv of parts.nodes) {
-    if (conv.op !== 'Conv') continue;
-    const weightInit = index.initializers.get(conv.inputs[1]!);
-    const weights = index.floats(conv.inputs[1]!);
-    if (!weightInit || !weights) continue;
-    const channels = weightInit.dims[0]!;
-    const perOutput = weights.length / channels;
-    const bias = (conv.inputs[2] ? index.floats(conv.inputs[2]) : undefined) ?? new Float32Array(channels);
-    let output = conv.outputs[0]!;
-    let folded = 0;
-    for (let next = index.soleConsumer(output); next; next = index.soleConsumer(output)) {
-      const other = next.inputs.find((input) => input !== output) ?? '';
-      if ((next.op === 'Mul' || next.op === 'Add') && next.inputs.length === 2) {
-        const values = perChannelValues(index, other, channels);
-        if (!values) break;
-        for (let c = 0; c < channels; c++) {
-          if (next.op === 'Mul') {
-            for (let k = 0; k < perOutput; k++) weights[c * perOutput + k]! *= values[c]!;
-            bias[c]! *= values[c]!;
-          } else {
-            bias[c]! += values[c]!;
-          }
-        }
-      } else if (next.op === 'BatchNormalization' && next.inputs[0] === output) {
-        const [gamma, beta, mean, variance] = next.inputs.slice(1).map((name) => perChannelValues(index, name, channels));
-        if (!gamma || !beta || !mean || !variance) break;
-        const epsilon = typeof next.attributes.epsilon === 'object' && 'float' in next.attributes.epsilon ? next.attributes.epsilon.float : 1e-5;
-        for (let c = 0; c < channels; c++) {
-          // Math.fround: the same float32 arithmetic onnxruntime does for the unfolded graph.
-          const scale = Math.fround(gamma[c]! / Math.fround(Math.sqrt(Math.fround(variance[c]! + epsilon))));
-          for (let k = 0; k < perOutput; k++) weights[c * perOutput + k]! *= scale;
-          bias[c] = (bias[c]! - mean[c]!) * scale + beta[c]!;
-        }
-      } else {
-        break;
-      }
-      removed.add(next);
-      output = next.outputs[0]!;
-      folded++;
-    }
-    if (folded === 0) continue;
-    const weightName = freshName(used, `${conv.inputs[1]}/folded`);
-    const biasName = freshName(used, `${conv.inputs[1]}/folded_bias`);
-    added.push(floatInitializer(weightName, weights, weightInit.dims), floatInitializer(biasName, bias, [channels]));
-    replaced.set(conv, { ...conv, inputs: [conv.inputs[0]!, weightName, biasName], outputs: [output] });
-  }
-  const nodes = parts.nodes.filter((node) => !removed.has(node)).map((node) => replaced.get(node) ?? node);
-  return OnnxGraph.fromParts(graph.name, pruned({ ...parts, nodes, initializers: [...parts.initializers, ...added] }));
-}
-
 /** What quantizeGraph will do to a (folded) graph: which tensors it quantizes and how. */
 export interface QuantizationPlan {
   /** Activation tensors carried as uint8, by their names in the graph given (a Relu's output where it is dropped). */
@@ -180,6 +57,12 @@ export interface QuantizationPlan {
   inherits: Map<string, string>;
   /** Relu/Clip nodes dropped into the range of their input's producer, by the tensor they read. */
   droppedActivations: Map<string, NodeSpec>;
+  /**
+   * Convs left in float, by output name: no integer op reads their result, and onnxruntime has no int8
+   * conv with a float output, so int8 would only add rounding (SSD's box and class heads: on the
+   * development photos, quantizing them lost a small face that the float heads keep).
+   */
+  floatConvs: Set<string>;
 }
 
 /** Relu, or Clip with a constant lower bound of 0 (ReLU6). */
@@ -197,18 +80,26 @@ export function planQuantization(graph: OnnxGraph): QuantizationPlan {
   const tensors = new Set<string>();
   const inherits = new Map<string, string>();
   const droppedActivations = new Map<string, NodeSpec>();
+  const floatConvs = new Set<string>();
   const isActivation = (name: string) => name !== '' && !index.initializers.has(name);
 
+  /** The Relu/Clip after an op that its output's uint8 range can stand in for. */
+  const droppableActivation = (node: NodeSpec): NodeSpec | undefined => {
+    const next = index.soleConsumer(node.outputs[0]!);
+    return next && isZeroFloorActivation(next, index) ? next : undefined;
+  };
   /** The tensor an op's result is quantized as: its Relu/Clip's output where that can be dropped. */
   const quantizedOutput = (node: NodeSpec): string | undefined => {
-    const output = node.outputs[0]!;
-    const next = index.soleConsumer(output);
-    if (next && isZeroFloorActivation(next, index)) {
-      droppedActivations.set(output, next);
-      return index.graphOutputs.has(next.outputs[0]!) ? undefined : next.outputs[0];
-    }
+    const activation = droppableActivation(node);
+    if (activation) droppedActivations.set(node.outputs[0]!, activation);
+    const output = activation?.outputs[0] ?? node.outputs[0]!;
     return index.graphOutputs.has(output) ? undefined : output;
   };
+  /** Whether an integer op would read a tensor: a Conv/Gemm/MatMul, an Add of two activations, or a pass-through op on the way to one. */
+  const readByIntegerOp = (name: string): boolean => (index.consumers.get(name) ?? []).some((consumer) =>
+    (WEIGHTED_OPS.has(consumer.op) && consumer.inputs[0] === name && index.initializers.has(consumer.inputs[1]!))
+    || (consumer.op === 'Add' && consumer.inputs.every(isActivation))
+    || (PASS_THROUGH_OPS.has(consumer.op) && readByIntegerOp(consumer.outputs[0]!)));
   /** Quantized already, or reached from a quantized tensor through ops that keep its scale. */
   const reachesQuantized = (name: string): boolean => {
     if (tensors.has(name)) return true;
@@ -226,6 +117,10 @@ export function planQuantization(graph: OnnxGraph): QuantizationPlan {
   // Nodes are in topological order, so a tensor's producer has been seen before its consumers.
   for (const node of parts.nodes) {
     if (WEIGHTED_OPS.has(node.op) && index.initializers.has(node.inputs[1]!)) {
+      if (node.op === 'Conv' && !readByIntegerOp(droppableActivation(node)?.outputs[0] ?? node.outputs[0]!)) {
+        floatConvs.add(node.outputs[0]!);
+        continue;
+      }
       const input = node.inputs[0]!;
       if (isActivation(input) && !reachesQuantized(input)) tensors.add(input);
       else if (isActivation(input)) quantizeThroughPassThrough(input);
@@ -242,7 +137,7 @@ export function planQuantization(graph: OnnxGraph): QuantizationPlan {
   }
   // A dropped activation whose producer's result is not quantized after all must stay.
   for (const [input, activation] of droppedActivations) if (!tensors.has(activation.outputs[0]!)) droppedActivations.delete(input);
-  return { tensors: [...tensors], inherits, droppedActivations };
+  return { tensors: [...tensors], inherits, droppedActivations, floatConvs };
 }
 
 /** The tensors whose range calibration must measure. */
@@ -335,7 +230,7 @@ export function quantizeGraph(graph: OnnxGraph, ranges: Readonly<Record<string, 
     let node = original;
     const activation = plan.droppedActivations.get(node.outputs[0]!);
     if (activation) node = { ...node, outputs: [activation.outputs[0]!] }; // the Relu's range does its work
-    if (WEIGHTED_OPS.has(node.op) && quantized.has(node.inputs[0]!) && index.initializers.has(node.inputs[1]!)) {
+    if (WEIGHTED_OPS.has(node.op) && quantized.has(node.inputs[0]!) && index.initializers.has(node.inputs[1]!) && !plan.floatConvs.has(original.outputs[0]!)) {
       node = quantizeWeights(node, parametersOf(node.inputs[0]!).value.scale);
     }
     nodes.push({ ...node, inputs: node.inputs.map(dequantized) });

@@ -1,0 +1,17 @@
+/** --precision / FACET_PRECISION: checked by name, resolved option first, then the variable, then the default. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_PRECISION, PrecisionError, precisionFrom, resolvePrecision } from './precision.ts';
+
+test('a precision is fp32 or int8; anything else is an error naming the field', () => {
+  assert.equal(precisionFrom('int8', '--precision'), 'int8');
+  assert.equal(precisionFrom('', 'FACET_PRECISION'), undefined);
+  assert.equal(precisionFrom(undefined, 'FACET_PRECISION'), undefined);
+  assert.throws(() => precisionFrom('int4', 'FACET_PRECISION'), (error: unknown) => error instanceof PrecisionError && error.field === 'FACET_PRECISION' && /int4/.test(error.message));
+});
+
+test('resolution: the option, else FACET_PRECISION, else the default (and whether it was asked for)', () => {
+  assert.deepEqual(resolvePrecision('fp32', { FACET_PRECISION: 'int8' }), { precision: 'fp32', requested: true });
+  assert.deepEqual(resolvePrecision(undefined, { FACET_PRECISION: 'int8' }), { precision: 'int8', requested: true });
+  assert.deepEqual(resolvePrecision(undefined, {}), { precision: DEFAULT_PRECISION, requested: false });
+});
