@@ -197,9 +197,10 @@ export interface SettingsInfo {
   /**
    * Scans run at low priority on `workers` analysis workers: the user's core limit (`cores`, null when not set),
    * else all but one of the machine's `machineCores` on machines with 4 or more; they look for faces down to
-   * `smallestFace` px (the small-face pass tiles large photos for them). Takes effect with the next scan.
+   * `smallestFace` px (the small-face pass tiles large photos for them), with networks computing in `precision`.
+   * Takes effect with the next scan.
    */
-  scan: { cores: number | null; workers: number; machineCores: number; smallestFace: number };
+  scan: { cores: number | null; workers: number; machineCores: number; smallestFace: number; precision: 'fp32' | 'int8' };
   /** The useful range of the clustering threshold for this embedder (the slider's travel) and its calibrated value. */
   thresholdRange: { min: number; max: number; step: number; calibrated: number | null };
   /** Embedders that have vectors in the library, with how many. */
@@ -349,6 +350,8 @@ export interface ApiMethods {
       scanCores?: number | null;
       /** The smallest face scans look for, px; null goes back to the default, 40. */
       smallestFace?: number | null;
+      /** The networks' numbers: 'int8' is about twice as fast (onnx backend only); null goes back to the default. */
+      precision?: 'fp32' | 'int8' | null;
     },
     SettingsInfo,
   ];

@@ -39,6 +39,7 @@ test('an unknown method and malformed requests are refused, naming the field, an
     ['settings.set', { scanCores: 0 }, 'ValidationError', 'scanCores'],
     ['settings.set', { scanCores: 1.5 }, 'ValidationError', 'scanCores'],
     ['settings.set', { smallestFace: 10 }, 'ValidationError', 'smallestFace'],
+    ['settings.set', { precision: 'int4' }, 'ValidationError', 'precision'],
     ['settings.forgetAllFaceData', { confirm: 'yes' }, 'ValidationError', 'confirm'],
     ['photo.addManualFace', { photoId: 1, box: { x: 0, y: 0, width: 0, height: 10 } }, 'ValidationError', 'box.width'],
     ['search.byImage', { imageBase64: 'data:image/png;base64,AAAA' }, 'ValidationError', 'imageBase64'],
@@ -250,8 +251,8 @@ test('settings: threshold, models and preview; forgetting all face data keeps ph
   assert.ok(wide.clusters < 3);
   // The scans' core limit: absent by default, set, then back to the default; the workers follow.
   const cores = os.availableParallelism();
-  assert.deepEqual(settings.scan, { cores: null, workers: cores >= 4 ? cores - 1 : cores, machineCores: cores, smallestFace: 40 });
-  assert.deepEqual((await ok(api, 'settings.set', { scanCores: 1 })).scan, { cores: 1, workers: 1, machineCores: cores, smallestFace: 40 });
+  assert.deepEqual(settings.scan, { cores: null, workers: cores >= 4 ? cores - 1 : cores, machineCores: cores, smallestFace: 40, precision: 'fp32' });
+  assert.deepEqual((await ok(api, 'settings.set', { scanCores: 1 })).scan, { cores: 1, workers: 1, machineCores: cores, smallestFace: 40, precision: 'fp32' });
   assert.equal(store.settings.get('scanCores'), 1);
   assert.equal((await ok(api, 'settings.set', { scanCores: cores + 5 })).scan.workers, cores, 'never more workers than cores');
   assert.equal((await ok(api, 'settings.set', { scanCores: null })).scan.cores, null);
@@ -261,6 +262,11 @@ test('settings: threshold, models and preview; forgetting all face data keeps ph
   assert.equal(scanNetworks(store).smallestFace, 100);
   assert.equal((await ok(api, 'settings.set', { smallestFace: null })).scan.smallestFace, 40);
   assert.equal(scanNetworks(store).smallestFace, 40);
+  // The precision: none set, the scans get none (the pipeline's default); set, every scan's pipeline is given it.
+  assert.equal(scanNetworks(store).precision, undefined);
+  assert.equal((await ok(api, 'settings.set', { precision: 'int8' })).scan.precision, 'int8');
+  assert.equal(scanNetworks(store).precision, 'int8');
+  assert.equal((await ok(api, 'settings.set', { precision: null })).scan.precision, 'fp32');
   const forgot = await ok(api, 'settings.forgetAllFaceData', { confirm: 'forget' });
   assert.equal(forgot.faces, 12);
   assert.equal(store.photos.counts().ok, 10);

@@ -5,7 +5,7 @@
 import { ExifToolMetadata, type RegionReader } from '../xmp/exiftoolMetadata.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import { currentModels } from '../people/adapterStore.ts';
-import { scanIntoPeople } from '../people/scanPipeline.ts';
+import { scanIntoPeople, scanNetworks } from '../people/scanPipeline.ts';
 import { clusterLibrary, previewThreshold } from '../people/clusterLibrary.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
@@ -44,7 +44,7 @@ export function poolScanRunner(workers: number | undefined, reader?: RegionReade
         AnalysisPool.create({
           workers: workers ?? scanWorkers(options.store).workers,
           priority: 'low',
-          pipeline: { detector: networks.detectorId, embedder: networks.embedderId, smallFaces: { minFace: networks.smallestFace } },
+          pipeline: { detector: networks.detectorId, embedder: networks.embedderId, precision: networks.precision, smallFaces: { minFace: networks.smallestFace } },
         }).then((pool) => {
           noteLoadedBackend(pool.backend);
           return pool;
@@ -63,6 +63,7 @@ export function openApi(options: OpenApiOptions): { api: Api; store: Store } {
     detectorId: () => setting(store, SETTING_KEYS.detector, DEFAULT_DETECTOR),
     // The base network: a fine-tuned embedder is that network plus an adapter the people layer applies.
     embedderId: () => currentModels(store).base,
+    precision: () => scanNetworks(store).precision,
   });
   // One ExifTool reader for the app's life: names in the photos' XMP are imported by every scan.
   const regions = new ExifToolMetadata({ onWarning: (message) => console.warn(`facet: ${message}`) });

@@ -10,6 +10,7 @@
 import { DEFAULT_DETECTOR } from '../../native-models/catalog.ts';
 import { SETTING_KEYS, SMALLEST_FACE_DEFAULT, SMALLEST_FACE_MAX, SMALLEST_FACE_MIN } from '../core/settingKeys.ts';
 import type { ProgressListener } from '../core/progress.ts';
+import { isPrecision, resolvePrecision, type Precision } from '../embed/precision.ts';
 import type { PhotoAnalyser } from '../faces/analysisPool.ts';
 import { scanLibrary, type ScanReport } from './libraryScan.ts';
 import type { Store } from '../store/index.ts';
@@ -24,6 +25,8 @@ export interface ScanNetworks {
   embedderId: string;
   /** px of the decoded photo: the small-face pass's minFace (pipeline option smallFaces). */
   smallestFace: number;
+  /** The library's precision setting; undefined where none is set (FACET_PRECISION, else the default, then). */
+  precision?: Precision;
 }
 
 export interface LibraryScanOptions {
@@ -63,7 +66,18 @@ export function scanNetworks(store: Store, overrides: { detectorId?: string; emb
     detectorId: overrides.detectorId ?? (typeof detector === 'string' ? detector : DEFAULT_DETECTOR),
     embedderId: overrides.embedderId ?? currentModels(store).base,
     smallestFace: overrides.smallestFace ?? smallestFaceOf(store),
+    precision: storedPrecision(store),
   };
+}
+
+function storedPrecision(store: Store): Precision | undefined {
+  const value = store.settings.get(SETTING_KEYS.precision);
+  return typeof value === 'string' && isPrecision(value) ? value : undefined;
+}
+
+/** The precision scans use: the library's setting, else FACET_PRECISION, else the default. */
+export function precisionOf(store: Store): Precision {
+  return resolvePrecision(storedPrecision(store)).precision;
 }
 
 /** The library's smallest face to look for (Settings), else 40 px; a stored value out of range counts as unset. */

@@ -112,6 +112,17 @@ describe('a 12 MP group photo in the app', { skip: reason }, () => {
     assert.ok(fineMatch >= coarseMatch + 2, `40 px finds more than 100 px: ${fineMatch} against ${coarseMatch}`);
     assert.ok(fine.faces.length <= fineMatch + 1, `at most one box that is no face: ${fine.faces.length} boxes, ${fineMatch} faces`);
 
+    // int8 where the onnx backend loads: chosen on the screen, given to the next scan (handlers.test checks the plumbing).
+    await page.locator('[data-nav=settings]').click();
+    const precision = page.locator('[data-input=precision]');
+    await precision.waitFor();
+    if (await precision.isEnabled()) {
+      await precision.selectOption('int8');
+      for (let i = 0; i < 40 && (await server.call('settings.get', {})).scan.precision !== 'int8'; i++) await page.waitForTimeout(100);
+      assert.equal((await server.call('settings.get', {})).scan.precision, 'int8');
+      await precision.selectOption('fp32');
+    }
+
     await page.goto(`${server.url.split('#')[0]}#/photo/${fine.photoId}`);
     await page.locator('[data-face]').first().waitFor();
     assert.equal(await page.locator('[data-face]').count(), fine.faces.length, 'every face found is boxed in the photo view');

@@ -11,12 +11,15 @@ import { decodeImage } from '../../library/decode.ts';
 import { faceThumbnail } from '../../library/thumbnail.ts';
 import { FaceLandmark68Net } from '../../../native-models/faceapi/landmark68.ts';
 import type { Box } from '../contract.ts';
+import type { Precision } from '../../embed/precision.ts';
 import { RequestError } from '../errors.ts';
 import type { AnalysedFace, DescribedBox, FaceAnalyser } from './faceAnalyser.ts';
 
 export interface PoolFaceAnalyserOptions {
   detectorId: () => string;
   embedderId: () => string;
+  /** The library's precision setting (undefined: FACET_PRECISION, else the default), as scans use it. */
+  precision?: () => Precision | undefined;
 }
 
 export class PoolFaceAnalyser implements FaceAnalyser {
@@ -65,13 +68,14 @@ export class PoolFaceAnalyser implements FaceAnalyser {
   }
 
   #getPool(): Promise<AnalysisPool> {
-    const key = `${this.options.detectorId()}|${this.options.embedderId()}`;
+    const precision = this.options.precision?.();
+    const key = `${this.options.detectorId()}|${this.options.embedderId()}|${precision}`;
     if (!this.#pool || this.#poolKey !== key) {
       const previous = this.#pool;
       this.#poolKey = key;
       this.#pool = AnalysisPool.create({
         workers: 1,
-        pipeline: { detector: this.options.detectorId(), embedder: this.options.embedderId() },
+        pipeline: { detector: this.options.detectorId(), embedder: this.options.embedderId(), precision },
       });
       // A failed start is not kept: the next call tries again.
       this.#pool.catch(() => {

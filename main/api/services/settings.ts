@@ -8,7 +8,7 @@ import { BACKEND_NAMES, parseBackendName } from '../../embed/backend.ts';
 import { backgroundWorkerCount } from '../../faces/analysisPool.ts';
 import os from 'node:os';
 import type { Store } from '../../store/index.ts';
-import { smallestFaceOf } from '../../people/scanPipeline.ts';
+import { precisionOf, smallestFaceOf } from '../../people/scanPipeline.ts';
 import { loadOnnxRuntime } from '../../embed/onnxRuntime.ts';
 import { baseModelOf } from '../../learn/adapterRecord.ts';
 import type { ApiRequest, ApiResponse, SettingsInfo } from '../contract.ts';
@@ -149,6 +149,8 @@ export async function setSettings(ctx: ApiContext, request: ApiRequest<'settings
     if (request.embedder !== undefined) store.settings.set(SETTING_KEYS.embedder, request.embedder);
     if (request.scanCores === null) store.settings.delete(SETTING_KEYS.scanCores);
     else if (request.scanCores !== undefined) store.settings.set(SETTING_KEYS.scanCores, request.scanCores);
+    if (request.precision === null) store.settings.delete(SETTING_KEYS.precision);
+    else if (request.precision !== undefined) store.settings.set(SETTING_KEYS.precision, request.precision);
     if (request.smallestFace === null) store.settings.delete(SETTING_KEYS.smallestFace);
     else if (request.smallestFace !== undefined) store.settings.set(SETTING_KEYS.smallestFace, request.smallestFace);
   });
@@ -160,7 +162,9 @@ export async function setSettings(ctx: ApiContext, request: ApiRequest<'settings
 export function scanWorkers(store: Store, machineCores = os.availableParallelism()): SettingsInfo['scan'] {
   const value = store.settings.get(SETTING_KEYS.scanCores);
   const cores = typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : null;
-  return { cores, workers: backgroundWorkerCount(machineCores, cores ?? undefined), machineCores, smallestFace: smallestFaceOf(store) };
+  return {
+    cores, workers: backgroundWorkerCount(machineCores, cores ?? undefined), machineCores, smallestFace: smallestFaceOf(store), precision: precisionOf(store),
+  };
 }
 
 function requireVectors(ctx: ApiContext): void {

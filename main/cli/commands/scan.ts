@@ -47,7 +47,7 @@ export const scanCommand = defineCommand({
         store, roots, reader: regions, detectorId: values.detector, embedderId, smallestFace: values['smallest-face'],
         onProgress: progress, signal: controller.signal,
         createPool: (networks) => AnalysisPool.create({
-          workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision, smallFaces: { minFace: networks.smallestFace } },
+          workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision: precision ?? networks.precision, smallFaces: { minFace: networks.smallestFace } },
         }),
       });
       process.off('SIGINT', stop);

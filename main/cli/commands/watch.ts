@@ -32,13 +32,13 @@ export const watchCommand = defineCommand({
     // and made again only when the networks change (another detector, embedder or smallest face chosen meanwhile).
     let pool: { key: string; started: Promise<AnalysisPool> } | undefined;
     const sharedPool = async (networks: ScanNetworks): Promise<PhotoAnalyser> => {
-      const key = `${networks.detectorId}|${networks.embedderId}|${networks.smallestFace}`;
+      const key = `${networks.detectorId}|${networks.embedderId}|${networks.smallestFace}|${networks.precision}`;
       if (pool?.key !== key) {
         await (await pool?.started)?.close();
         pool = {
           key,
           started: AnalysisPool.create({
-            workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision, smallFaces: { minFace: networks.smallestFace } },
+            workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision: precision ?? networks.precision, smallFaces: { minFace: networks.smallestFace } },
           }),
         };
       }
