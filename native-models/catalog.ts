@@ -4,7 +4,8 @@
  * measured with `facet eval lfw` on all ten folds of the official pairs (README has the commands).
  */
 
-export type ModelTask = 'detector' | 'landmarks' | 'embedder';
+/** 'proposals': a fast face finder whose boxes another detector checks (not offered as a scan's detector). */
+export type ModelTask = 'detector' | 'landmarks' | 'embedder' | 'proposals';
 
 export interface ModelFile {
   path: string;
@@ -145,6 +146,24 @@ export const CATALOG: readonly CatalogEntry[] = [
     outputSize: 4,
     licence: 'MIT (face-api)',
     source: 'face-api src/tinyFaceDetector/TinyFaceDetector.ts',
+  },
+  {
+    id: 'blazeface-back',
+    task: 'proposals',
+    description: "MediaPipe's BlazeFace back-camera (full-range) face detector; run on the whole photo, its boxes are proposals the SSD verifies (main/faces/smallFaces.ts)",
+    package: HUMAN_MODELS,
+    version: HUMAN_MODELS_VERSION,
+    format: 'tfjs-graph',
+    files: [
+      { path: 'models/blazeface-back.json', sha256: 'a765f7b2a6c1d841ecc0b0686e5f51b141b39b7bcdf2888542dc9d9fc4384a87', bytes: 79043 },
+      { path: 'models/blazeface-back.bin', sha256: 'dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72', bytes: 538928 },
+    ],
+    // The graph declares 256x256, but the net is fully convolutional: the ONNX form takes any multiple of 32.
+    input: { width: 256, height: 256, range: '[-1, 1]', colorOrder: 'RGB' },
+    // Per anchor: box (4) and six keypoints (12), and a face logit.
+    outputSize: 16,
+    licence: 'Apache-2.0 (MediaPipe face_detection_back model); packaged by Human models, MIT',
+    source: 'mediapipe modules/face_detection (face_detection_back.tflite, SsdAnchorsCalculator and TensorsToDetectionsCalculator options); human src/face/blazeface.ts',
   },
   {
     id: 'landmark68',

@@ -28,11 +28,11 @@ test('the demo ground truth lists 22 faces in the six face-api photos', () => {
   assert.equal(photos.reduce((sum, p) => sum + p.faces.length, 0), 22);
 });
 
-test('on a composed photo, the small-face pass finds 40-60 px faces the single pass misses (real SSD)', { skip: noLfw }, async () => {
+test('on a composed photo, both small-face strategies find 40-60 px faces the single pass misses (real SSD); proposals in two SSD passes', { skip: noLfw }, async () => {
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'facet-small-faces-'));
   const single = new OnnxSsdDetector();
   await single.load();
-  const small = new SmallFaceDetector(single);
+  const passes = { tiles: new SmallFaceDetector(single, { strategy: 'tiles' }), proposals: new SmallFaceDetector(single, { strategy: 'proposals' }) };
   try {
     const [photo] = (await composeGroupPhotos({
       lfwDir: LFW, seed: 7, photos: 1, width: 2400, height: 1800, facesPerPhoto: [6, 6], strata: [[44, 60]], cacheDir, detector: single,
@@ -41,12 +41,19 @@ test('on a composed photo, the small-face pass finds 40-60 px faces the single p
     const decoded = await decodeImage(photo.file, { maxSide: Infinity });
     if (decoded instanceof Error) throw decoded;
     const byWhole = matchFaces(photo.faces, (await single.detect(decoded.image)).map((f) => f.box));
-    const bySmall = matchFaces(photo.faces, (await small.detect(decoded.image)).map((f) => f.box));
     assert.ok(byWhole.size <= 1, `the single pass should miss faces of 44-60 px in a 2400 px photo, found ${byWhole.size}`);
-    assert.ok(bySmall.size >= photo.faces.length - 1, `the small-face pass found ${bySmall.size} of ${photo.faces.length}`);
-    assert.ok(small.stats.tiledImages === 1);
+    for (const [strategy, small] of Object.entries(passes)) {
+      await small.load();
+      const bySmall = matchFaces(photo.faces, (await small.detect(decoded.image)).map((f) => f.box));
+      assert.ok(bySmall.size >= photo.faces.length - 1, `${strategy}: found ${bySmall.size} of ${photo.faces.length}`);
+      assert.equal(small.stats.tiledImages, 1);
+    }
+    const { stats } = passes.proposals;
+    assert.deepEqual([stats.proposalPasses, stats.mosaics, stats.passes], [1, 1, 2], 'proposals: the whole image, BlazeFace, one mosaic');
+    assert.ok(passes.tiles.stats.passes > 10, `tiles: ${passes.tiles.stats.passes} SSD passes`);
   } finally {
-    small.dispose();
+    passes.proposals.dispose();
+    passes.tiles.dispose();
     rmSync(cacheDir, { recursive: true, force: true });
   }
 });

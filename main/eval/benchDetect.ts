@@ -1,12 +1,14 @@
 /**
  * `facet bench detect`: the small-face pass (faces/smallFaces.ts) against the single whole-image pass,
  * on 12 MP group photos composed from LFW faces (benchDetectPhotos.ts) and on face-api's six demo group
- * photos (ground truth in test/fixtures/faceapi-demo-faces.json). Per photo set: recall of faces of
- * 40-60, 60-90 and 90+ px (geometric mean of the box sides, original pixels), precision, and seconds
- * per photo, decode included: the single pass decodes as scans did before the small-face pass (longest
- * side 1600, shrunk on load), the small-face pass as scans do now (whole, up to 4096 px). Both run one
- * after the other on each photo, in this process, one onnxruntime thread, so their ratio is fair on a
- * shared machine.
+ * photos (ground truth in test/fixtures/faceapi-demo-faces.json). Each of the small-face pass's
+ * strategies ('tiles': the pyramid's tiles; 'proposals': BlazeFace proposals verified by SSD in
+ * mosaics) is scored beside the single pass. Per photo set: recall of faces of 40-60, 60-90 and 90+ px
+ * (geometric mean of the box sides, original pixels), precision, seconds per photo, decode included
+ * (the single pass decodes as scans did before the small-face pass: longest side 1600, shrunk on load;
+ * the small-face pass as scans do now: whole, up to 4096 px), detector passes and multiply-adds per
+ * photo. All run one after the other on each photo, in this process, one onnxruntime thread, so their
+ * ratios are fair on a shared machine.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +18,8 @@ import { defaultCacheDir } from '../../native-models/onnx/cache.ts';
 import type { Box } from '../core/types.ts';
 import type { Precision } from '../embed/precision.ts';
 import { OnnxSsdDetector } from '../faces/onnxDetector.ts';
-import { SmallFaceDetector, type SmallFaceOptions } from '../faces/smallFaces.ts';
+import { BLAZEFACE_MACS_PER_PIXEL } from '../faces/blazeProposals.ts';
+import { SmallFaceDetector, type SmallFaceOptions, type SmallFaceStrategy } from '../faces/smallFaces.ts';
 import { decodeImage } from '../library/decode.ts';
 import { composeGroupPhotos, type GroundTruthPhoto } from './benchDetectPhotos.ts';
 
@@ -27,6 +30,11 @@ export const SIZE_BANDS = [
 ] as const;
 /** A detection matches a ground-truth face at this IoU or more. */
 export const MATCH_IOU = 0.4;
+/**
+ * Multiply-adds of one SSD MobileNetV1 pass (its graph resizes every input to 512x512), counted by
+ * wrapping tfjs's convolution kernels and summing kh·kw·in·out per output pixel: 3.143 G.
+ */
+export const SSD_MACS_PER_PASS = 3.143e9;
 
 export const DEMO_TRUTH = path.join(REPO_ROOT, 'test', 'fixtures', 'faceapi-demo-faces.json');
 const DEMO_DIR = path.join(REPO_ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo');
@@ -36,7 +44,10 @@ export interface BenchDetectOptions {
   seed: number;
   photos: number;
   minConfidence?: number;
+  /** Small-face settings shared by every strategy (its `strategy` field is ignored: see strategies). */
   smallFaces?: SmallFaceOptions;
+  /** The small-face strategies to score beside the single pass (default both: tiles, proposals). */
+  strategies?: readonly SmallFaceStrategy[];
   /** Skip the face-api demo photos. */
   skipDemo?: boolean;
   cacheDir?: string;
@@ -59,16 +70,32 @@ export interface PassScore {
   detectSecondsPerPhoto: number;
 }
 
+/** A small-face strategy's score on a set, with what it cost beside the single pass. */
+export interface StrategyScore extends PassScore {
+  strategy: SmallFaceStrategy;
+  /** secondsPerPhoto / the single pass's. */
+  timeRatio: number;
+  /** SSD passes per photo: whole image + tiles, or whole image + mosaics (a small photo: the one pass). */
+  passesPerPhoto: number;
+  /** BlazeFace passes per photo (proposals only). */
+  proposalPassesPerPhoto: number;
+  /** Proposals sent to verification (not found by the whole-image pass), those SSD confirmed, and mosaics, per photo. */
+  proposalsPerPhoto: number;
+  verifiedPerPhoto: number;
+  mosaicsPerPhoto: number;
+  /** Detector multiply-adds per photo, G (SSD passes and BlazeFace; the landmark net, the same for all, left out). */
+  gmacPerPhoto: number;
+  /** gmacPerPhoto / the single pass's. */
+  gmacRatio: number;
+}
+
 export interface SetResult {
   name: string;
   photos: number;
   faces: number;
-  single: PassScore;
-  smallFaces: PassScore;
-  /** smallFaces.secondsPerPhoto / single.secondsPerPhoto. */
-  timeRatio: number;
-  /** Detector passes per photo (whole image + tiles) of the small-face pass. */
-  passesPerPhoto: number;
+  single: PassScore & { gmacPerPhoto: number };
+  /** In the order asked for. */
+  strategies: StrategyScore[];
 }
 
 export interface BenchDetectResult {
@@ -76,6 +103,7 @@ export interface BenchDetectResult {
   runtime: string;
   precision: Precision;
   minConfidence: number;
+  /** The small-face settings (strategy: the default, which scans use). */
   smallFaces: Required<SmallFaceOptions>;
   seed: number;
   composedFolder: string;
@@ -97,19 +125,27 @@ export async function benchDetect(options: BenchDetectOptions): Promise<BenchDet
   const log = options.log ?? (() => {});
   const minConfidence = options.minConfidence ?? 0.5;
   const precision = options.precision ?? 'fp32';
+  const strategies = options.strategies ?? (['tiles', 'proposals'] as const);
   const single = new OnnxSsdDetector({ minConfidence }, undefined, precision);
   await single.load();
-  const small = new SmallFaceDetector(single, options.smallFaces);
+  // Every strategy wraps the same loaded SSD (dispose is idempotent).
+  const passes = strategies.map((strategy) => new SmallFaceDetector(single, { ...options.smallFaces, strategy }));
   try {
+    for (const pass of passes) {
+      await pass.load();
+      if (pass.strategyInUse !== pass.settings.strategy) throw new Error(`bench detect: strategy ${pass.settings.strategy} cannot run here (onnxruntime-node is needed)`);
+    }
     const composed = await composedPhotos(options, minConfidence, log);
-    const sets: SetResult[] = [await scoreSet(`composed 12 MP, seed ${options.seed}`, composed.photos, single, small, log)];
-    if (!options.skipDemo) sets.push(await scoreSet('face-api demo photos', demoPhotos(), single, small, log));
+    const sets: SetResult[] = [await scoreSet(`composed 12 MP, seed ${options.seed}`, composed.photos, single, passes, log)];
+    if (!options.skipDemo) sets.push(await scoreSet('face-api demo photos', demoPhotos(), single, passes, log));
+    const settings = new SmallFaceDetector(single, { ...options.smallFaces, strategy: undefined }).settings;
     return {
-      detector: single.id, runtime: 'onnx', precision, minConfidence, smallFaces: { ...small.settings }, seed: options.seed,
+      detector: single.id, runtime: 'onnx', precision, minConfidence, smallFaces: { ...settings }, seed: options.seed,
       composedFolder: composed.folder, poolRejected: composed.poolRejected, poolTried: composed.poolTried, sets,
     };
   } finally {
-    small.dispose();
+    for (const pass of passes) pass.dispose();
+    single.dispose();
   }
 }
 
@@ -137,25 +173,33 @@ export function demoPhotos(): GroundTruthPhoto[] {
   });
 }
 
-async function scoreSet(name: string, photos: GroundTruthPhoto[], single: OnnxSsdDetector, small: SmallFaceDetector, log: (line: string) => void): Promise<SetResult> {
-  const tallies = { single: emptyTally(), small: emptyTally() };
-  const passesBefore = small.stats.passes;
+async function scoreSet(name: string, photos: GroundTruthPhoto[], single: OnnxSsdDetector, passes: SmallFaceDetector[], log: (line: string) => void): Promise<SetResult> {
+  const singleTally = emptyTally();
+  const tallies = passes.map(() => emptyTally());
   // One untimed photo first: the first runs pay for onnxruntime's set-up.
-  if (photos[0]) await runPass(photos[0], small, Infinity);
-  small.stats.passes = passesBefore;
+  if (photos[0]) for (const pass of passes) await runPass(photos[0], pass, Infinity);
+  const before = passes.map((pass) => ({ ...pass.stats }));
   for (const [i, photo] of photos.entries()) {
-    score(photo, await runPass(photo, single, 1600), tallies.single);
-    score(photo, await runPass(photo, small, Infinity), tallies.small);
+    score(photo, await runPass(photo, single, 1600), singleTally);
+    for (const [p, pass] of passes.entries()) score(photo, await runPass(photo, pass, Infinity), tallies[p]!);
     log(`${name}: ${i + 1}/${photos.length}`);
   }
-  const faces = photos.reduce((sum, p) => sum + p.faces.length, 0);
-  const singleScore = summarise(tallies.single, photos.length);
-  const smallScore = summarise(tallies.small, photos.length);
-  return {
-    name, photos: photos.length, faces, single: singleScore, smallFaces: smallScore,
-    timeRatio: smallScore.secondsPerPhoto / singleScore.secondsPerPhoto,
-    passesPerPhoto: (small.stats.passes - passesBefore) / Math.max(1, photos.length),
-  };
+  const count = Math.max(1, photos.length);
+  const singleScore = { ...summarise(singleTally, photos.length), gmacPerPhoto: SSD_MACS_PER_PASS / 1e9 };
+  const strategies = passes.map((pass, p): StrategyScore => {
+    const stats = pass.stats, was = before[p]!;
+    const perPhoto = (key: keyof typeof stats) => (stats[key] - was[key]) / count;
+    const gmacPerPhoto = (perPhoto('passes') * SSD_MACS_PER_PASS + perPhoto('proposalInputPixels') * BLAZEFACE_MACS_PER_PIXEL) / 1e9;
+    const passScore = summarise(tallies[p]!, photos.length);
+    return {
+      strategy: pass.settings.strategy, ...passScore,
+      timeRatio: passScore.secondsPerPhoto / singleScore.secondsPerPhoto,
+      passesPerPhoto: perPhoto('passes'), proposalPassesPerPhoto: perPhoto('proposalPasses'),
+      proposalsPerPhoto: perPhoto('proposals'), verifiedPerPhoto: perPhoto('verified'), mosaicsPerPhoto: perPhoto('mosaics'),
+      gmacPerPhoto, gmacRatio: gmacPerPhoto / singleScore.gmacPerPhoto,
+    };
+  });
+  return { name, photos: photos.length, faces: photos.reduce((sum, p) => sum + p.faces.length, 0), single: singleScore, strategies };
 }
 
 export interface PassRun {

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { catalogEntry } from '../catalog.ts';
 import { readVerified, sha256 } from '../locate.ts';
+import { convertBlazefaceBack } from './blazefaceOnnx.ts';
 import { convertDlibResnet } from './dlibResnetOnnx.ts';
 import { calibrationKeySource, rangesOf, readCalibrationTable } from './calibration.ts';
 import { convertLandmark68 } from './landmark68Onnx.ts';
@@ -31,6 +32,7 @@ const CONVERTERS: Record<string, () => OnnxGraph> = {
   'dlib-resnet': () => convertDlibResnet(),
   'ssd-mobilenetv1': () => convertSsdMobilenetV1(),
   landmark68: () => convertLandmark68(),
+  'blazeface-back': () => convertBlazefaceBack(),
 };
 
 export const ONNX_MODEL_IDS: readonly string[] = Object.keys(CONVERTERS);

@@ -137,7 +137,7 @@ const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 
 
 const detect = defineCommand({
   summary: 'small-face pass vs single pass: recall by face size, precision, seconds per photo, on 12 MP photos composed from LFW faces and the face-api demo photos',
-  usage: 'facet bench detect [--data LFW_DIR] [--photos N] [--seed S] [--min-face PX] [--detectable PX] [--level-ratio R] [--min-confidence C] [--skip-demo] [--json]',
+  usage: 'facet bench detect [--data LFW_DIR] [--photos N] [--seed S] [--strategy both|tiles|proposals] [--min-face PX] [--detectable PX] [--level-ratio R] [--proposal-face PX] [--proposal-score S] [--verify-face PX] [--verify-iou I] [--min-confidence C] [--skip-demo] [--json]',
   options: {
     data: { type: 'string', placeholder: 'LFW_DIR', description: 'the LFW folder (default: FACET_LFW_DIR, else ../shared/data/lfw)' },
     photos: { type: 'integer', min: 1, default: 30 },
@@ -145,6 +145,11 @@ const detect = defineCommand({
     'min-face': { type: 'number', above: 0, placeholder: 'PX' },
     detectable: { type: 'number', above: 0, placeholder: 'PX' },
     'level-ratio': { type: 'number', above: 0, placeholder: 'R' },
+    strategy: { type: 'string', choices: ['both', 'tiles', 'proposals'], default: 'both', description: "the small-face pass's strategies to score beside the single pass" },
+    'proposal-face': { type: 'number', above: 0, placeholder: 'PX', description: "proposals: px a min-face face becomes in BlazeFace's input" },
+    'proposal-score': { type: 'number', above: 0, below: 1, placeholder: 'S', description: 'proposals: BlazeFace score to propose a box' },
+    'verify-face': { type: 'number', above: 0, placeholder: 'PX', description: "proposals: px a proposal takes in its 128 px mosaic cell" },
+    'verify-iou': { type: 'number', above: 0, placeholder: 'I', description: "proposals: IoU of SSD's box with the proposal that verifies it" },
     'min-confidence': { type: 'number', above: 0, below: 1, placeholder: 'C' },
     'skip-demo': { type: 'boolean', description: "leave out the face-api demo photos" },
   },
@@ -161,6 +166,10 @@ const detect = defineCommand({
       minFace: values['min-face'],
       detectableFace: values.detectable,
       levelRatio: values['level-ratio'],
+      proposalFace: values['proposal-face'],
+      proposalScore: values['proposal-score'],
+      verifyFace: values['verify-face'],
+      verifyIou: values['verify-iou'],
     }).filter(([, v]) => v !== undefined));
     const result = await benchDetect({
       lfwDir,
@@ -168,6 +177,7 @@ const detect = defineCommand({
       photos: values.photos,
       minConfidence,
       smallFaces,
+      strategies: values.strategy === 'both' ? ['tiles', 'proposals'] : [values.strategy as 'tiles' | 'proposals'],
       skipDemo: values['skip-demo'],
       precision,
       log: json ? undefined : err,
@@ -177,15 +187,23 @@ const detect = defineCommand({
       return 0;
     }
     const o = result.smallFaces;
-    out(`${result.detector} (${result.runtime}, ${result.precision}), min confidence ${result.minConfidence}; small-face pass: min face ${o.minFace} px, detectable ${o.detectableFace} px, level ratio ${o.levelRatio}`);
+    out(`${result.detector} (${result.runtime}, ${result.precision}), min confidence ${result.minConfidence}; small-face pass (default strategy ${o.strategy}): min face ${o.minFace} px;`);
+    out(`  tiles: detectable ${o.detectableFace} px, level ratio ${o.levelRatio}; proposals: ${o.proposalFace} px in BlazeFace's input, score > ${o.proposalScore}, verified at ${o.verifyFace} px, IoU >= ${o.verifyIou}`);
     out(`  composed photos in ${result.composedFolder} (LFW faces the detector finds at full size: ${result.poolTried - result.poolRejected} of ${result.poolTried})`);
     for (const set of result.sets) {
       out(`${set.name}: ${set.photos} photos, ${set.faces} faces`);
-      for (const [label, score] of [['single pass', set.single], ['small-face pass', set.smallFaces]] as const) {
+      const line = (label: string, score: (typeof set)['single']) => {
         const bands = Object.entries(score.recall).map(([band, r]) => `${band} ${percent(r)} (${score.found[band] ?? 0}/${score.faces[band] ?? 0})`).join(', ');
-        out(`  ${label.padEnd(15)} recall ${bands}; precision ${percent(score.precision)} (${score.truePositives}/${score.detections}); ${fixed(score.secondsPerPhoto, 3)} s/photo (detect ${fixed(score.detectSecondsPerPhoto, 3)} s)`);
+        out(`  ${label.padEnd(11)} recall ${bands}; precision ${percent(score.precision)} (${score.truePositives}/${score.detections}); ${fixed(score.secondsPerPhoto, 3)} s/photo (detect ${fixed(score.detectSecondsPerPhoto, 3)} s), ${fixed(score.gmacPerPhoto, 1)} GMAC`);
+      };
+      line('single', set.single);
+      for (const strategy of set.strategies) {
+        line(strategy.strategy, strategy);
+        const proposals = strategy.proposalPassesPerPhoto > 0
+          ? `, ${fixed(strategy.proposalPassesPerPhoto, 1)} BlazeFace pass, ${fixed(strategy.proposalsPerPhoto, 1)} proposals checked in ${fixed(strategy.mosaicsPerPhoto, 1)} mosaics, ${fixed(strategy.verifiedPerPhoto, 1)} kept`
+          : '';
+        out(`  ${''.padEnd(11)} time ${fixed(strategy.timeRatio, 2)}x the single pass, GMAC ${fixed(strategy.gmacRatio, 1)}x; per photo ${fixed(strategy.passesPerPhoto, 1)} SSD passes${proposals}`);
       }
-      out(`  time ${fixed(set.timeRatio, 2)}x the single pass, ${fixed(set.passesPerPhoto, 1)} detector passes per photo`);
     }
     return 0;
   },
