@@ -84,9 +84,11 @@ export interface BenchPipelineResult {
    * photo; sampled every 50 ms), before the ceilings and the comparisons run.
    */
   peakMB: number;
-  /** Resident memory once the models had loaded, before the first photo. */
+  /** Resident memory just before the pool started (what composing the photos left behind is in it). */
+  startMB: number;
+  /** Resident memory once the models had loaded and each worker had run one photo. */
   loadedMB: number;
-  /** Resident memory after the first tenth of the photos and at the end: a leak shows as growth between them. */
+  /** Resident memory after the first tenth of the photos and after the last (pool still open): a leak shows as growth between them. */
   earlyMB: number;
   lateMB: number;
   /** CPU time over wall time while the photos ran, as a share of all cores (0..1). */
@@ -151,6 +153,7 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   // The pipeline first, so that its memory figure is its own: the ceilings and comparisons below run after it.
   log(`pipeline: ${analyses} photos (${files.length} different) on ${workers} worker(s)`);
   const memory = new MemorySampler();
+  const startMB = memory.nowMB();
   const loadStarted = performance.now();
   const pool = await AnalysisPool.create({ workers, decode, pipeline: { backend: options.backend, precision: options.precision } });
   // One photo per worker first, untimed: first runs pay for kernel set-up and memory arenas.
@@ -158,6 +161,7 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const loadedMB = memory.nowMB();
   let earlyMB = 0;
+  let lateMB = 0;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const results: FileAnalysis[] = [];
@@ -174,11 +178,11 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
     // Two photos in flight per worker keep each busy; in-thread, one at a time keeps the stage times apart.
     await Promise.all(Array.from({ length: pool.workers === 0 ? 1 : pool.workers * 2 }, lane));
   } finally {
+    lateMB = memory.nowMB();
     await pool.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  const lateMB = memory.nowMB();
   const peakMB = memory.stop();
   const ok = results.flatMap((r) => (r.ok ? [r] : []));
   const faces = ok.reduce((sum, r) => sum + r.faces.length, 0);
@@ -212,6 +216,7 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
       embedPerFace: faces > 0 ? embedMsTotal / faces : 0,
     },
     peakMB,
+    startMB,
     loadedMB,
     earlyMB,
     lateMB,

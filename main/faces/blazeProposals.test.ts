@@ -15,7 +15,7 @@ import { initBackend } from '../embed/backend.ts';
 import { loadOnnxRuntime } from '../embed/onnxRuntime.ts';
 import type { RgbImage } from '../core/types.ts';
 import { createDetector } from './detectors.ts';
-import { anchorLayers, BLAZEFACE_BACK_LAYERS, BlazeProposer, blazeAnchors, decodeBlazeface, padBottomRight, paddedInputSize, proposalLevel, suppress } from './blazeProposals.ts';
+import { anchorLayers, BLAZEFACE_BACK_LAYERS, BlazeProposer, blazeAnchors, decodeBlazeface, padBottomRight, paddedInputSize, proposalLevel, proposalStrips, PROPOSAL_STRIP_OVERLAP, suppress } from './blazeProposals.ts';
 import { shrinkArea } from './rgbResize.ts';
 import { loadSample } from './testing/sampleImages.ts';
 
@@ -116,4 +116,16 @@ test('the ONNX proposer on a whole demo photo: proposals in its pixels, on the f
     proposer.dispose();
   }
   await assert.rejects(() => proposer.propose(photo, photo.width, photo.height), /before load/);
+});
+
+test('a tall level runs as strips that share enough rows for any face a proposal is needed for', () => {
+  assert.deepEqual(proposalStrips(300), [{ y: 0, height: 300 }]);
+  assert.deepEqual(proposalStrips(512), [{ y: 0, height: 512 }]);
+  const strips = proposalStrips(1210);
+  assert.deepEqual(strips, [{ y: 0, height: 512 }, { y: 384, height: 512 }, { y: 768, height: 442 }]);
+  // Every row is in a strip, and every band of PROPOSAL_STRIP_OVERLAP rows lies whole in one.
+  for (let y = 0; y + PROPOSAL_STRIP_OVERLAP <= 1210; y += 7) {
+    assert.ok(strips.some((s) => s.y <= y && y + PROPOSAL_STRIP_OVERLAP <= s.y + s.height), `rows ${y}..${y + PROPOSAL_STRIP_OVERLAP}`);
+  }
+  assert.throws(() => proposalStrips(100, 0), RangeError);
 });

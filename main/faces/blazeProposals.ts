@@ -137,6 +137,30 @@ export function proposalLevel(image: RgbImage, scale: number): RgbImage {
   return shrinkArea(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
 }
 
+/**
+ * Level rows per BlazeFace run: a 12 MP photo's level (1613x1210 at 0.4) runs as three strips, not one,
+ * because onnxruntime's arena keeps the largest run's feature maps for the session's life (~280 MB per
+ * worker for the whole level, against the issue's 1.5 GB for a whole scan) and a strip needs a third of that.
+ */
+export const PROPOSAL_STRIP_ROWS = 384;
+/**
+ * Rows neighbouring strips share: more than the largest face a proposal is needed for (the whole-image SSD
+ * pass finds faces from about 236 px of a 4032 px photo, 95 px at 0.4), so a face cut by one strip's inner
+ * edge lies whole in the next and the cut box is dropped. A multiple of the net's stride.
+ */
+export const PROPOSAL_STRIP_OVERLAP = 128;
+
+/** Horizontal strips of a level `height` rows high: [y, rows) each, neighbours sharing `overlap` rows. */
+export function proposalStrips(height: number, rows = PROPOSAL_STRIP_ROWS, overlap = PROPOSAL_STRIP_OVERLAP): Array<{ y: number; height: number }> {
+  if (!(rows > 0 && overlap >= 0)) throw new RangeError(`strip rows must be > 0 and overlap >= 0, got ${rows} and ${overlap}`);
+  const strips: Array<{ y: number; height: number }> = [];
+  for (let y = 0; ; y += rows) {
+    const end = Math.min(height, y + rows + overlap);
+    strips.push({ y, height: end - y });
+    if (end >= height) return strips;
+  }
+}
+
 /** blazeface-back on onnxruntime: a level of the image in (proposalLevel), proposals in image pixels out. */
 export class BlazeProposer {
   readonly id = 'blazeface-back';
@@ -169,13 +193,26 @@ export class BlazeProposer {
   async propose(level: RgbImage, imageWidth: number, imageHeight: number, options: ProposalOptions = {}): Promise<ProposalRun> {
     const model = this.session;
     if (!model) throw new Error(`proposer ${this.id} used before load() or after dispose()`);
-    const padded = paddedInputSize(level.width, level.height);
-    const input = padBottomRight(level, padded.width, padded.height);
-    const out = await model.session.run({ image: new model.runtime.Tensor('uint8', input.data, [1, input.height, input.width, 3]) });
-    const found = decodeBlazeface(out.regressors!.data as Float32Array, out.classificators!.data as Float32Array, blazeAnchors(input.width, input.height), options.minScore ?? 0.5);
+    const found: Candidate[] = [];
+    let inputPixels = 0;
+    for (const strip of proposalStrips(level.height)) {
+      const rows: RgbImage = { width: level.width, height: strip.height, data: level.data.subarray(strip.y * level.width * 3, (strip.y + strip.height) * level.width * 3) };
+      const padded = paddedInputSize(rows.width, rows.height);
+      const input = padBottomRight(rows, padded.width, padded.height);
+      inputPixels += input.width * input.height;
+      const out = await model.session.run({ image: new model.runtime.Tensor('uint8', input.data, [1, input.height, input.width, 3]) });
+      const inStrip = decodeBlazeface(out.regressors!.data as Float32Array, out.classificators!.data as Float32Array, blazeAnchors(input.width, input.height), options.minScore ?? 0.5);
+      const top = strip.y > 0, bottom = strip.y + strip.height < level.height;
+      for (const { box, score } of inStrip) {
+        // Cut by an inner strip edge: the neighbour holds that face whole.
+        if ((top && box.y <= 1) || (bottom && box.y + box.height >= strip.height - 1)) continue;
+        found.push({ box: { ...box, y: box.y + strip.y }, score });
+      }
+    }
     const sx = level.width / imageWidth, sy = level.height / imageHeight;
-    const proposals = suppress(found, options.nmsIou ?? 0.3).map(({ box, score }) => ({ box: { x: box.x / sx, y: box.y / sy, width: box.width / sx, height: box.height / sy }, score }));
-    return { proposals, inputPixels: input.width * input.height };
+    const proposals = suppress(found.sort((a, b) => b.score - a.score), options.nmsIou ?? 0.3)
+      .map(({ box, score }) => ({ box: { x: box.x / sx, y: box.y / sy, width: box.width / sx, height: box.height / sy }, score }));
+    return { proposals, inputPixels };
   }
 
   dispose(): void {

@@ -15,8 +15,8 @@ import { openOnnxModel, type OnnxModel } from '../embed/onnxRuntime.ts';
 import { DetectorError, fiveFrom68, resolveOptions, type DetectorOptions, type ResolvedOptions } from './detectors.ts';
 import type { Box, DetectedFace, FaceDetector, Point, RgbImage } from '../core/types.ts';
 
-/** Faces per landmark run. */
-const MAX_BATCH = 32;
+/** Faces per landmark run: small, as for the embedder, so that onnxruntime's arena stays small on crowded photos. */
+const MAX_BATCH = 8;
 
 export class OnnxSsdDetector implements FaceDetector {
   readonly id = 'ssd-mobilenetv1';

@@ -67,7 +67,7 @@ const pipeline = defineCommand({
     out(`  ms per photo: decode ${fixed(s.decode)}, detect ${fixed(s.detect)}, align ${fixed(s.align)}, embed ${fixed(s.embed)} (${fixed(s.embedPerFace)} per face), thumbnails ${fixed(s.thumbnails)}`);
     out(`  embedder ${fixed(result.embedGflops)} GFLOP/s against a ceiling of ${fixed(result.ceilingGflops)} GFLOP/s (${result.ceilingBackend});`);
     out(`    per worker ${fixed(result.embedGflopsPerWorker)} GFLOP/s against ${fixed(result.ceilingGflopsOneCore)} GFLOP/s on one core`);
-    out(`  memory while the pipeline ran: peak ${fixed(result.peakMB, 0)} MB; ${fixed(result.loadedMB, 0)} MB with the models loaded, ${fixed(result.earlyMB, 0)} MB after a tenth of the photos, ${fixed(result.lateMB, 0)} MB at the end`);
+    out(`  memory while the pipeline ran: peak ${fixed(result.peakMB, 0)} MB; ${fixed(result.startMB, 0)} MB before the pool, ${fixed(result.loadedMB, 0)} MB with the models loaded, ${fixed(result.earlyMB, 0)} MB after a tenth of the photos, ${fixed(result.lateMB, 0)} MB at the end`);
     out(`  CPU use ${fixed(result.cpuUse * 100, 0)}% of all cores, models loaded in ${fixed(result.loadSeconds)} s`);
     const r = result.runtimes;
     if (r) {
