@@ -16,9 +16,10 @@
  * person holding it, else the face alone (what the user has organised). Reported: the actions needed to reach
  * F 0.99, F after 50, 100 and 200 actions, and how many review questions were asked and answered yes.
  *
- * Also a calibration of the review queue's "maybe" band (REVIEW_MAYBE_FACTOR): right after the first naming pass,
- * the nearest named person of every unsorted face, and whether it is them, by distance band, separately for the
- * people of LFW's development training split (where the band is chosen) and the others (where it is reported).
+ * Also a calibration of the review queue's reach (REVIEW_MAYBE_FACTOR) and neighbour rule (REVIEW_NEIGHBOURS):
+ * right after the first naming pass, the questions the queue would ask at each reach and each number of
+ * neighbours, and whether they are right, separately for the people of LFW's development training split (where
+ * the rule is chosen) and the others (where it is reported).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +29,7 @@ import { bcubedScoresOver } from '../metrics/clusterMetrics.ts';
 import { clusterLibrary, resolveClusterSettings } from '../people/clusterLibrary.ts';
 import { assignFaces, mergeTargets, moveFaces, nameTarget, rejectFaces } from '../people/decisions.ts';
 import { fineTune } from '../people/fineTune.ts';
-import { REVIEW_MARGIN, REVIEW_MAYBE_FACTOR, reviewQueue } from '../people/reviewQueue.ts';
+import { REVIEW_MARGIN, REVIEW_MAYBE_FACTOR, REVIEW_NEIGHBOURS, reviewQueue } from '../people/reviewQueue.ts';
 import { createStore, openDatabase, type Store } from '../store/index.ts';
 
 export interface JourneyFace {
@@ -41,8 +42,8 @@ export interface JourneyOptions {
   faces: readonly JourneyFace[];
   /** People who name faces: those with at least this many images. Default 5. */
   minImages?: number;
-  /** The review queue's reach, for choosing it on development people (default REVIEW_MAYBE_FACTOR, REVIEW_MARGIN). */
-  review?: { maybeFactor?: number; margin?: number };
+  /** The review queue's rule, for choosing it on development people (default REVIEW_MAYBE_FACTOR, REVIEW_MARGIN, REVIEW_NEIGHBOURS). */
+  review?: ReviewRule;
   /** "Fine-tune" every this many actions in the second run; 0 skips that run (withFinetune is then null). Default 100. */
   finetuneEvery?: number;
   /** Actions at most per run. Default 3000. */
@@ -71,18 +72,27 @@ export interface RunFigures {
   seconds: number;
 }
 
-/** A review question as the user answered it: when, how far, how many faces, how many were that person's, how many of people they know. */
+/** A review question as the user answered it: when, about whom, how far, how many faces, how many were that person's, how many of people they know. */
 export interface ReviewAnswer {
   action: number;
+  /** The person asked about. */
+  person: string;
   distance: number;
   faces: number;
   theirs: number;
   known: number;
 }
 
+/** The review queue's rule: reach (× threshold), margin to the second-nearest person, neighbours that must be the person's. */
+export interface ReviewRule {
+  maybeFactor?: number;
+  margin?: number;
+  neighbours?: number;
+}
+
 export interface BandRow {
-  /** The review queue's margin to the second-nearest person for these rows (REVIEW_MARGIN is the one in use). */
-  margin: number;
+  /** The review queue's neighbour rule for these rows (the margin is the one in use). */
+  neighbours: number;
   /** Distances up to threshold × factor (and above the previous row's factor). */
   factor: number;
   devAsked: number;
@@ -99,12 +109,19 @@ export interface JourneyReport {
   maybeFactor: number;
   /** The review queue's margin to the second-nearest person (REVIEW_MARGIN). */
   margin: number;
+  /** The review queue's neighbour rule (REVIEW_NEIGHBOURS). */
+  neighbours: number;
   actionsTo099: number | null;
   fAfter50: number;
   fAfter100: number;
   fAfter200: number;
   questionsAsked: number;
   questionsYes: number;
+  /**
+   * The questions of the run without fine-tuning about people outside LFW's development training split (the people
+   * the review queue's rule was not chosen on); null without devTrainPeople.
+   */
+  heldOut: { questionsAsked: number; questionsYes: number } | null;
   withFinetune: { every: number; actionsTo099: number | null; fAfter100: number; fAfter200: number; questionsAsked: number; questionsYes: number; finetunes: Array<{ action: number; status: string; reason: string; seconds: number }> } | null;
   calibration: BandRow[];
   runs: { plain: RunFigures; finetune: RunFigures | null };
@@ -147,7 +164,7 @@ class SimulatedUser {
     readonly known: ReadonlySet<string>,
     readonly modelId: () => string,
     readonly finetuneEvery: number | undefined,
-    readonly review: { maybeFactor?: number; margin?: number } = {},
+    readonly review: ReviewRule = {},
   ) {
     faceIds.forEach((faceId, i) => this.#identity.set(faceId, truth[i]!));
     [...new Set(truth)].forEach((name, i) => this.#label.set(name, i));
@@ -249,7 +266,7 @@ class SimulatedUser {
       const theirs = open.filter((id) => this.#identity.get(id) === question.personName).length;
       const yes = theirs === open.length;
       const known = open.filter((id) => this.known.has(this.#identity.get(id)!)).length;
-      (yes ? this.yesAnswers : this.noAnswers).push({ action: this.actions + 1, distance: question.distance, faces: open.length, theirs, known });
+      (yes ? this.yesAnswers : this.noAnswers).push({ action: this.actions + 1, person: question.personName, distance: question.distance, faces: open.length, theirs, known });
       if (yes) {
         moveFaces(this.store, open, question.personId, 'confirm');
       } else {
@@ -312,8 +329,8 @@ function runUser(options: JourneyOptions, faces: readonly JourneyFace[], known: 
   };
 }
 
-/** Yes-rates of "nearest named person" questions by distance band, after naming every known person's largest group. */
-function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, devTrain: ReadonlySet<string>): BandRow[] {
+/** Yes-rates of the review queue's questions by distance band and neighbour rule, after naming every known person's largest group. */
+function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, devTrain: ReadonlySet<string>, margin: number, inUse: number): BandRow[] {
   const { store, truth, faceIds } = buildLibrary(faces, DEFAULT_EMBEDDER);
   clusterLibrary(store, { modelId: DEFAULT_EMBEDDER });
   const identity = new Map(faceIds.map((id, i) => [id, truth[i]!]));
@@ -328,13 +345,13 @@ function calibrate(faces: readonly JourneyFace[], known: ReadonlySet<string>, de
     named.add(name);
     nameTarget(store, { kind: 'cluster', clusterId: -1, label: 'calibration', faceIds: ids }, name);
   }
-  const factors = [0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.5, 2];
+  const factors = [0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.5];
   const rows: BandRow[] = [];
-  for (const margin of [0, 0.02, 0.04, 0.06, 0.08]) {
-    const queue = reviewQueue(store, { modelId: DEFAULT_EMBEDDER, maybeFactor: factors.at(-1), margin });
-    const band = factors.map((factor) => ({ margin, factor, devAsked: 0, devYes: 0, otherAsked: 0, otherYes: 0 }));
+  for (const neighbours of [...new Set([0, 3, 5, 7, inUse])].sort((a, b) => a - b)) {
+    const queue = reviewQueue(store, { modelId: DEFAULT_EMBEDDER, maybeFactor: factors.at(-1), margin, neighbours });
+    const band = factors.map((factor) => ({ neighbours, factor, devAsked: 0, devYes: 0, otherAsked: 0, otherYes: 0 }));
     for (const q of queue.questions) {
-      const row = band.find((r) => q.distance <= queue.threshold * r.factor)!;
+      const row = band.find((r) => q.distance <= queue.threshold * r.factor + 1e-12)!;
       const yes = q.faceIds.every((id) => identity.get(id) === q.personName);
       if (devTrain.has(q.personName)) { row.devAsked++; if (yes) row.devYes++; } else { row.otherAsked++; if (yes) row.otherYes++; }
     }
@@ -355,20 +372,27 @@ export function runJourney(options: JourneyOptions): JourneyReport {
   const every = options.finetuneEvery ?? 100;
   const tuned = every > 0 ? runUser(options, options.faces, known, every, 'journey+finetune') : undefined;
   tuned?.store.close();
-  const calibration = calibrate(options.faces, known, options.devTrainPeople ?? new Set());
+  const margin = options.review?.margin ?? REVIEW_MARGIN;
+  const neighbours = options.review?.neighbours ?? REVIEW_NEIGHBOURS;
+  const calibration = calibrate(options.faces, known, options.devTrainPeople ?? new Set(), margin, neighbours);
   return {
     faces: options.faces.length,
     people: known.size,
     strangers: counts.size - known.size,
     threshold,
     maybeFactor: options.review?.maybeFactor ?? REVIEW_MAYBE_FACTOR,
-    margin: options.review?.margin ?? REVIEW_MARGIN,
+    margin,
+    neighbours,
     actionsTo099: plain.figures.actionsTo099,
     fAfter50: plain.figures.fAfter50,
     fAfter100: plain.figures.fAfter100,
     fAfter200: plain.figures.fAfter200,
     questionsAsked: plain.figures.questionsAsked,
     questionsYes: plain.figures.questionsYes,
+    heldOut: options.devTrainPeople ? {
+      questionsAsked: [...plain.figures.yesAnswers, ...plain.figures.noAnswers].filter((a) => !options.devTrainPeople!.has(a.person)).length,
+      questionsYes: plain.figures.yesAnswers.filter((a) => !options.devTrainPeople!.has(a.person)).length,
+    } : null,
     withFinetune: tuned ? {
       every,
       actionsTo099: tuned.figures.actionsTo099, fAfter100: tuned.figures.fAfter100, fAfter200: tuned.figures.fAfter200,

@@ -3,7 +3,8 @@
  * FACET_HOME, Debian's Chromium driven by playwright-core.
  *
  * 1. The feedback loop (#12, item 6): scan, group, name two people, "not this person" on one face, find people
- *    again (the person keeps its other faces), fine-tune with force from the app and review what moved, scan a
+ *    again (the person keeps its other faces), a face moved to the wrong person and taken out again, which the
+ *    review queue then offers to the right one ("yes"), fine-tune with force from the app and review what moved, scan a
  *    second folder (its faces join the named people), search by a dropped image (plausible matches only), merge
  *    two named people (confirmed in a dialog) and undo it with Ctrl+Z, reload (the screen stays), restart the
  *    server on the same database and check that every state persisted.
@@ -145,10 +146,41 @@ describe('Facet in Chromium', { skip: reason }, () => {
     assert.ok(!colinNow.includes(state.rejectedFace), 'the rejected face stays out of Colin after regrouping');
     for (const faceId of colinFaces.slice(0, -1)) assert.ok(colinNow.includes(faceId), `Colin keeps his face ${faceId} after regrouping`);
 
-    // 6. Fine-tune with force from the app, then review what moved.
+    // 6. A slip and its repair through the review queue: one of Tony's faces moved to Colin by mistake, then taken
+    //    out of Colin ("not this person"). It now belongs to no one; its nearest faces are all Tony's, so Review
+    //    asks "Is this Tony Blair?", and "Yes" puts it back. (Tony_Blair_0007: its 5 nearest faces here are Tony's.)
+    let slipped = 0;
+    for (const face of tony.faces.filter((f) => f.person === 'Tony_Blair')) {
+      if (path.basename((await server.call('photo.get', { photoId: face.photoId })).photo.path) === 'Tony_Blair_0007.jpg') slipped = face.faceId;
+    }
+    assert.ok(slipped, "Tony_Blair_0007.jpg's face is in Tony's group");
+    await page.locator('[data-nav=people]').click();
+    await page.locator(`[data-entry="person:${state.tony}"] button.thumb`).click();
+    await page.getByRole('heading', { name: 'Tony Blair', exact: true }).waitFor();
+    await page.locator(`[data-face="${slipped}"] button.thumb`).click();
+    await page.getByText('1 selected').waitFor();
+    const moveTo = page.getByLabel('Move selected faces to');
+    await moveTo.fill('Colin Powell');
+    await moveTo.press('Enter');
+    await page.getByText(/1 face moved to Colin Powell/u).waitFor();
+    await page.locator('[data-nav=people]').click();
+    await page.locator(`[data-entry="person:${state.colin}"] button.thumb`).click();
+    await page.getByRole('heading', { name: 'Colin Powell', exact: true }).waitFor();
+    await page.locator(`[data-face="${slipped}"] [data-action=not-this]`).click();
+    await page.getByText(/taken out of Colin Powell/u).waitFor();
     await page.locator('[data-nav=unsorted]').click();
     await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
+    const question = page.locator(`[data-suggestion="${slipped}"]`);
+    await question.waitFor();
+    assert.match((await question.locator('.ask').textContent()) ?? '', /Is this Tony Blair\?/u);
     await shoot(page, '06-review');
+    await question.locator('[data-action=yes]').click();
+    await page.getByText(/1 answered here/u).waitFor();
+    const tonyFaces = (await server.call('faces.list', { ref: { kind: 'person', id: state.tony }, limit: 5000 })).faces.map((f) => f.faceId);
+    assert.ok(tonyFaces.includes(slipped), '"Yes" put the face back in Tony');
+    await shoot(page, '06-review-answered');
+
+    // 7. Fine-tune with force from the app, then review what moved.
     await page.locator('[data-action=finetune]').click();
     const status = await page.locator('[data-finetune-status]').getAttribute('data-finetune-status', { timeout: 400_000 });
     assert.equal(status, 'applied', `forced fine-tuning applies: ${await page.locator('[data-finetune-status]').textContent()}`);
@@ -156,7 +188,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
     assert.match(settings.embedder, /\+/u, 'the fine-tuned embedder is in use');
     await shoot(page, '07-review-finetuned');
 
-    // 7. A second folder: its faces join the named people (through the one scan pipeline, adapter applied).
+    // 8. A second folder: its faces join the named people (through the one scan pipeline, adapter applied).
     await page.locator('[data-nav=libraries]').click();
     await page.getByLabel('Folder to add').fill(fixture.second);
     await page.getByRole('button', { name: 'Add folder' }).click();
@@ -176,7 +208,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
     assert.equal(secondFaces, joined, 'no face of the second folder joined the wrong person');
     assert.ok(joined >= 4, `at least 4 of the 6 new faces join Colin and Tony, ${joined} did`);
 
-    // 8. Search by a dropped photo of Colin (not in the library): plausible matches only, Colin's first.
+    // 9. Search by a dropped photo of Colin (not in the library): plausible matches only, Colin's first.
     await page.locator('[data-nav=search]').click();
     const bytes = readFileSync(fixture.query).toString('base64');
     const transfer = await page.evaluateHandle((b64: string) => {
@@ -202,7 +234,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
       assert.ok((await page.locator('[aria-label="Similar faces"] .who').count()) > plausible, 'show more shows the rest');
     }
 
-    // 9. Name Serena, merge Tony and Serena by mistake (both named: a dialog asks), undo it with Ctrl+Z.
+    // 10. Name Serena, merge Tony and Serena by mistake (both named: a dialog asks), undo it with Ctrl+Z.
     await page.locator('[data-nav=people]').click();
     // Regrouping (fine-tuning, the second scan) renumbers clusters: find Serena's by one of her faces.
     const serenaFace = serena.faces.find((f) => f.person === 'Serena_Williams')!;
@@ -234,7 +266,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
     assert.equal((await entryOf('Serena Williams'))?.faceCount, serenaEntry.faceCount, 'and Serena hers');
     await shoot(page, '10-undo');
 
-    // 10. History: the merge is there, undone; the other screens.
+    // 11. History: the merge is there, undone; the other screens.
     await page.locator('[data-nav=history]').click();
     await page.locator('[data-kind=merge][data-undone=true]').first().waitFor();
     await shoot(page, '11-history');
@@ -262,7 +294,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
     await shoot(page, '14-person-by-year');
     assert.deepEqual(pageErrors, [], 'no script errors in the page');
 
-    // 11. Restart on the same database: every state is still there.
+    // 12. Restart on the same database: every state is still there.
     colinNow = (await server.call('faces.list', { ref: { kind: 'person', id: state.colin }, limit: 5000 })).faces.map((f) => f.faceId);
     state.colinFaces = colinNow;
     const historyBefore = (await server.call('history.list', { limit: 500 })).entries;

@@ -14,7 +14,8 @@ export const unsortedCommand = defineCommand({
       out(JSON.stringify(queue));
       return 0;
     }
-    out(`${queue.unsorted} unsorted face(s); ${queue.questions.length} question(s) worth asking (asked up to distance ${queue.maybeUpTo.toFixed(3)}, ${(queue.maybeUpTo / queue.threshold).toFixed(2)}x the grouping threshold ${queue.threshold.toFixed(3)})`);
+    const neighbours = queue.neighbours > 0 ? `, and the face's ${queue.neighbours} nearest faces all theirs` : '';
+    out(`${queue.unsorted} unsorted face(s); ${queue.questions.length} question(s) worth asking (the nearest named person within distance ${queue.maybeUpTo.toFixed(3)}, ${(queue.maybeUpTo / queue.threshold).toFixed(2)}x the grouping threshold ${queue.threshold.toFixed(3)}, nearer than the second-nearest by at least ${queue.margin}${neighbours})`);
     for (const q of queue.questions) {
       const group = q.faceIds.length > 1 ? ` (+${q.faceIds.length - 1} more of its group)` : '';
       out(`  face ${q.faceId}${group}: ${escapeControls(q.personName)}? distance ${q.distance.toFixed(3)}, ${q.band}`);
