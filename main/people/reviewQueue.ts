@@ -24,7 +24,7 @@ import { resolveClusterSettings } from './clusterLibrary.ts';
  * over the 90% the queue must reach on people it was not chosen on), and reported on the other people (README,
  * "The feedback loop"). On LFW most unsorted faces are strangers with a look-alike among the named people, so
  * distance alone does not tell them apart: without the neighbour rule x0.75 got 10 of 10 yes there but asked 2
- * questions on all of LFW, x1.0 63 of 111. With it (K 5): x0.9 6 of 6, x1.0 22 of 23, x1.05 32 of 39, x1.1 35 of 43.
+ * questions on all of LFW, x1.0 63 of 111. With it (K 5): x0.9 6 of 6, x1.0 23 of 24, x1.05 33 of 40, x1.1 36 of 44.
  */
 export const REVIEW_MAYBE_FACTOR = 1.0;
 
@@ -37,9 +37,9 @@ export const REVIEW_MARGIN = 0.02;
 /**
  * A question is asked only when the face's this many nearest faces in the library all belong to the person asked
  * about (for a person with fewer faces: the face's nearest faces, as many as the person has, are all of them; 0: no
- * such rule). Chosen with REVIEW_MAYBE_FACTOR (see above): at
- * x1.0, K 3 got 31 of 38 yes, K 4 28 of 31, K 5 22 of 23, K 6 18 of 19, K 7 17 of 18, K 10 13 of 14. On the other
- * people K 5 got 11 of 12 on all of LFW and 10 of 10 on the test people alone.
+ * such rule). Chosen with REVIEW_MAYBE_FACTOR (see above): at x1.0, K 3 got 31 of 38 yes, K 4 28 of 31, K 5 23 of 24,
+ * K 6 19 of 20, K 7 18 of 19, K 10 14 of 15. On the other people K 5 got 13 of 14 on all of LFW and 12 of 12 on the
+ * test people alone.
  */
 export const REVIEW_NEIGHBOURS = 5;
 

@@ -68,7 +68,7 @@ export const journeyEvalCommand = defineCommand({
       out(`with fine-tuning every ${tuned.every} actions: F 0.99 after ${steps(tuned.actionsTo099)}; F after 100/200 ${figure(tuned.fAfter100)} / ${figure(tuned.fAfter200)}`);
       for (const f of tuned.finetunes) out(`  fine-tune at action ${f.action}: ${f.status}: ${f.reason}`);
     }
-    out(`review queue calibration after the first naming pass, margin ${report.margin} (questions by distance up to threshold ${report.threshold.toFixed(3)} x factor; yes-rate, dev-train people | others):`);
+    out(`review queue calibration after the first naming pass, margin ${report.margin} (questions by distance, each row up to threshold ${report.threshold.toFixed(3)} x factor and above the row before; yes-rate, dev-train people | others):`);
     for (const neighbours of [...new Set(report.calibration.map((r) => r.neighbours))]) {
       out(`  ${neighbours === 0 ? 'no neighbour rule' : `${neighbours} nearest faces theirs`}:`);
       for (const row of report.calibration.filter((r) => r.neighbours === neighbours)) {
