@@ -17,7 +17,7 @@
 import { greedyNonMaxSuppression } from '../../native-models/faceapi/boxMath.ts';
 import { BLAZEFACE_STRIDE_MULTIPLE } from '../../native-models/onnx/blazefaceOnnx.ts';
 import { loadConvertedModel } from '../../native-models/onnx/cache.ts';
-import { loadOnnxRuntime, onnxThreads, type OnnxRuntime, type OnnxSession } from '../embed/onnxRuntime.ts';
+import { createOnnxSession, loadOnnxRuntime, type OnnxRuntime, type OnnxSession } from '../embed/onnxRuntime.ts';
 import type { RgbImage } from '../core/types.ts';
 import { shrinkArea } from './rgbResize.ts';
 import type { Candidate } from './tiling.ts';
@@ -173,19 +173,9 @@ export class BlazeProposer {
     const runtime = await loadOnnxRuntime();
     if (runtime instanceof Error) throw runtime;
     const model = loadConvertedModel(this.id);
-    // createOnnxSession's settings, but without onnxruntime's memory pattern: it plans one block for every
-    // activation of the largest input seen (a 1632x1216 input: ~530 MB resident, against ~280 MB
-    // without it), at no measured cost in time. The arena stays: without it each run re-faults ~60 MB
-    // feature maps, +45% time.
-    const session = await runtime.InferenceSession.create(model.bytes, {
-      intraOpNumThreads: this.threads ?? onnxThreads(),
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      executionProviders: ['cpu'],
-      enableMemPattern: false,
-      logSeverityLevel: 3,
-    });
+    // The shared session settings: without onnxruntime's memory pattern, which would plan one block for every
+    // activation of the largest input seen; the arena stays (without it each run re-faults its feature maps, +45% time).
+    const session = await createOnnxSession(runtime, model.bytes, { threads: this.threads });
     this.session = { runtime, session };
   }
 
