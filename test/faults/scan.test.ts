@@ -70,7 +70,7 @@ test('hostile files: each is refused with a reason naming it, everything else is
     // What is measured is what the hostile files, the 108 MP photo among them, cost beyond that.
     const withFaces = library.files.find((file) => file.expect.kind === 'analysed' && file.expect.faces)!.path;
     const phonePhoto = path.join(dir, 'phone-12mp.jpg');
-    await sharp({ create: { ...PHONE_PHOTO, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg({ quality: 90 }).toFile(phonePhoto);
+    await sharp({ create: { ...PHONE_PHOTO, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg({ quality: 90 }).toFile(phonePhoto);
     for (let i = 0; i < 3; i++) {
       await pool.analyse(withFaces);
       await pool.analyse(phonePhoto);
