@@ -6,6 +6,9 @@
  * Threads: one intra-op thread per session by default (FACET_ORT_THREADS overrides), because the
  * analysis pool already runs one pipeline per core.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { loadConvertedModel } from '../../native-models/onnx/cache.ts';
 import type { Precision } from '../../native-models/onnx/quantize.ts';
@@ -47,14 +50,63 @@ export interface OpenOnnxOptions {
   graph?: Uint8Array;
 }
 
-/** A session over the cached (or freshly converted) ONNX form of a catalogued model. */
+/**
+ * A session over the cached (or freshly converted) ONNX form of a catalogued model. The session runs the graph as
+ * onnxruntime optimised it for this machine, cached beside the converted graph (see optimisedGraph): built from the
+ * converted graph, a session keeps the original weights as well as their re-laid-out copies, about 50 MB more for
+ * each of SSD and the embedder in every worker, at the same speed.
+ */
 export async function openOnnxModel(modelId: string, options: OpenOnnxOptions = {}): Promise<OnnxModel> {
   const runtime = await loadOnnxRuntime();
   if (runtime instanceof Error) throw runtime;
   const precision = options.precision ?? 'fp32';
-  const model = options.graph ? { bytes: options.graph, converted: false, convertMs: 0 } : loadConvertedModel(modelId, undefined, precision);
-  const session = await createOnnxSession(runtime, model.bytes, options);
+  if (options.graph) {
+    const session = await createOnnxSession(runtime, options.graph, options);
+    return { runtime, session, precision, converted: false, convertMs: 0 };
+  }
+  const model = loadConvertedModel(modelId, undefined, precision);
+  // The saved graph holds CPU-only kernels: another execution provider optimises the converted graph itself.
+  const onCpu = (options.executionProviders ?? ['cpu']).every((provider) => provider === 'cpu');
+  const optimised = onCpu ? await optimisedGraph(runtime, model.path) : undefined;
+  const session = optimised
+    ? await createOnnxSession(runtime, optimised, { ...options, alreadyOptimised: true })
+    : await createOnnxSession(runtime, model.bytes, options);
   return { runtime, session, precision, converted: model.converted, convertMs: model.convertMs };
+}
+
+/** What an optimised graph depends on besides the graph: onnxruntime's version and the CPU it re-laid the weights out for. */
+export function optimisationKey(runtime: OnnxRuntime): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  return createHash('sha256').update(`${runtime.env.versions.common}|${process.platform}|${process.arch}|${cpu}`).digest('hex').slice(0, 12);
+}
+
+/**
+ * The graph at `convertedPath` as onnxruntime's 'all' optimisations leave it (fused, weights in the CPU's blocked
+ * layout), saved once beside it as `<converted>.ort-<key>.onnx` with a checksum, and read back on later loads with
+ * optimisation off. Such a graph is only valid for this onnxruntime on this kind of CPU, hence the key. A damaged
+ * or missing file is made again; two workers making it at once each write their own temporary file, and the
+ * rename is atomic. Undefined where it cannot be written (a read-only cache): the caller optimises in memory.
+ */
+export async function optimisedGraph(runtime: OnnxRuntime, convertedPath: string): Promise<string | undefined> {
+  const file = convertedPath.replace(/\.onnx$/u, `.ort-${optimisationKey(runtime)}.onnx`);
+  if (existsSync(file) && existsSync(`${file}.sha256`)) {
+    const expected = readFileSync(`${file}.sha256`, 'utf8').trim();
+    if (createHash('sha256').update(readFileSync(file)).digest('hex') === expected) return file;
+  }
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp.onnx`;
+  try {
+    const session = await createOnnxSession(runtime, readFileSync(convertedPath), { optimizedModelFilePath: temporary });
+    await session.release();
+    const bytes = readFileSync(temporary);
+    renameSync(temporary, file);
+    writeFileSync(`${file}.sha256`, createHash('sha256').update(bytes).digest('hex'));
+    return file;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC'].includes((error as NodeJS.ErrnoException).code!)) return undefined;
+    throw error;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }
 
 /**
@@ -62,17 +114,27 @@ export async function openOnnxModel(modelId: string, options: OpenOnnxOptions = 
  * turn an int8 graph's DequantizeLinear → Conv → QuantizeLinear groups into QLinearConv (without them
  * the int8 graph would run in float, slower than the float graph).
  */
-export async function createOnnxSession(runtime: OnnxRuntime, bytes: Uint8Array, options: Pick<OpenOnnxOptions, 'threads' | 'executionProviders'> & { optimizedModelFilePath?: string } = {}): Promise<OnnxSession> {
-  return runtime.InferenceSession.create(bytes, {
+export async function createOnnxSession(
+  runtime: OnnxRuntime,
+  graph: Uint8Array | string,
+  options: Pick<OpenOnnxOptions, 'threads' | 'executionProviders'> & {
+    optimizedModelFilePath?: string;
+    /** The graph was saved by a session with these settings (optimisedGraph): run it as it is. */
+    alreadyOptimised?: boolean;
+  } = {},
+): Promise<OnnxSession> {
+  const settings: Ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: options.threads ?? onnxThreads(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.alreadyOptimised ? 'disabled' : 'all',
     // No memory pattern: it plans one block per input shape seen and keeps it, which on a scan of 12 MP photos
     // (crops batches of every size, mosaics) held ~170 MB more over 60 photos on two workers, at no measured speed.
     enableMemPattern: false,
     executionProviders: options.executionProviders ?? ['cpu'],
     logSeverityLevel: 3, // errors only: failures come back as rejected promises anyway
     ...(options.optimizedModelFilePath ? { optimizedModelFilePath: options.optimizedModelFilePath } : {}),
-  });
+  };
+  // A path lets onnxruntime read the file itself (no copy of the bytes held in JavaScript meanwhile).
+  return typeof graph === 'string' ? runtime.InferenceSession.create(graph, settings) : runtime.InferenceSession.create(graph, settings);
 }

@@ -16,8 +16,7 @@
  */
 import { greedyNonMaxSuppression } from '../../native-models/faceapi/boxMath.ts';
 import { BLAZEFACE_STRIDE_MULTIPLE } from '../../native-models/onnx/blazefaceOnnx.ts';
-import { loadConvertedModel } from '../../native-models/onnx/cache.ts';
-import { createOnnxSession, loadOnnxRuntime, type OnnxRuntime, type OnnxSession } from '../embed/onnxRuntime.ts';
+import { openOnnxModel, type OnnxRuntime, type OnnxSession } from '../embed/onnxRuntime.ts';
 import type { RgbImage } from '../core/types.ts';
 import { shrinkArea } from './rgbResize.ts';
 import type { Candidate } from './tiling.ts';
@@ -170,12 +169,10 @@ export class BlazeProposer {
 
   async load(): Promise<void> {
     if (this.session) return;
-    const runtime = await loadOnnxRuntime();
-    if (runtime instanceof Error) throw runtime;
-    const model = loadConvertedModel(this.id);
-    // The shared session settings: without onnxruntime's memory pattern, which would plan one block for every
-    // activation of the largest input seen; the arena stays (without it each run re-faults its feature maps, +45% time).
-    const session = await createOnnxSession(runtime, model.bytes, { threads: this.threads });
+    // The shared session settings (onnxRuntime.ts): without onnxruntime's memory pattern, which would plan one block
+    // for every activation of the largest input seen; the arena stays (without it each run re-faults its feature
+    // maps, +45% time).
+    const { runtime, session } = await openOnnxModel(this.id, { threads: this.threads });
     this.session = { runtime, session };
   }
 
