@@ -1,6 +1,6 @@
 /**
- * `facet bench pipeline`: photos through the whole face pipeline (decode → detect → align → embed) on
- * the analysis pool, then, in the same run, the same photos through @vladmandic/face-api (detection,
+ * `facet bench pipeline`: photos through the whole face pipeline (decode → detect → align → embed →
+ * thumbnails) on the analysis pool, as a real scan into a real SQLite file (listing, hashing, storing), then, in the same run, the same photos through @vladmandic/face-api (detection,
  * landmarks, descriptors) on the same number of processes. Also in the same run: the machine's
  * matrix-multiply ceiling (ceiling.ts) and, one thread each in this process, the tfjs-wasm and
  * onnxruntime networks side by side (ms per photo for detection, ms per face for the embedder).
@@ -8,12 +8,13 @@
  */
 import type { Precision } from '../embed/precision.ts';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AnalysisPool, defaultWorkerCount } from '../faces/analysisPool.ts';
-import type { FileAnalysis } from '../faces/analyseFile.ts';
+import { AnalysisPool, defaultWorkerCount, type PhotoAnalyser } from '../faces/analysisPool.ts';
+import { scanLibrary, type ScanReport } from '../people/libraryScan.ts';
+import { openStore } from '../store/index.ts';
 import { listLibrary } from '../library/walk.ts';
 import { decodeImage, DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../library/decode.ts';
 import { OnnxSsdDetector } from '../faces/onnxDetector.ts';
@@ -76,12 +77,14 @@ export interface BenchPipelineResult {
   photos: number;
   failed: number;
   faces: number;
+  /** Faces the scan stored in its SQLite file (the scan's own count, inside its transactions): equals `faces`. */
+  storedFaces: number;
   photosPerSecond: number;
   facesPerSecond: number;
   stageMs: StageMs;
   /**
-   * Peak resident memory of this process and its worker threads while the pipeline ran (models loading to the last
-   * photo; sampled every 50 ms), before the ceilings and the comparisons run.
+   * Peak resident memory of this process and its worker threads while the scan ran (models loading to the last
+   * photo stored; sampled every 50 ms), before the ceilings and the comparisons run.
    */
   peakMB: number;
   /** Resident memory just before the pool started (what composing the photos left behind is in it). */
@@ -151,7 +154,24 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   if (!(Number.isInteger(analyses) && analyses >= 1)) throw new RangeError(`analyses (--photos) must be a whole number >= 1, got ${analyses}`);
 
   // The pipeline first, so that its memory figure is its own: the ceilings and comparisons below run after it.
-  log(`pipeline: ${analyses} photos (${files.length} different) on ${workers} worker(s)`);
+  // It runs as the app's scan does (scanLibrary: listing, hashing, the pool, SQLite), on a library folder of hard
+  // links to the photos (copies across file systems), the set taken again in turn until there are `analyses`.
+  // Each analysis is stored and let go, as in a scan, so the memory figure is the scan's.
+  log(`pipeline: a scan of ${analyses} photos (${files.length} different) on ${workers} worker(s)`);
+  mkdirSync(defaultCacheDir(), { recursive: true });
+  const work = mkdtempSync(path.join(defaultCacheDir(), 'bench-scan-'));
+  const library = path.join(work, 'library');
+  mkdirSync(library);
+  for (let i = 0; i < analyses; i++) {
+    const source = files[i % files.length]!;
+    const target = path.join(library, `${String(i).padStart(6, '0')}-${path.basename(source)}`);
+    try {
+      linkSync(source, target);
+    } catch {
+      copyFileSync(source, target);
+    }
+  }
+  const store = openStore(path.join(work, 'facet.db'));
   const memory = new MemorySampler();
   const startMB = memory.nowMB();
   const loadStarted = performance.now();
@@ -164,30 +184,40 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   let lateMB = 0;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const results: FileAnalysis[] = [];
-  try {
-    let next = 0;
-    const lane = async () => {
-      while (next < analyses) {
-        const index = next++;
-        results.push(await pool.analyse(files[index % files.length]!));
-        if (results.length === Math.max(1, Math.round(analyses / 10))) earlyMB = memory.nowMB();
-        if (results.length % 100 === 0) log(`  ${results.length}/${analyses} photos, ${memory.nowMB().toFixed(0)} MB (peak ${memory.peakMB().toFixed(0)} MB)`);
+  // What the summary needs of each analysis; the analyses themselves go to SQLite.
+  const totals = { analysed: 0, ok: 0, faces: 0, decode: 0, detect: 0, align: 0, embed: 0, thumbnails: 0 };
+  const measured: PhotoAnalyser = {
+    workers: pool.workers,
+    analyse: async (file: string) => {
+      const analysis = await pool.analyse(file);
+      totals.analysed++;
+      if (analysis.ok) {
+        totals.ok++;
+        totals.faces += analysis.faces.length;
+        for (const key of ['decode', 'detect', 'align', 'embed', 'thumbnails'] as const) totals[key] += analysis.ms[key];
       }
-    };
-    // Two photos in flight per worker keep each busy; in-thread, one at a time keeps the stage times apart.
-    await Promise.all(Array.from({ length: pool.workers === 0 ? 1 : pool.workers * 2 }, lane));
+      if (totals.analysed === Math.max(1, Math.round(analyses / 10))) earlyMB = memory.nowMB();
+      if (totals.analysed % 100 === 0) log(`  ${totals.analysed}/${analyses} photos, ${memory.nowMB().toFixed(0)} MB (peak ${memory.peakMB().toFixed(0)} MB)`);
+      return analysis;
+    },
+    close: async () => {},
+  };
+  let report: ScanReport;
+  try {
+    report = await scanLibrary({ store, roots: [library], detectorId: pool.detector, embedderId: pool.embedder, createPool: async () => measured });
   } finally {
     lateMB = memory.nowMB();
     await pool.close();
+    store.close();
+    rmSync(work, { recursive: true, force: true });
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const peakMB = memory.stop();
-  const ok = results.flatMap((r) => (r.ok ? [r] : []));
-  const faces = ok.reduce((sum, r) => sum + r.faces.length, 0);
-  const mean = (pick: (r: (typeof ok)[number]) => number) => ok.reduce((sum, r) => sum + pick(r), 0) / Math.max(1, ok.length);
-  const embedMsTotal = ok.reduce((sum, r) => sum + r.ms.embed, 0);
+  if (report.analysed + report.failed.length !== analyses) throw new Error(`the scan analysed ${report.analysed} photos and failed ${report.failed.length}, of ${analyses}`);
+  const faces = totals.faces;
+  const mean = (total: number) => total / Math.max(1, totals.ok);
+  const embedMsTotal = totals.embed;
   const flopPerPass = pool.embedder === 'dlib-resnet' ? dlibResnetFlops() : null;
   // The pipeline embeds each face and its mirror (flip averaging): two passes per face.
   const embedGflopsPerWorker = flopPerPass && embedMsTotal > 0 ? (flopPerPass * 2 * faces) / (embedMsTotal / 1000) / 1e9 : 0;
@@ -200,19 +230,20 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
 
   const peer = options.skipPeer ? null : await runPeer(files, workers, 'small-faces', log);
   const peerSingle = options.skipPeer ? null : await runPeer(files, workers, 'single', log);
-  const photosPerSecond = ok.length / seconds;
+  const photosPerSecond = report.analysed / seconds;
   return {
-    photos: ok.length,
-    failed: results.length - ok.length,
+    photos: report.analysed,
+    failed: report.failed.length,
     faces,
+    storedFaces: report.faces,
     photosPerSecond,
     facesPerSecond: faces / seconds,
     stageMs: {
-      decode: mean((r) => r.ms.decode),
-      detect: mean((r) => r.ms.detect),
-      align: mean((r) => r.ms.align),
-      embed: mean((r) => r.ms.embed),
-      thumbnails: mean((r) => r.ms.thumbnails),
+      decode: mean(totals.decode),
+      detect: mean(totals.detect),
+      align: mean(totals.align),
+      embed: mean(totals.embed),
+      thumbnails: mean(totals.thumbnails),
       embedPerFace: faces > 0 ? embedMsTotal / faces : 0,
     },
     peakMB,

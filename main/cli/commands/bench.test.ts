@@ -43,6 +43,7 @@ describe('facet bench', () => {
     assert.equal(report.photos, 2);
     assert.equal(report.workers, 1);
     assert.ok(report.faces >= 2);
+    assert.equal(report.storedFaces, report.faces, 'the run is a scan: every face found is stored in its SQLite file');
     assert.match(report.peer, /@vladmandic\/face-api/);
     assert.equal(report.peerFaces, report.faces, 'same detector, same weights, same tiles, same photos: same faces');
     assert.match(report.peer, /same small-face tiles/);
