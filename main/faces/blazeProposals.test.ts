@@ -106,7 +106,7 @@ test('the ONNX proposer on a whole demo photo: proposals in its pixels, on the f
   const proposer = new BlazeProposer(1);
   await proposer.load();
   try {
-    const level = proposalLevel(photo, 0.4);
+    const level = await proposalLevel(photo, 0.4);
     const run = await proposer.propose(level, photo.width, photo.height);
     assert.equal(run.inputPixels, paddedInputSize(level.width, level.height).width * paddedInputSize(level.width, level.height).height);
     const found = faces.filter((face) => run.proposals.some((p) => iou(p.box, face.box) >= 0.4));

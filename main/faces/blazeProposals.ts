@@ -18,7 +18,7 @@ import { greedyNonMaxSuppression } from '../../native-models/faceapi/boxMath.ts'
 import { BLAZEFACE_STRIDE_MULTIPLE } from '../../native-models/onnx/blazefaceOnnx.ts';
 import { openOnnxModel, type OnnxRuntime, type OnnxSession } from '../embed/onnxRuntime.ts';
 import type { RgbImage } from '../core/types.ts';
-import { shrinkArea } from './rgbResize.ts';
+import { shrinkRgb } from '../library/shrinkRgb.ts';
 import type { Candidate } from './tiling.ts';
 
 export interface AnchorLayer {
@@ -130,10 +130,10 @@ export interface ProposalRun {
   inputPixels: number;
 }
 
-/** The image shrunk by an area filter to `scale` (<= 1) of its size: the proposer's input before padding. */
-export function proposalLevel(image: RgbImage, scale: number): RgbImage {
+/** The image shrunk by libvips to `scale` (<= 1) of its size: the proposer's input before padding. */
+export async function proposalLevel(image: RgbImage, scale: number): Promise<RgbImage> {
   if (!(scale > 0 && scale <= 1)) throw new RangeError(`proposal scale must lie in (0, 1], got ${scale}`);
-  return shrinkArea(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
+  return shrinkRgb(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
 }
 
 /**

@@ -22,6 +22,7 @@ import { clipToImage, iou } from '../../native-models/faceapi/boxMath.ts';
 import type { Box, DetectedFace, FaceDetector, RgbImage } from '../core/types.ts';
 import { loadOnnxRuntime } from '../embed/onnxRuntime.ts';
 import { BlazeProposer, proposalLevel } from './blazeProposals.ts';
+import { shrinkRgb } from '../library/shrinkRgb.ts';
 import { cropRgb, shrinkArea } from './rgbResize.ts';
 import { mergeDetections, overlapOfSmaller, planPyramid, toImageBox, touchesInnerEdge, type Candidate, type PyramidLevel, type TilingOptions } from './tiling.ts';
 import { checkMosaicOptions, drawMosaic, MOSAIC_DEFAULTS, planMosaics, unpackDetections, type MosaicOptions } from './verifyMosaic.ts';
@@ -166,11 +167,11 @@ export class SmallFaceDetector implements FaceDetector {
     // The proposer's level, shrunk from the photo once: it also feeds the whole-image pass and the mosaics' large crops.
     const s = this.settings;
     const proposalScale = Math.min(1, s.proposalFace / s.minFace);
-    const level = this.active === 'proposals' ? proposalLevel(image, proposalScale) : undefined;
+    const level = this.active === 'proposals' ? await proposalLevel(image, proposalScale) : undefined;
     // Whole image first, shrunk to the detector's input by an area filter.
     const wholeScale = Math.min(1, inputSize / Math.max(image.width, image.height));
     const wholeWidth = Math.max(1, Math.round(image.width * wholeScale)), wholeHeight = Math.max(1, Math.round(image.height * wholeScale));
-    const whole = level && level.width >= wholeWidth && level.height >= wholeHeight ? shrinkArea(level, wholeWidth, wholeHeight) : shrinkArea(image, wholeWidth, wholeHeight);
+    const whole = level && level.width >= wholeWidth && level.height >= wholeHeight ? await shrinkRgb(level, wholeWidth, wholeHeight) : shrinkArea(image, wholeWidth, wholeHeight);
     const candidates: Candidate[] = (await this.inner.locate(whole)).map((c) => ({ box: toImageBox(c.box, whole.width / image.width), score: c.score }));
     const found = level ? await this.verifiedProposals(image, level, candidates) : await this.tiled(image, levels);
     const merged = mergeDetections([...candidates, ...found], s.mergeThreshold)
