@@ -11,22 +11,21 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ensureRendererBuilt } from '../../main/api/rendererBuild.ts';
+import type { Page } from 'playwright-core';
 import { makeFormatsLibrary, PERSON_OF } from '../fixtures/formatsLibrary.ts';
 import { REPO, type Fixture } from './fixture.ts';
-import { launchChromium, shoot, skipReason, startServer, type Server } from './harness.ts';
+import { openApp, shoot, skipReason, type OpenApp, type Server } from './harness.ts';
 
 const reason = skipReason();
 
 describe('every format in the app', { skip: reason }, () => {
   let base: string;
   let fixture: Fixture;
+  let app: OpenApp | undefined;
   let server: Server | undefined;
-  let browser: Browser | undefined;
   let page: Page;
   let missing: string | undefined;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     base = mkdtempSync(path.join(os.tmpdir(), 'facet-e2e-formats-'));
@@ -37,16 +36,12 @@ describe('every format in the app', { skip: reason }, () => {
     missing = (await makeFormatsLibrary(library, base)).skip;
     if (missing) return;
     fixture = { base, home, library, second: library, query: '', personOf: new Map() };
-    ensureRendererBuilt({ force: true, log: (line) => console.log(line) });
-    server = await startServer(fixture);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    app = await openApp(fixture);
+    ({ server, page, pageErrors } = app);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await app?.close();
     if (base) rmSync(base, { recursive: true, force: true });
   });
 

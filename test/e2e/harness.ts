@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ApiMethod, ApiRequest, ApiResponse, ApiResult } from '../../main/api/contract.ts';
+import { ensureRendererBuilt } from '../../main/api/rendererBuild.ts';
 import { lfwAvailable, LFW_DIR, PEOPLE, REPO, type Fixture } from './fixture.ts';
 
 /** Screenshots go here (git-ignored); FACET_E2E_SHOTS overrides. */
@@ -80,6 +81,34 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** The app on a fixture: `facet serve` on its home, Chromium, one 1280x900 page whose page errors are collected. */
+export interface OpenApp {
+  server: Server;
+  browser: Browser;
+  page: Page;
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Builds the renderer afresh, starts the server and Chromium, and opens a page (not yet navigated). */
+export async function openApp(fixture: Fixture): Promise<OpenApp> {
+  ensureRendererBuilt({ force: true, log: (line) => console.log(line) });
+  const server = await startServer(fixture);
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const opened = browser;
+    return { server, browser, page, pageErrors, close: async () => { await opened.close(); await server.stop(); } };
+  } catch (error) {
+    await browser?.close();
+    await server.stop();
+    throw error;
+  }
 }
 
 /** Waits until every image on screen has arrived (thumbnails load lazily). */

@@ -11,24 +11,23 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ensureRendererBuilt } from '../../main/api/rendererBuild.ts';
+import type { Page } from 'playwright-core';
 import { composeGroupPhotos, type GroundTruthPhoto } from '../../main/eval/benchDetectPhotos.ts';
 import { matchFaces } from '../../main/eval/benchDetect.ts';
 import { OnnxSsdDetector } from '../../main/faces/onnxDetector.ts';
 import { LFW_ROOT, type Fixture } from './fixture.ts';
-import { launchChromium, shoot, skipReason, startServer, type Server } from './harness.ts';
+import { openApp, shoot, skipReason, type OpenApp, type Server } from './harness.ts';
 
 const reason = skipReason();
 
 describe('a 12 MP group photo in the app', { skip: reason }, () => {
   let base: string;
+  let app: OpenApp | undefined;
   let server: Server;
-  let browser: Browser;
   let page: Page;
   let photo: GroundTruthPhoto;
   let fixture: Fixture;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     base = mkdtempSync(path.join(os.tmpdir(), 'facet-e2e-large-'));
@@ -45,16 +44,12 @@ describe('a 12 MP group photo in the app', { skip: reason }, () => {
     for (const folder of [fixture.home, fixture.library, fixture.second]) mkdirSync(folder);
     copyFileSync(photo.file, path.join(fixture.library, 'group.jpg'));
     copyFileSync(photo.file, path.join(fixture.second, 'group-copy.jpg'));
-    ensureRendererBuilt({ force: true, log: (line) => console.log(line) });
-    server = await startServer(fixture);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    app = await openApp(fixture);
+    ({ server, page, pageErrors } = app);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await app?.close();
     if (base) rmSync(base, { recursive: true, force: true });
   });
 
