@@ -24,7 +24,7 @@ async function skippedWithoutLfw<T>(json: boolean, out: (text: string) => void, 
 }
 
 const pipeline = defineCommand({
-  summary: 'photos/s, faces/s and ms per stage over a folder of photos, against face-api on the same photos',
+  summary: 'photos/s, faces/s, ms per stage and peak memory of a real scan (into a temporary SQLite file) over a folder of photos, against face-api on the same photos',
   usage: 'facet bench pipeline (--data DIR | --megapixels MP) [--workers N] [--limit N] [--photos N] [--skip-peer] [--skip-comparison] [--json]',
   options: {
     data: { type: 'string', placeholder: 'DIR', description: 'a folder of photos' },
