@@ -1,10 +1,11 @@
 /**
  * The optimised-graph cache (onnxRuntime.ts): a session over the graph onnxruntime saved gives the same outputs as a
- * session that optimises the converted graph itself, is made once, and is made again when damaged.
+ * session that optimises the converted graph itself, is made once, is made again when damaged, and replaces graphs
+ * left by another onnxruntime or CPU.
  * Real onnxruntime and real converted models; skipped where onnxruntime-node is not installed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -56,7 +57,7 @@ test('a session over the saved optimised graph gives the outputs of one that opt
   await saved.release();
 });
 
-test('the optimised graph is made once, read back after, and made again when damaged', async (t) => {
+test('the optimised graph is made once, read back after, made again when damaged, and replaces one left by another onnxruntime', async (t) => {
   if (runtime instanceof Error) return t.skip(runtime.message);
   const model = loadConvertedModel('landmark68');
   const file = (await optimisedGraph(runtime, model.path))!;
@@ -64,12 +65,18 @@ test('the optimised graph is made once, read back after, and made again when dam
   assert.equal(await optimisedGraph(runtime, model.path), file);
   assert.equal(statSync(file).mtimeMs, made, 'an intact file is not rewritten');
 
+  // A graph optimised for another onnxruntime or CPU, left over after an upgrade: removed when a graph is made.
+  const stale = model.path.replace(/\.onnx$/u, '.ort-000000000000.onnx');
+  writeFileSync(stale, 'made by another onnxruntime');
+  writeFileSync(`${stale}.sha256`, 'x');
   const intact = readFileSync(file);
   const damaged = Buffer.from(intact);
   damaged[damaged.length >> 1] ^= 0xff;
   writeFileSync(file, damaged);
   assert.equal(await optimisedGraph(runtime, model.path), file);
   assert.deepEqual(readFileSync(file), intact, 'the damaged file is made again, byte for byte');
+  assert.ok(!existsSync(stale) && !existsSync(`${stale}.sha256`), 'the stale graph and its checksum are gone');
+  assert.ok(existsSync(`${file}.sha256`) && existsSync(model.path), 'the current graph, its checksum and the converted graph stay');
 
   // openOnnxModel goes through the cache: the session it returns runs.
   const opened = await openOnnxModel('landmark68', { threads: 1 });

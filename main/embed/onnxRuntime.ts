@@ -7,8 +7,9 @@
  * analysis pool already runs one pipeline per core.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { loadConvertedModel } from '../../native-models/onnx/cache.ts';
 import type { Precision } from '../../native-models/onnx/quantize.ts';
@@ -74,10 +75,38 @@ export async function openOnnxModel(modelId: string, options: OpenOnnxOptions = 
   return { runtime, session, precision, converted: model.converted, convertMs: model.convertMs };
 }
 
-/** What an optimised graph depends on besides the graph: onnxruntime's version and the CPU it re-laid the weights out for. */
+/**
+ * What an optimised graph depends on besides the graph: onnxruntime's version and the CPU it re-laid the weights out
+ * for. The model name alone is not enough: virtual machines often report one name for hosts with different vector
+ * units, and the blocked layout's block size follows them (8 floats with AVX2, 16 with AVX-512), so on Linux the
+ * CPU's feature flags count too.
+ */
 export function optimisationKey(runtime: OnnxRuntime): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-  return createHash('sha256').update(`${runtime.env.versions.common}|${process.platform}|${process.arch}|${cpu}`).digest('hex').slice(0, 12);
+  return createHash('sha256').update(`${runtime.env.versions.common}|${process.platform}|${process.arch}|${cpu}|${cpuFlags()}`).digest('hex').slice(0, 12);
+}
+
+/** The first processor's feature flags from /proc/cpuinfo (Linux); empty elsewhere or when unreadable. */
+function cpuFlags(): string {
+  if (process.platform !== 'linux') return '';
+  try {
+    return /^flags\s*:\s*(.*)$/mu.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Optimised graphs of `convertedPath` made for another onnxruntime or CPU (`keep` aside): left over after an upgrade. */
+function staleOptimisedGraphs(convertedPath: string, keep: string): string[] {
+  const folder = path.dirname(convertedPath);
+  const prefix = `${path.basename(convertedPath).replace(/\.onnx$/u, '')}.ort-`;
+  try {
+    return readdirSync(folder)
+      .filter((name) => name.startsWith(prefix) && !name.startsWith(path.basename(keep)) && !name.endsWith('.tmp.onnx'))
+      .map((name) => path.join(folder, name));
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -100,6 +129,7 @@ export async function optimisedGraph(runtime: OnnxRuntime, convertedPath: string
     const bytes = readFileSync(temporary);
     renameSync(temporary, file);
     writeFileSync(`${file}.sha256`, createHash('sha256').update(bytes).digest('hex'));
+    for (const stale of staleOptimisedGraphs(convertedPath, file)) rmSync(stale, { force: true });
     return file;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC'].includes((error as NodeJS.ErrnoException).code!)) return undefined;
