@@ -15,7 +15,7 @@ import { initBackend } from '../embed/backend.ts';
 import { loadOnnxRuntime } from '../embed/onnxRuntime.ts';
 import type { RgbImage } from '../core/types.ts';
 import { createDetector } from './detectors.ts';
-import { anchorLayers, BLAZEFACE_BACK_LAYERS, BlazeProposer, blazeAnchors, decodeBlazeface, padBottomRight, paddedInputSize, proposalLevel, proposalStrips, PROPOSAL_STRIP_OVERLAP, suppress } from './blazeProposals.ts';
+import { anchorLayers, BLAZEFACE_BACK_LAYERS, BlazeProposer, blazeAnchors, decodeBlazeface, padBottomRight, paddedInputSize, proposalLevel, proposalSpans, PROPOSAL_STRIP_OVERLAP, PROPOSAL_TILE_COLUMNS, suppress } from './blazeProposals.ts';
 import { shrinkArea } from './rgbResize.ts';
 import { loadSample } from './testing/sampleImages.ts';
 
@@ -97,7 +97,8 @@ test('the anchors decode the tfjs graph model at 256x256 onto the faces SSD find
   }
 });
 
-test('the ONNX proposer on a whole demo photo: proposals in its pixels, on the faces SSD finds', { skip: runtimeError }, async () => {
+/** The first demo photo, the faces SSD finds in it (the reference), and a loaded proposer. */
+async function photoFacesAndProposer() {
   const photo = await loadSample('sample1');
   const ssd = createDetector('ssd-mobilenetv1');
   await ssd.load();
@@ -105,6 +106,11 @@ test('the ONNX proposer on a whole demo photo: proposals in its pixels, on the f
   ssd.dispose();
   const proposer = new BlazeProposer(1);
   await proposer.load();
+  return { photo, faces, proposer };
+}
+
+test('the ONNX proposer on a whole demo photo: proposals in its pixels, on the faces SSD finds', { skip: runtimeError }, async () => {
+  const { photo, faces, proposer } = await photoFacesAndProposer();
   try {
     const level = await proposalLevel(photo, 0.4);
     const run = await proposer.propose(level, photo.width, photo.height);
@@ -118,14 +124,36 @@ test('the ONNX proposer on a whole demo photo: proposals in its pixels, on the f
   await assert.rejects(() => proposer.propose(photo, photo.width, photo.height), /before load/);
 });
 
-test('a tall level runs as strips that share enough rows for any face a proposal is needed for', () => {
-  assert.deepEqual(proposalStrips(300), [{ y: 0, height: 300 }]);
-  assert.deepEqual(proposalStrips(512), [{ y: 0, height: 512 }]);
-  const strips = proposalStrips(1210);
-  assert.deepEqual(strips, [{ y: 0, height: 512 }, { y: 384, height: 512 }, { y: 768, height: 442 }]);
-  // Every row is in a strip, and every band of PROPOSAL_STRIP_OVERLAP rows lies whole in one.
-  for (let y = 0; y + PROPOSAL_STRIP_OVERLAP <= 1210; y += 7) {
-    assert.ok(strips.some((s) => s.y <= y && y + PROPOSAL_STRIP_OVERLAP <= s.y + s.height), `rows ${y}..${y + PROPOSAL_STRIP_OVERLAP}`);
+test('the ONNX proposer on a level cut into strips and columns: the faces SSD finds, each proposed once', { skip: runtimeError }, async () => {
+  // The demo photo itself as the level (1920x1280): four strips of three columns, so faces lie across inner edges.
+  const { photo, faces, proposer } = await photoFacesAndProposer();
+  try {
+    assert.equal(proposalSpans(photo.width, PROPOSAL_TILE_COLUMNS).length, 3);
+    const run = await proposer.propose(photo, photo.width, photo.height);
+    const tiles = proposalSpans(photo.height).flatMap((row) => proposalSpans(photo.width, PROPOSAL_TILE_COLUMNS).map((column) => paddedInputSize(column.size, row.size)));
+    assert.equal(run.inputPixels, tiles.reduce((sum, tile) => sum + tile.width * tile.height, 0));
+    const proposedFor = faces.map((face) => run.proposals.filter((p) => iou(p.box, face.box) >= 0.4).length);
+    assert.ok(proposedFor.filter((n) => n > 0).length >= faces.length - 1, `proposals per SSD face: ${proposedFor}`);
+    assert.ok(proposedFor.every((n) => n <= 1), `no face proposed twice from two tiles: ${proposedFor}`);
+  } finally {
+    proposer.dispose();
   }
-  assert.throws(() => proposalStrips(100, 0), RangeError);
+});
+
+test('a large level runs as strips and columns that share enough rows and columns for any face a proposal is needed for', () => {
+  assert.deepEqual(proposalSpans(300), [{ start: 0, size: 300 }]);
+  assert.deepEqual(proposalSpans(512), [{ start: 0, size: 512 }]);
+  const strips = proposalSpans(1210);
+  assert.deepEqual(strips, [{ start: 0, size: 512 }, { start: 384, size: 512 }, { start: 768, size: 442 }]);
+  // A 12 MP photo's level (1613 wide): two columns, 960 and 781 wide (800 once padded), not one of 1664.
+  assert.deepEqual(proposalSpans(1613, PROPOSAL_TILE_COLUMNS), [{ start: 0, size: 960 }, { start: 832, size: 781 }]);
+  assert.deepEqual(proposalSpans(960, PROPOSAL_TILE_COLUMNS), [{ start: 0, size: 960 }]);
+  // Every row and column is in a span, and every band of PROPOSAL_STRIP_OVERLAP lies whole in one.
+  for (const [length, spans] of [[1210, strips], [1613, proposalSpans(1613, PROPOSAL_TILE_COLUMNS)], [4000, proposalSpans(4000, PROPOSAL_TILE_COLUMNS)]] as const) {
+    for (let at = 0; at + PROPOSAL_STRIP_OVERLAP <= length; at += 7) {
+      assert.ok(spans.some((s) => s.start <= at && at + PROPOSAL_STRIP_OVERLAP <= s.start + s.size), `${length}: ${at}..${at + PROPOSAL_STRIP_OVERLAP}`);
+    }
+    assert.equal(spans.at(-1)!.start + spans.at(-1)!.size, length);
+  }
+  assert.throws(() => proposalSpans(100, 0), RangeError);
 });
