@@ -41,7 +41,7 @@ function faces(): Float32Array {
 test('a session over the saved optimised graph gives the outputs of one that optimises the converted graph', async (t) => {
   if (runtime instanceof Error) return t.skip(runtime.message);
   const model = loadConvertedModel('landmark68');
-  const file = await optimisedGraph(runtime, model.path);
+  const file = await optimisedGraph(runtime, model);
   assert.ok(file, 'the cache folder is writable');
   assert.equal(file, model.path.replace(/\.onnx$/u, `.ort-${optimisationKey(runtime)}.onnx`));
   const input = { faces: new runtime.Tensor('float32', faces(), [2, 112, 112, 3]) };
@@ -60,9 +60,9 @@ test('a session over the saved optimised graph gives the outputs of one that opt
 test('the optimised graph is made once, read back after, made again when damaged, and replaces one left by another onnxruntime', async (t) => {
   if (runtime instanceof Error) return t.skip(runtime.message);
   const model = loadConvertedModel('landmark68');
-  const file = (await optimisedGraph(runtime, model.path))!;
+  const file = (await optimisedGraph(runtime, model))!;
   const made = statSync(file).mtimeMs;
-  assert.equal(await optimisedGraph(runtime, model.path), file);
+  assert.equal(await optimisedGraph(runtime, model), file);
   assert.equal(statSync(file).mtimeMs, made, 'an intact file is not rewritten');
 
   // A graph optimised for another onnxruntime or CPU, left over after an upgrade: removed when a graph is made.
@@ -73,7 +73,7 @@ test('the optimised graph is made once, read back after, made again when damaged
   const damaged = Buffer.from(intact);
   damaged[damaged.length >> 1] ^= 0xff;
   writeFileSync(file, damaged);
-  assert.equal(await optimisedGraph(runtime, model.path), file);
+  assert.equal(await optimisedGraph(runtime, model), file);
   assert.deepEqual(readFileSync(file), intact, 'the damaged file is made again, byte for byte');
   assert.ok(!existsSync(stale) && !existsSync(`${stale}.sha256`), 'the stale graph and its checksum are gone');
   assert.ok(existsSync(`${file}.sha256`) && existsSync(model.path), 'the current graph, its checksum and the converted graph stay');

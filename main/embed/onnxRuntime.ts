@@ -7,11 +7,11 @@
  * analysis pool already runs one pipeline per core.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { loadConvertedModel } from '../../native-models/onnx/cache.ts';
+import { commitWithChecksum, loadConvertedModel, readIfIntact, type ConvertedModel } from '../../native-models/onnx/cache.ts';
 import type { Precision } from '../../native-models/onnx/quantize.ts';
 
 export type OnnxRuntime = typeof Ort;
@@ -68,7 +68,7 @@ export async function openOnnxModel(modelId: string, options: OpenOnnxOptions = 
   const model = loadConvertedModel(modelId, undefined, precision);
   // The saved graph holds CPU-only kernels: another execution provider optimises the converted graph itself.
   const onCpu = (options.executionProviders ?? ['cpu']).every((provider) => provider === 'cpu');
-  const optimised = onCpu ? await optimisedGraph(runtime, model.path) : undefined;
+  const optimised = onCpu ? await optimisedGraph(runtime, model) : undefined;
   const session = optimised
     ? await createOnnxSession(runtime, optimised, { ...options, alreadyOptimised: true })
     : await createOnnxSession(runtime, model.bytes, options);
@@ -110,26 +110,22 @@ function staleOptimisedGraphs(convertedPath: string, keep: string): string[] {
 }
 
 /**
- * The graph at `convertedPath` as onnxruntime's 'all' optimisations leave it (fused, weights in the CPU's blocked
- * layout), saved once beside it as `<converted>.ort-<key>.onnx` with a checksum, and read back on later loads with
- * optimisation off. Such a graph is only valid for this onnxruntime on this kind of CPU, hence the key. A damaged
- * or missing file is made again; two workers making it at once each write their own temporary file, and the
- * rename is atomic. Undefined where it cannot be written (a read-only cache): the caller optimises in memory.
+ * The converted graph as onnxruntime's 'all' optimisations leave it (fused, weights in the CPU's blocked layout),
+ * saved once beside it as `<converted>.ort-<key>.onnx` with a checksum (as the converted graphs are cached:
+ * native-models/onnx/cache.ts), and read back on later loads with optimisation off. Such a graph is only valid for
+ * this onnxruntime on this kind of CPU, hence the key. A damaged or missing file is made again; two workers making
+ * it at once each write their own temporary file, and the rename is atomic. Undefined where it cannot be written (a
+ * read-only cache): the caller optimises in memory.
  */
-export async function optimisedGraph(runtime: OnnxRuntime, convertedPath: string): Promise<string | undefined> {
-  const file = convertedPath.replace(/\.onnx$/u, `.ort-${optimisationKey(runtime)}.onnx`);
-  if (existsSync(file) && existsSync(`${file}.sha256`)) {
-    const expected = readFileSync(`${file}.sha256`, 'utf8').trim();
-    if (createHash('sha256').update(readFileSync(file)).digest('hex') === expected) return file;
-  }
+export async function optimisedGraph(runtime: OnnxRuntime, converted: Pick<ConvertedModel, 'path' | 'bytes'>): Promise<string | undefined> {
+  const file = converted.path.replace(/\.onnx$/u, `.ort-${optimisationKey(runtime)}.onnx`);
+  if (readIfIntact(file)) return file;
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp.onnx`;
   try {
-    const session = await createOnnxSession(runtime, readFileSync(convertedPath), { optimizedModelFilePath: temporary });
+    const session = await createOnnxSession(runtime, converted.bytes, { optimizedModelFilePath: temporary });
     await session.release();
-    const bytes = readFileSync(temporary);
-    renameSync(temporary, file);
-    writeFileSync(`${file}.sha256`, createHash('sha256').update(bytes).digest('hex'));
-    for (const stale of staleOptimisedGraphs(convertedPath, file)) rmSync(stale, { force: true });
+    commitWithChecksum(temporary, file, readFileSync(temporary));
+    for (const stale of staleOptimisedGraphs(converted.path, file)) rmSync(stale, { force: true });
     return file;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC'].includes((error as NodeJS.ErrnoException).code!)) return undefined;

@@ -108,15 +108,23 @@ export function loadConvertedModel(modelId: string, cacheDir = defaultCacheDir()
   });
   const convertMs = performance.now() - started;
   mkdirSync(folder, { recursive: true });
-  // Write then rename, so a reader never sees half a file; the checksum goes last.
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(temporary, bytes);
-  renameSync(temporary, file);
-  writeFileSync(`${file}.sha256`, sha256(bytes));
+  commitWithChecksum(temporary, file, bytes);
   return { modelId, precision, bytes, path: file, converted: true, convertMs };
 }
 
-function readIfIntact(file: string): Uint8Array | undefined {
+/**
+ * Puts a cache file written at `temporary` in place: renamed onto `file` (a reader never sees half a file), then its
+ * checksum beside it, last, so that readIfIntact takes it only once both are there.
+ */
+export function commitWithChecksum(temporary: string, file: string, bytes: Uint8Array): void {
+  renameSync(temporary, file);
+  writeFileSync(`${file}.sha256`, sha256(bytes));
+}
+
+/** A cache file's bytes, if it and its checksum are there and agree; undefined otherwise (missing, half written, damaged). */
+export function readIfIntact(file: string): Uint8Array | undefined {
   if (!existsSync(file) || !existsSync(`${file}.sha256`)) return undefined;
   const bytes = readFileSync(file);
   const expected = readFileSync(`${file}.sha256`, 'utf8').trim();
