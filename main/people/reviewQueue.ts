@@ -13,6 +13,7 @@
  * answer settles it (each of its faces must pass). Never offered: a person the face was rejected from, or a person
  * that already has a face in the same photo.
  */
+import { dotAt } from '../cluster/vectorMath.ts';
 import type { Store } from '../store/index.ts';
 import { resolveClusterSettings } from './clusterLibrary.ts';
 
@@ -133,11 +134,7 @@ export function reviewQueue(store: Store, options: { limit?: number; modelId?: s
   const questions: ReviewQuestion[] = [];
   const margin = options.margin ?? REVIEW_MARGIN;
   const neighbours = options.neighbours ?? REVIEW_NEIGHBOURS;
-  const similarity = (a: number, b: number) => {
-    let dot = 0;
-    for (let d = 0; d < dim; d++) dot += vectors[a * dim + d]! * vectors[b * dim + d]!;
-    return dot;
-  };
+  const similarity = (a: number, b: number) => dotAt(vectors, a * dim, vectors, b * dim, dim);
   /**
    * Whether the k faces nearest to the face at `row` are all the person's (k: `neighbours`, or all of the person's
    * faces when they have fewer): no other face in the library (the question's own faces aside) is nearer than the
