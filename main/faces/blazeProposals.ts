@@ -18,7 +18,7 @@ import { greedyNonMaxSuppression } from '../../native-models/faceapi/boxMath.ts'
 import { BLAZEFACE_STRIDE_MULTIPLE } from '../../native-models/onnx/blazefaceOnnx.ts';
 import { openOnnxModel, type OnnxRuntime, type OnnxSession } from '../embed/onnxRuntime.ts';
 import type { RgbImage } from '../core/types.ts';
-import { shrinkRgb } from '../library/shrinkRgb.ts';
+import { shrinkRgb } from './shrinkRgb.ts';
 import { cropRgb } from './rgbResize.ts';
 import type { Candidate } from './tiling.ts';
 

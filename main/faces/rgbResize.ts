@@ -7,9 +7,7 @@ import type { RgbImage } from '../core/types.ts';
  */
 export function shrinkArea(image: RgbImage, width: number, height: number): RgbImage {
   if (width === image.width && height === image.height) return image;
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1 && width <= image.width && height <= image.height)) {
-    throw new RangeError(`shrinkArea: ${image.width}x${image.height} cannot shrink to ${width}x${height}`);
-  }
+  checkShrinkSize('shrinkArea', image, width, height);
   const { data, width: sw, height: sh } = image;
   const out = new Uint8Array(width * height * 3);
   const fx = sw / width, fy = sh / height;
@@ -41,6 +39,13 @@ export function shrinkArea(image: RgbImage, width: number, height: number): RgbI
     }
   }
   return { data: out, width, height };
+}
+
+/** A shrink's target size: whole pixels, at least 1, at most the image's (a RangeError naming `caller` otherwise). */
+export function checkShrinkSize(caller: string, image: RgbImage, width: number, height: number): void {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1 && width <= image.width && height <= image.height)) {
+    throw new RangeError(`${caller}: ${image.width}x${image.height} cannot shrink to ${width}x${height}`);
+  }
 }
 
 /** The pixels of an integer rectangle wholly inside the image, as their own image. */

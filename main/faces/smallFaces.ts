@@ -22,7 +22,7 @@ import { clipToImage, iou } from '../../native-models/faceapi/boxMath.ts';
 import type { Box, DetectedFace, FaceDetector, RgbImage } from '../core/types.ts';
 import { loadOnnxRuntime } from '../embed/onnxRuntime.ts';
 import { BlazeProposer, proposalLevel } from './blazeProposals.ts';
-import { shrinkRgb } from '../library/shrinkRgb.ts';
+import { shrinkRgb } from './shrinkRgb.ts';
 import { cropRgb, shrinkArea } from './rgbResize.ts';
 import { mergeDetections, overlapOfSmaller, planPyramid, toImageBox, touchesInnerEdge, type Candidate, type PyramidLevel, type TilingOptions } from './tiling.ts';
 import { checkMosaicOptions, drawMosaic, MOSAIC_DEFAULTS, planMosaics, unpackDetections, type MosaicOptions } from './verifyMosaic.ts';

@@ -1,8 +1,8 @@
 /** shrinkRgb against the JS area filter it stands in for, on a real photo, and its refusals. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { shrinkArea } from '../faces/rgbResize.ts';
-import { loadSample } from '../faces/testing/sampleImages.ts';
+import { shrinkArea } from './rgbResize.ts';
+import { loadSample } from './testing/sampleImages.ts';
 import { shrinkRgb } from './shrinkRgb.ts';
 
 test('a real photo shrunk to 0.4 and to 512 px: the area filter\'s pixels, within a grey level or so', async () => {
