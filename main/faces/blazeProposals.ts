@@ -197,10 +197,7 @@ export class BlazeProposer {
     const columns = proposalSpans(level.width, PROPOSAL_TILE_COLUMNS);
     for (const strip of proposalSpans(level.height)) {
       for (const column of columns) {
-        // The strip's rows as they lie in the level when it is one column wide, else the tile copied out.
-        const tile: RgbImage = columns.length === 1
-          ? { width: level.width, height: strip.size, data: level.data.subarray(strip.start * level.width * 3, (strip.start + strip.size) * level.width * 3) }
-          : cropRgb(level, column.start, strip.start, column.size, strip.size);
+        const tile = cropRgb(level, column.start, strip.start, column.size, strip.size);
         const padded = paddedInputSize(tile.width, tile.height);
         const input = padBottomRight(tile, padded.width, padded.height);
         inputPixels += input.width * input.height;
