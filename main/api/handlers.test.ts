@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { API_METHODS } from './contract.ts';
 import { REQUEST_SCHEMAS } from './schemas.ts';
 import { scanNetworks } from '../people/scanPipeline.ts';
+import { DEFAULT_PRECISION } from '../embed/precision.ts';
 import { createTestApi, fakeScanRunner, ok, seedLibrary, unit } from './testing.ts';
 
 async function clustered() {
@@ -251,8 +252,8 @@ test('settings: threshold, models and preview; forgetting all face data keeps ph
   assert.ok(wide.clusters < 3);
   // The scans' core limit: absent by default, set, then back to the default; the workers follow.
   const cores = os.availableParallelism();
-  assert.deepEqual(settings.scan, { cores: null, workers: cores >= 4 ? cores - 1 : cores, machineCores: cores, smallestFace: 40, precision: 'fp32' });
-  assert.deepEqual((await ok(api, 'settings.set', { scanCores: 1 })).scan, { cores: 1, workers: 1, machineCores: cores, smallestFace: 40, precision: 'fp32' });
+  assert.deepEqual(settings.scan, { cores: null, workers: cores >= 4 ? cores - 1 : cores, machineCores: cores, smallestFace: 40, precision: DEFAULT_PRECISION });
+  assert.deepEqual((await ok(api, 'settings.set', { scanCores: 1 })).scan, { cores: 1, workers: 1, machineCores: cores, smallestFace: 40, precision: DEFAULT_PRECISION });
   assert.equal(store.settings.get('scanCores'), 1);
   assert.equal((await ok(api, 'settings.set', { scanCores: cores + 5 })).scan.workers, cores, 'never more workers than cores');
   assert.equal((await ok(api, 'settings.set', { scanCores: null })).scan.cores, null);
@@ -266,7 +267,8 @@ test('settings: threshold, models and preview; forgetting all face data keeps ph
   assert.equal(scanNetworks(store).precision, undefined);
   assert.equal((await ok(api, 'settings.set', { precision: 'int8' })).scan.precision, 'int8');
   assert.equal(scanNetworks(store).precision, 'int8');
-  assert.equal((await ok(api, 'settings.set', { precision: null })).scan.precision, 'fp32');
+  assert.equal((await ok(api, 'settings.set', { precision: 'fp32' })).scan.precision, 'fp32');
+  assert.equal((await ok(api, 'settings.set', { precision: null })).scan.precision, DEFAULT_PRECISION);
   const forgot = await ok(api, 'settings.forgetAllFaceData', { confirm: 'forget' });
   assert.equal(forgot.faces, 12);
   assert.equal(store.photos.counts().ok, 10);

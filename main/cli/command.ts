@@ -50,7 +50,7 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean', description: 'machine-readable output' },
   db: { type: 'string', placeholder: 'FILE', description: 'the database (default: facet.db in the data folder; FACET_DB, FACET_HOME)' },
   backend: { type: 'string', placeholder: 'NAME', description: 'tfjs-node-gpu, onnx, tfjs-node, wasm or cpu (default: the fastest that loads; FACET_BACKEND)' },
-  precision: { type: 'string', choices: PRECISION_NAMES, description: "the onnx backend's detector and embedder in fp32 or int8 (default fp32; FACET_PRECISION)" },
+  precision: { type: 'string', choices: PRECISION_NAMES, description: "the onnx backend's detector and embedder in fp32 or int8 (default int8; FACET_PRECISION; a library's Settings choice comes first)" },
   help: { type: 'boolean', short: 'h', description: 'this help' },
 } as const satisfies OptionSpecs;
 

@@ -8,12 +8,13 @@ import { isPrecision, PRECISIONS, type Precision } from '../../native-models/onn
 export { isPrecision, PRECISIONS, type Precision };
 
 /**
- * fp32. In `facet eval precision` (docs/precision-result.json) int8 dlib ResNet keeps LFW (99.13% against 99.12%)
+ * int8. In `facet eval precision` (docs/precision-result.json) int8 dlib ResNet keeps LFW (99.13% against 99.12%)
  * and clustering (BCubed F −0.0015) at 2.4x the speed, and with the proposals small-face pass the int8 SSD finds
- * the same faces in every size band (with the tiles it lost one 60-90 px face of 130). fp32 stays the default
- * until the README's accuracy and learning figures, all measured in fp32 through this default, are re-run in int8.
+ * the same faces in every size band: every condition of the issue for a default holds. Libraries that had faces
+ * before this default changed keep fp32 (store migration 0004), so one library's vectors never mix precisions
+ * unless its owner switches in Settings.
  */
-export const DEFAULT_PRECISION: Precision = 'fp32';
+export const DEFAULT_PRECISION: Precision = 'int8';
 
 export class PrecisionError extends Error {
   override readonly name = 'PrecisionError';

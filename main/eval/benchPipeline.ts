@@ -52,7 +52,7 @@ export interface BenchPipelineOptions {
   analyses?: number;
   /** Backend for our pipeline (default: the fastest that loads). */
   backend?: string;
-  /** The onnx networks' precision (default: FACET_PRECISION, else fp32). */
+  /** The onnx networks' precision (default: FACET_PRECISION, else DEFAULT_PRECISION). */
   precision?: Precision;
   /** Skip the face-api peer. */
   skipPeer?: boolean;
@@ -118,6 +118,8 @@ export interface BenchPipelineResult {
   backend: string;
   detector: string;
   embedder: string;
+  /** The precision the ONNX networks ran in; with int8 the GFLOP/s figures count the network's multiply-adds as in fp32. */
+  precision: Precision;
   workers: number;
   loadSeconds: number;
   /**
@@ -264,6 +266,7 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
     backend: pool.backend,
     detector: pool.detector,
     embedder: pool.embedder,
+    precision: pool.precision,
     workers: pool.workers,
     loadSeconds,
     peer: peer ? `@vladmandic/face-api ${peer.version} with the same small-face tiles (tfjs wasm, ${peer.processes} process(es))` : null,

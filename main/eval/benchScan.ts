@@ -21,7 +21,7 @@ export interface BenchScanOptions {
   workers?: number[];
   source?: string;
   backend?: string;
-  /** The onnx networks' precision (default: FACET_PRECISION, else fp32). */
+  /** The onnx networks' precision (default: FACET_PRECISION, else DEFAULT_PRECISION). */
   precision?: Precision;
   log?: (line: string) => void;
 }

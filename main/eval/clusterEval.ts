@@ -9,6 +9,7 @@ import { clusterFaces } from '../cluster/clusterFaces.ts';
 import { cutTree } from '../cluster/tree.ts';
 import type { Linkage } from '../cluster/types.ts';
 import { bcubedScores, pairwiseScores } from '../metrics/clusterMetrics.ts';
+import type { Precision } from '../embed/precision.ts';
 import { embedImages, type EmbedImagesOptions } from './lfwEmbed.ts';
 
 export interface ClusterEvalOptions extends EmbedImagesOptions {
@@ -43,6 +44,8 @@ export interface ClusterEvalReport extends ClusterScoresAt {
   approximate: boolean;
   model: string;
   detector: string;
+  /** The precision the ONNX networks ran in. */
+  precision: Precision;
   detectFailures: number;
   embedSeconds: number;
   clusterSeconds: number;
@@ -87,6 +90,7 @@ export async function evaluateClustering(options: ClusterEvalOptions): Promise<C
     ...clustered,
     model: embedded.embedder,
     detector: embedded.detector,
+    precision: embedded.precision,
     detectFailures: embedded.detectFailures,
     embedSeconds: embedded.seconds,
     seconds: (performance.now() - started) / 1000,

@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { clusterCautionFor, clusterThresholdFor, DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import type { ProgressListener } from '../core/progress.ts';
+import type { Precision } from '../embed/precision.ts';
 import { applyAdapter } from '../learn/adapter.ts';
 import { type AdapterRecipe, DEFAULT_DESIGN, adapterDesign, trainWithRecipe } from '../learn/adapterDesigns.ts';
 import { gatherRows } from '../learn/adapterTraining.ts';
@@ -64,6 +65,8 @@ export interface FinetuneEvalOptions {
   readonly embedder?: string;
   readonly detector?: string;
   readonly backend?: string;
+  /** The ONNX networks' precision (default: FACET_PRECISION, else DEFAULT_PRECISION). */
+  readonly precision?: Precision;
   readonly workers?: number;
   readonly onProgress?: ProgressListener;
 }
@@ -93,6 +96,8 @@ export interface FinetuneEvalReport {
   readonly model: string;
   readonly detector: string;
   readonly backend: string;
+  /** The precision the ONNX networks ran in. */
+  readonly precision: Precision;
   readonly detectFailures: number;
   readonly seconds: number;
 }
@@ -179,14 +184,14 @@ export async function evaluateFinetuneDesigns(options: FinetuneEvalOptions, entr
   const split = options.split ?? 'test';
   const recipes = entries.map((entry) => resolveRecipe(entry.design, entry.recipe));
   const library = splitLibrary(options.dataDir, options);
-  const pipeline = { embedder, detector, backend: options.backend, flip: true };
+  const pipeline = { embedder, detector, backend: options.backend, precision: options.precision, flip: true };
   const pairsFile = SPLIT_FILES[split].pairs;
   // The LFW check's images too (the split's own pairs; pairs.txt for 'all').
   // (A partial library, --people or --stranger-share, checks the pairs within it and embeds no more.)
   const partial = options.people !== undefined || (options.strangerShare ?? 1) < 1;
   const pairImages = partial ? [] : readPairs(options.dataDir, pairsFile).flatMap((p) => [p.a, p.b]);
   const clean = await embedClean([...new Set([...library.images, ...pairImages])], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
-  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, library.images);
+  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, library.images, clean.precision);
   const degradedRuns = await embedDegraded(library.images, landmarks, [FINETUNE_DEGRADATION], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
   const cleanVectors = stack(clean.embeddings, library.images);
   const degradedVectors = stack([...degradedRuns.values()][0]!, library.images);
@@ -251,6 +256,7 @@ export async function evaluateFinetuneDesigns(options: FinetuneEvalOptions, entr
       model: clean.embedder,
       detector: clean.detector,
       backend: clean.backend,
+      precision: clean.precision,
       detectFailures: clean.detectFailures,
       seconds: (performance.now() - started) / 1000,
     };

@@ -2,6 +2,7 @@
  * LFW verification with the real pipeline, under the standard protocol: ten folds, the threshold
  * chosen on nine and applied to the tenth (see verification.ts).
  */
+import type { Precision } from '../embed/precision.ts';
 import { embedImages, type EmbedImagesOptions } from './lfwEmbed.ts';
 import { readPairs } from '../training/lfwPairs.ts';
 import { evaluateVerification, squaredDistance, type ScoredPair, type VerificationResult } from '../metrics/verification.ts';
@@ -17,6 +18,7 @@ export interface LfwReport extends VerificationResult {
   model: string;
   detector: string;
   backend: string;
+  precision: Precision;
   images: number;
   detectFailures: number;
   /** Central faces found only below the detector's usual confidence. */
@@ -40,6 +42,7 @@ export async function evaluateLfw(options: LfwOptions): Promise<LfwReport> {
     model: embedded.embedder,
     detector: embedded.detector,
     backend: embedded.backend,
+    precision: embedded.precision,
     images: images.length,
     detectFailures: embedded.detectFailures,
     weakDetections: embedded.weakDetections,

@@ -12,6 +12,7 @@ import type { ProgressListener } from '../core/progress.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import { typicalFaceBox } from '../faces/landmarkBox.ts';
 import type { PipelineOptions } from '../faces/pipeline.ts';
+import type { Precision } from '../embed/precision.ts';
 import type { Box, FiveLandmarks, Point } from '../core/types.ts';
 
 /** Detections at or above this are confident (the detector's usual floor in a scan). */
@@ -25,8 +26,14 @@ export const LFW_DETECTION_FLOOR = 0.1;
 
 export interface EmbedImagesOptions extends PipelineOptions {
   workers?: number;
-  /** Directory of the detection caches (one JSON file per detector and floor); none = no cache. */
+  /** Directory of the detection caches (one JSON file per detector, its precision and the floor); none = no cache. */
   detectionCacheDir?: string;
+  /**
+   * Take the detections the SSD made in this precision (default: the pool's own), so that two runs differ in
+   * the embedder alone (`facet eval precision`). That cache must then hold every image: this pool's detector
+   * would write its own detections under another detector's name.
+   */
+  detectionsOf?: Precision;
   onProgress?: ProgressListener;
   stage?: string;
 }
@@ -41,6 +48,8 @@ export interface EmbeddedImages {
   backend: string;
   detector: string;
   embedder: string;
+  /** The precision the pool's ONNX networks ran in. */
+  precision: Precision;
   workers: number;
   seconds: number;
 }
@@ -87,8 +96,9 @@ interface DetectionCache {
   images: Record<string, CachedFace | null>;
 }
 
-export function detectionCacheFile(dir: string, detector: string, floor: number): string {
-  return path.join(dir, `lfw-detections-${detector}-floor${floor}.json`);
+/** The cache of one detector's detections at one floor; int8 detections have their own (fp32's name is the one earlier rounds wrote). */
+export function detectionCacheFile(dir: string, detector: string, floor: number, precision: Precision = 'fp32'): string {
+  return path.join(dir, `lfw-detections-${detector}${precision === 'fp32' ? '' : `.${precision}`}-floor${floor}.json`);
 }
 
 function readDetectionCache(file: string | undefined, detector: string, floor: number): DetectionCache {
@@ -113,8 +123,16 @@ export async function embedImages(images: string[], options: EmbedImagesOptions)
     alignment: options.alignment, minConfidence: floor, precision: options.precision,
   };
   const pool = await AnalysisPool.create({ pipeline, workers: options.workers, decode: { maxSide: Infinity } });
-  const cacheFile = options.detectionCacheDir ? detectionCacheFile(options.detectionCacheDir, pool.detector, floor) : undefined;
+  const detectionsOf = options.detectionsOf ?? pool.precision;
+  const cacheFile = options.detectionCacheDir ? detectionCacheFile(options.detectionCacheDir, pool.detector, floor, detectionsOf) : undefined;
   const cache = readDetectionCache(cacheFile, pool.detector, floor);
+  if (detectionsOf !== pool.precision) {
+    const missing = images.filter((image) => cache.images[image] === undefined).length;
+    if (missing > 0) {
+      await pool.close();
+      throw new Error(`${cacheFile ?? 'no detection cache'}: ${missing} of ${images.length} images have no ${detectionsOf} detection; run with precision ${detectionsOf} first`);
+    }
+  }
   const started = performance.now();
   const embeddings = new Map<string, Float32Array>();
   const failed: string[] = [];
@@ -181,6 +199,7 @@ export async function embedImages(images: string[], options: EmbedImagesOptions)
     backend: pool.backend,
     detector: pool.detector,
     embedder: pool.embedder,
+    precision: pool.precision,
     workers: pool.workers,
     seconds: (performance.now() - started) / 1000,
   };

@@ -181,7 +181,7 @@ export async function evaluatePrecision(options: PrecisionEvalOptions): Promise<
   const vectors = {} as Record<Precision, Map<string, Float32Array>>;
   for (const precision of ['fp32', 'int8'] as const) {
     const embedded = await embedImages(images, {
-      precision, backend: 'onnx', workers: options.workers, detectionCacheDir: options.cacheDir, stage: `LFW ${precision}`, onProgress: options.onProgress,
+      precision, detectionsOf: 'fp32', backend: 'onnx', workers: options.workers, detectionCacheDir: options.cacheDir, stage: `LFW ${precision}`, onProgress: options.onProgress,
     });
     vectors[precision] = embedded.embeddings;
     const verification = evaluateVerification(pairs.map((pair) => ({

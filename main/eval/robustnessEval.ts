@@ -5,6 +5,7 @@
  * the photo (degrade.ts explains why). Writes a PNG chart of accuracy and VAL@FAR=1e-3.
  */
 import type { ProgressListener } from '../core/progress.ts';
+import type { Precision } from '../embed/precision.ts';
 import { type Degradation, cleanLandmarks, degradationName, embedClean, embedDegraded } from './degrade.ts';
 import { type ChartPanel, lineChartSvg, writeChartPng } from '../training/lineChart.ts';
 import { type LfwPair, readPairs } from '../training/lfwPairs.ts';
@@ -25,6 +26,8 @@ export interface RobustnessOptions {
   readonly embedder?: string;
   readonly detector?: string;
   readonly backend?: string;
+  /** The ONNX networks' precision (default: FACET_PRECISION, else DEFAULT_PRECISION). */
+  readonly precision?: Precision;
   readonly workers?: number;
   /** Where the PNG chart goes; none = no chart. */
   readonly chartFile?: string;
@@ -44,6 +47,8 @@ export interface RobustnessReport {
   readonly model: string;
   readonly detector: string;
   readonly backend: string;
+  /** The precision the ONNX networks ran in. */
+  readonly precision: Precision;
   readonly folds: number;
   readonly pairs: number;
   readonly images: number;
@@ -76,9 +81,9 @@ export async function evaluateRobustness(options: RobustnessOptions): Promise<Ro
   const started = performance.now();
   const pairs = selectPairs(readPairs(options.dataDir), options.folds ?? 10, options.limit ?? Infinity);
   const images = [...new Set(pairs.flatMap((pair) => [pair.a, pair.b]))];
-  const pipeline = { embedder: options.embedder, detector: options.detector, backend: options.backend, flip: true };
+  const pipeline = { embedder: options.embedder, detector: options.detector, backend: options.backend, precision: options.precision, flip: true };
   const clean = await embedClean(images, { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
-  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, images);
+  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, images, clean.precision);
   const jpeg: Degradation[] = (options.qualities ?? JPEG_QUALITIES).map((quality) => ({ quality }));
   const size: Degradation[] = (options.sizes ?? FACE_SIZES).map((facePixels) => ({ facePixels }));
   const runs = await embedDegraded(images, landmarks, [...jpeg, ...size], {
@@ -89,6 +94,7 @@ export async function evaluateRobustness(options: RobustnessOptions): Promise<Ro
     model: clean.embedder,
     detector: clean.detector,
     backend: clean.backend,
+    precision: clean.precision,
     folds: new Set(pairs.map((pair) => pair.fold)).size,
     pairs: pairs.length,
     images: images.length,

@@ -9,6 +9,7 @@ import type { DecodeOptions } from '../library/decode.ts';
 import { analyseFile, embedFileAt, embedFileInBox, type FileAnalysis } from './analyseFile.ts';
 import type { Box, Point } from '../core/types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
+import type { Precision } from '../embed/precision.ts';
 
 export interface PoolOptions {
   pipeline?: PipelineOptions;
@@ -55,6 +56,8 @@ export class AnalysisPool {
     readonly backend: string,
     readonly detector: string,
     readonly embedder: string,
+    /** The precision the workers' ONNX networks run in (see FacePipeline.precision). */
+    readonly precision: Precision,
   ) {}
 
   get workers(): number {
@@ -67,7 +70,7 @@ export class AnalysisPool {
     const requested = options.workers ?? defaultWorkerCount();
     if (requested === 0 || /^(tensorflow|tfjs-node|gpu|node)/.test(pipelineOptions.backend ?? process.env.FACET_BACKEND ?? '')) {
       const pipeline = await FacePipeline.create(pipelineOptions);
-      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id);
+      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id, pipeline.precision);
     }
     const starts = Array.from({ length: requested }, () => startWorker(pipelineOptions, decode, options.priority ?? 'normal'));
     const started = await Promise.allSettled(starts);
@@ -82,9 +85,9 @@ export class AnalysisPool {
     if (info.backend.startsWith('tensorflow')) {
       await Promise.all(ready.map((r) => r.slot.worker.terminate()));
       const pipeline = await FacePipeline.create(pipelineOptions);
-      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id);
+      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id, pipeline.precision);
     }
-    const pool = new AnalysisPool(ready.map((r) => r.slot), undefined, decode, info.backend, info.detector, info.embedder);
+    const pool = new AnalysisPool(ready.map((r) => r.slot), undefined, decode, info.backend, info.detector, info.embedder, info.precision);
     for (const slot of pool.slots) {
       slot.worker.on('message', (message: { id: number; result: FileAnalysis }) => {
         const resolve = pool.pending.get(message.id);
@@ -145,12 +148,20 @@ export class AnalysisPool {
   }
 }
 
-function startWorker(pipeline: PipelineOptions, decode: DecodeOptions, priority: 'normal' | 'low'): Promise<{ slot: Slot; info: { backend: string; detector: string; embedder: string } }> {
+/** What a worker reports once its pipeline is loaded. */
+interface WorkerInfo {
+  backend: string;
+  detector: string;
+  embedder: string;
+  precision: Precision;
+}
+
+function startWorker(pipeline: PipelineOptions, decode: DecodeOptions, priority: 'normal' | 'low'): Promise<{ slot: Slot; info: WorkerInfo }> {
   const worker = new Worker(new URL('../workers/tsEntry.mjs', import.meta.url), {
     workerData: { entry: new URL('./analysisWorker.ts', import.meta.url).href, pipeline, decode, priority },
   });
   return new Promise((resolve, reject) => {
-    const onMessage = (message: { ready?: boolean; failed?: string; backend: string; detector: string; embedder: string }) => {
+    const onMessage = (message: { ready?: boolean; failed?: string } & WorkerInfo) => {
       worker.off('message', onMessage);
       if (message.failed) {
         void worker.terminate();

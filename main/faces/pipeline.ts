@@ -79,6 +79,8 @@ export class FacePipeline {
     readonly embedder: FaceEmbedder,
     readonly alignment: 'dense' | 'five' = 'dense',
     readonly refineLandmarks = true,
+    /** The precision the ONNX networks run in; 'fp32' when the networks are tfjs's. */
+    readonly precision: Precision = 'fp32',
   ) {}
 
   static async create(options: PipelineOptions = {}): Promise<FacePipeline> {
@@ -98,7 +100,7 @@ export class FacePipeline {
       const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip, precision }) : tfjsEmbedder();
       try {
         await Promise.all([detector.load(), embedder.load()]);
-        return new FacePipeline(backend, detector, embedder, alignment, options.refineLandmarks ?? true);
+        return new FacePipeline(backend, detector, embedder, alignment, options.refineLandmarks ?? true, precision);
       } catch (error) {
         detector.dispose();
         embedder.dispose();

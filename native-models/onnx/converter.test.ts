@@ -133,9 +133,11 @@ test('ONNX detector finds the same faces as the tfjs one, landmarks within 0.05 
 });
 
 test("--backend onnx: the pipeline runs the converted networks, tfjs the rest; same embeddings as on wasm", { skip: skipWithoutRuntime() }, async () => {
-  const onnx = await FacePipeline.create({ backend: 'onnx' });
+  // fp32: the converted graphs against tfjs's own (int8, the default, is compared in int8Models.test.ts).
+  const onnx = await FacePipeline.create({ backend: 'onnx', precision: 'fp32' });
   const onnxFaces = await onnx.analyse(photo);
   assert.equal(onnx.backend, 'onnx');
+  assert.equal(onnx.precision, 'fp32');
   assert.equal((onnx.detector as { runtime?: string }).runtime, 'onnx');
   assert.equal((onnx.embedder as { runtime?: string }).runtime, 'onnx');
   onnx.dispose();
@@ -143,6 +145,7 @@ test("--backend onnx: the pipeline runs the converted networks, tfjs the rest; s
   assert.equal((tiny.detector as { runtime?: string }).runtime, undefined, 'no converter: tfjs');
   tiny.dispose();
   const wasm = await FacePipeline.create({ backend: 'wasm' });
+  assert.equal(wasm.precision, 'fp32', 'tfjs networks run fp32 whatever the default');
   const wasmFaces = await wasm.analyse(photo);
   wasm.dispose();
   assert.equal(onnxFaces.length, wasmFaces.length);

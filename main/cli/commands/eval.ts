@@ -38,10 +38,10 @@ const lfwEvalCommand = defineCommand({
     progress.end();
     if (json) {
       const { model, detector, backend: used, folds, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond } = report;
-      out(JSON.stringify({ model, detector, backend: used, folds, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond, weakDetections: report.weakDetections, workers: report.workers, detectionsFromCache: report.detectionsFromCache, images: report.images, farAchieved: report.farAchieved, seconds: report.seconds }));
+      out(JSON.stringify({ model, detector, backend: used, precision: report.precision, folds, pairs, accuracy, stderr, valAtFar, auc, threshold, detectFailures, facesPerSecond, weakDetections: report.weakDetections, workers: report.workers, detectionsFromCache: report.detectionsFromCache, images: report.images, farAchieved: report.farAchieved, seconds: report.seconds }));
       return 0;
     }
-    out(`LFW ${report.pairs} pairs, ${report.folds} folds, ${report.model} + ${report.detector} on ${report.backend}`);
+    out(`LFW ${report.pairs} pairs, ${report.folds} folds, ${report.model} + ${report.detector} on ${report.backend} (${report.precision})`);
     out(`accuracy     ${report.accuracy.toFixed(4)} ± ${report.stderr.toFixed(4)}`);
     out(`VAL@FAR=1e-3 ${report.valAtFar.toFixed(4)} (FAR achieved ${report.farAchieved.toFixed(5)})`);
     out(`AUC          ${report.auc.toFixed(5)}`);
@@ -89,7 +89,7 @@ const clusterEvalCommand = defineCommand({
       out(JSON.stringify(report));
       return 0;
     }
-    out(`LFW clustering: ${report.faces} faces of ${report.identities} people → ${report.clusters} clusters (${report.linkage} linkage, threshold ${report.threshold}, caution ${report.caution}, ${report.method})`);
+    out(`LFW clustering: ${report.faces} faces of ${report.identities} people → ${report.clusters} clusters (${report.linkage} linkage, threshold ${report.threshold}, caution ${report.caution}, ${report.method}; ${report.model} + ${report.detector}, ${report.precision})`);
     out(`pairwise  F ${report.pairwiseF.toFixed(4)}  precision ${report.pairwisePrecision.toFixed(4)}  recall ${report.pairwiseRecall.toFixed(4)}`);
     out(`BCubed    F ${report.bcubedF.toFixed(4)}  precision ${report.bcubedPrecision.toFixed(4)}  recall ${report.bcubedRecall.toFixed(4)}`);
     out(`embedding ${report.embedSeconds.toFixed(1)} s, clustering ${report.clusterSeconds.toFixed(2)} s; ${report.detectFailures} detection failures`);
@@ -105,7 +105,7 @@ async function finetuneEvalCommand(): Promise<AnyCommand> {
     summary: 'the personalisation protocol on LFW: clustering and verification before and after fine-tuning, clean and degraded',
     usage: finetuneEvalUsage,
     options: { ...LFW_PIPELINE_OPTIONS, ...(finetuneEvalOptions as OptionSpecs) },
-    run: ({ values, json, out }) => runFinetuneEval(values, json, out),
+    run: ({ values, json, backend, precision, out }) => runFinetuneEval(values, json, out, { backend, precision }),
   };
   return command;
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import type { FinetuneEvalReport } from '../../eval/finetuneEval.ts';
+import type { Precision } from '../../embed/precision.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { evalCacheDir, integerOption, lfwDataDir } from './evalShared.ts';
 
@@ -54,7 +55,7 @@ function fraction(values: Record<string, unknown>, name: string, low: number, hi
   return value;
 }
 
-export async function runFinetuneEval(values: Record<string, unknown>, json: boolean, out: (text: string) => void): Promise<number> {
+export async function runFinetuneEval(values: Record<string, unknown>, json: boolean, out: (text: string) => void, networks: { backend?: string; precision?: Precision } = {}): Promise<number> {
   const { evaluateFinetuneDesigns } = await import('../../eval/finetuneEval.ts');
   const split = (values.split as string | undefined) ?? 'test';
   if (!['test', 'dev', 'all'].includes(split)) throw new Error(`--split must be test, dev or all, got "${split}"`);
@@ -88,6 +89,8 @@ export async function runFinetuneEval(values: Record<string, unknown>, json: boo
     strangerShare: fraction(values, 'stranger-share', 0, 1),
     embedder: values.model as string | undefined,
     detector: values.detector as string | undefined,
+    backend: networks.backend,
+    precision: networks.precision,
     workers: integerOption(values, 'workers', 0),
     onProgress: progress,
   }, entries);
@@ -104,7 +107,7 @@ function describe(report: FinetuneEvalReport, out: (text: string) => void): void
   const d = report.degradation;
   const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
   out(`${report.split} split, design ${report.design}, ${report.seeds.length} seeds: ${report.namedPeople} named people (${report.namedFaces.toFixed(0)} confirmed faces), ` +
-    `library of ${report.heldOutFaces.toFixed(0)} unconfirmed faces of theirs and ${report.strangerFaces} of strangers; ${report.model} on ${report.backend}`);
+    `library of ${report.heldOutFaces.toFixed(0)} unconfirmed faces of theirs and ${report.strangerFaces} of strangers; ${report.model} on ${report.backend} (${report.precision})`);
   for (const [name, scores, key] of [['clean', report.clean, 'cleanF'], [`degraded (face ${d.facePixels} px, JPEG ${d.quality})`, report.degraded, 'degradedF']] as const) {
     out(`${name}: BCubed F ${scores.before.bcubedF.toFixed(4)} → ${scores.after.bcubedF.toFixed(4)} (${signed(report.gain[key])} ± ${report.sd[key].toFixed(4)}, worst seed ${signed(key === 'degradedF' ? report.worst.degradedF : Math.min(...report.seeds.map((s) => s.clean.after.bcubedF - s.clean.before.bcubedF)))}), ` +
       `accuracy ${scores.before.accuracy.toFixed(4)} → ${scores.after.accuracy.toFixed(4)}`);

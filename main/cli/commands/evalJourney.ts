@@ -20,7 +20,7 @@ export const journeyEvalCommand = defineCommand({
     'review-neighbours': { type: 'integer', min: 0, max: 100, placeholder: 'K', description: "and only where the face's K nearest faces are all that person's; 0: no such rule (default: REVIEW_NEIGHBOURS)" },
     'finetune-every': { type: 'integer', min: 0, max: 100_000, default: 100, placeholder: 'N', description: 'the second run fine-tunes every N actions; 0 skips that run' },
   },
-  async run({ values, json, backend, out }) {
+  async run({ values, json, backend, precision, out }) {
     const dataDir = lfwDataDir(values.data, 'eval journey');
     const { embedClean } = await import('../../eval/degrade.ts');
     const { readPeopleFile, runJourney } = await import('../../eval/journeyEval.ts');
@@ -33,7 +33,7 @@ export const journeyEvalCommand = defineCommand({
     }
     const progress = createProgressPrinter(process.stderr);
     const clean = await embedClean(images.map((i) => i.image), {
-      pipeline: { embedder: values.model, detector: values.detector, backend }, workers: values.workers, cacheDir: evalCacheDir(), onProgress: progress,
+      pipeline: { embedder: values.model, detector: values.detector, backend, precision }, workers: values.workers, cacheDir: evalCacheDir(), onProgress: progress,
     });
     const faces = images.flatMap((i) => {
       const vector = clean.embeddings.get(i.image);

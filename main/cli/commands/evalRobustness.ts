@@ -14,7 +14,7 @@ export const robustnessEvalCommand = defineCommand({
     sizes: { type: 'integers', min: 1, placeholder: 'PX,PX...', description: 'face box widths in pixels' },
     chart: { type: 'string', placeholder: 'FILE.png', default: 'robustness.png' },
   },
-  async run({ values, json, backend, out }) {
+  async run({ values, json, backend, precision, out }) {
     const { evaluateRobustness } = await import('../../eval/robustnessEval.ts');
     const progress = createProgressPrinter(process.stderr);
     const report = await evaluateRobustness({
@@ -29,6 +29,7 @@ export const robustnessEvalCommand = defineCommand({
       detector: values.detector,
       workers: values.workers,
       backend,
+      precision,
       onProgress: progress,
     });
     progress.end();
@@ -36,7 +37,7 @@ export const robustnessEvalCommand = defineCommand({
       out(JSON.stringify(report));
       return 0;
     }
-    out(`LFW robustness of ${report.model}: ${report.pairs} pairs in ${report.folds} folds (${report.images} images), ${report.backend}`);
+    out(`LFW robustness of ${report.model}: ${report.pairs} pairs in ${report.folds} folds (${report.images} images), ${report.backend} (${report.precision})`);
     out('condition        accuracy         VAL@FAR=1e-3');
     for (const row of [report.clean, ...report.jpeg, ...report.size]) {
       out(`${row.condition.padEnd(16)} ${row.accuracy.toFixed(4)} ± ${row.stderr.toFixed(4)}  ${row.valAtFar.toFixed(4)}`);
