@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import { initBackend } from '../../main/embed/backend.ts';
-import { loadOnnxRuntime, openOnnxModel, type OnnxRuntime } from '../../main/embed/onnxRuntime.ts';
+import { createOnnxSession, loadOnnxRuntime, openOnnxModel, type OnnxRuntime } from '../../main/embed/onnxRuntime.ts';
 import { shrinkArea } from '../../main/faces/rgbResize.ts';
 import { loadSample } from '../../main/faces/testing/sampleImages.ts';
 import type { RgbImage } from '../../main/core/types.ts';
@@ -20,7 +20,7 @@ import { catalogEntry } from '../catalog.ts';
 import { readVerified } from '../locate.ts';
 import { loadGraphModel } from '../tfjsLoad.ts';
 import { BLAZEFACE_MACS_PER_PIXEL } from '../../main/faces/blazeProposals.ts';
-import { convertBlazefaceWithHeads } from './blazefaceOnnx.ts';
+import { BLAZEFACE_STRIDE2_BANDS, convertBlazefaceWithHeads } from './blazefaceOnnx.ts';
 
 let runtime: OnnxRuntime | Error;
 const cacheDir = mkdtempSync(path.join(tmpdir(), 'facet-blazeface-test-'));
@@ -127,5 +127,27 @@ test('BlazeFace back: ONNX matches the tfjs head convolutions on a whole photo a
     assert.ok(relativeDifference(expected.classificators, actual.classificators) < 1e-5, 'classificators');
   } finally {
     model.dispose();
+  }
+});
+
+test('BlazeFace back: the stride-2 stage in row bands gives the unbanded graph\'s outputs bit for bit, at any size', { skip: skipWithoutRuntime() }, async () => {
+  const ort = runtime as OnnxRuntime;
+  assert.ok(BLAZEFACE_STRIDE2_BANDS > 1);
+  const encode = (bands: number) => convertBlazefaceWithHeads(undefined, bands).graph.encode({ name: 'facet-test', version: '0' }, {});
+  const [banded, whole] = await Promise.all([createOnnxSession(ort, encode(BLAZEFACE_STRIDE2_BANDS), { threads: 1 }), createOnnxSession(ort, encode(1), { threads: 1 })]);
+  const photo = await loadSample('sample1');
+  try {
+    // A real photo at a tile's size, band edges that fall mid-face; a strip too short for five bands (empty ones); a tall narrow one.
+    for (const [width, height] of [[960, 512], [800, 448], [256, 64], [64, 1024]] as const) {
+      const image = shrinkArea(photo, width, height);
+      const feed = { image: new ort.Tensor('uint8', image.data, [1, height, width, 3]) };
+      const [a, b] = [await banded.run(feed), await whole.run(feed)];
+      for (const name of ['regressors', 'classificators']) {
+        assert.deepEqual(a[name]!.dims, b[name]!.dims, `${width}x${height} ${name} shape`);
+        assert.deepEqual(a[name]!.data, b[name]!.data, `${width}x${height} ${name}`);
+      }
+    }
+  } finally {
+    await Promise.all([banded.release(), whole.release()]);
   }
 });

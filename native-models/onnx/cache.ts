@@ -25,8 +25,14 @@ import { ONNX_OPSET, type OnnxGraph } from './onnxGraph.ts';
 import { foldConvAffine, quantizeGraph, type Precision } from './quantize.ts';
 import { convertSsdMobilenetV1 } from './ssdMobilenetV1Onnx.ts';
 
-/** Bump when any converter's output changes. */
+/** Bump when every converter's output changes (one model's own change: CONVERTER_REVISIONS). */
 export const CONVERTER_VERSION = 1;
+/**
+ * A converter's own revision, where its graph changed alone: bumping CONVERTER_VERSION would also change the keys of
+ * the other models' float graphs, which the int8 calibration tables name (calibration.ts), and so stale them all.
+ * blazeface-back 2: the stride-2 stage runs in row bands (BLAZEFACE_STRIDE2_BANDS), the same numbers faster.
+ */
+const CONVERTER_REVISIONS: Readonly<Record<string, number>> = { 'blazeface-back': 2 };
 
 const CONVERTERS: Record<string, () => OnnxGraph> = {
   'dlib-resnet': () => convertDlibResnet(),
@@ -70,7 +76,8 @@ const keyOf = (source: object) => sha256(new TextEncoder().encode(JSON.stringify
  */
 export function conversionKey(modelId: string, precision: Precision = 'fp32'): string {
   const entry = catalogEntry(modelId);
-  const source = { modelId, converter: CONVERTER_VERSION, opset: ONNX_OPSET, files: entry.files.map((file) => file.sha256) };
+  const revision = CONVERTER_REVISIONS[modelId];
+  const source = { modelId, converter: CONVERTER_VERSION, ...(revision === undefined ? {} : { revision }), opset: ONNX_OPSET, files: entry.files.map((file) => file.sha256) };
   if (precision === 'fp32') return keyOf(source);
   return keyOf({ ...source, precision, calibration: calibrationKeySource(readCalibrationTable(modelId, keyOf(source))) });
 }
