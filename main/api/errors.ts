@@ -3,6 +3,7 @@
  * the wire. Store errors keep their names and say which table or field they concern; anything unexpected
  * becomes an InternalError whose message is kept (the user sees it), with the stack left in the main log.
  */
+import { NoFacesToGroupError } from '../people/clusterLibrary.ts';
 import { DecisionError } from '../people/decisions.ts';
 import type { ApiError } from './contract.ts';
 import { ValidationError } from './schema.ts';
@@ -39,6 +40,7 @@ export function toApiError(error: unknown): ApiError {
     return { name: error.name, message: error.message, field: error.field };
   }
   if (error instanceof DecisionError) return { name: 'RequestError', message: error.message, field: error.field };
+  if (error instanceof NoFacesToGroupError) return { name: 'RequestError', message: error.message, field: 'modelId' };
   if (error instanceof NotFoundError) return { name: error.name, message: error.message, field: error.table };
   if (error instanceof ConflictError) return { name: error.name, message: error.message, field: `${error.table}.${error.field}` };
   if (error instanceof InvalidValueError) return { name: 'ValidationError', message: error.message, field: error.field };

@@ -275,6 +275,9 @@ test('settings: threshold, models and preview; forgetting all face data keeps ph
   assert.equal((await ok(api, 'people.list', {})).entries.length, 0);
   const recluster = await api.call('cluster.run', {});
   assert.equal(recluster.ok, false);
+  if (!recluster.ok) assert.deepEqual([recluster.error.name, recluster.error.message], ['RequestError', 'library: no faces with dlib-resnet embeddings yet: add a folder and scan it first']);
+  assert.deepEqual(await ok(api, 'settings.previewThreshold', { threshold: 0.5 }), { clusters: 0, faces: 0, unclustered: 0 });
+  assert.equal(store.db.prepare(`SELECT count(*) FROM cluster_runs WHERE status = 'failed'`).pluck().get(), 0, 'nothing to group is not a failed run');
 });
 
 test('libraries: add checks the folder, scan runs once at a time and reports failures; removal asks first', async (t) => {

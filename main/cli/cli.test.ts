@@ -118,6 +118,17 @@ test('errors are one sentence naming the thing at fault, with no class name and 
   assert.equal(noFile.code, 1);
   assert.match(noFile.stderr, /^facet restore: .*no-such-backup\.db.*\n$/);
   assert.doesNotMatch(noFile.stderr, /\w+Error\b|\n\s+at /);
+  // Grouping a library with no faces says what to do first, and records no failed run.
+  const emptyDb = path.join(dir, 'empty.db');
+  const nothing = await facet('cluster', '--db', emptyDb);
+  assert.equal(nothing.code, 1);
+  assert.equal(nothing.stderr, 'facet cluster: no faces with dlib-resnet embeddings yet: add a folder and scan it first\n');
+  const store = openStore(emptyDb);
+  try {
+    assert.equal(store.db.prepare('SELECT count(*) FROM cluster_runs').pluck().get(), 0);
+  } finally {
+    store.close();
+  }
 });
 
 test('one name for a cluster: faces --json gives the label people lists and name takes; numeric ids only as clusterRowId', async () => {

@@ -128,11 +128,20 @@ let lastTree: { modelId: string; faces: number; linkage: Linkage; tree: ClusterT
  */
 const PREVIEW_HEADROOM = 0.3;
 
+/** Grouping asked of a library that has no faces under the model yet: nothing is run or recorded. */
+export class NoFacesToGroupError extends Error {
+  override readonly name = 'NoFacesToGroupError';
+  constructor(readonly modelId: string) {
+    super(`no faces with ${modelId} embeddings yet: add a folder and scan it first`);
+  }
+}
+
 export function clusterLibrary(store: Store, options: ClusterLibraryOptions = {}): ClusterRunReport {
   const started = performance.now();
   const settings = resolveClusterSettings(store, options);
   const snapshot = readSnapshot(store, settings.modelId);
   const n = snapshot.faceIds.length;
+  if (n === 0) throw new NoFacesToGroupError(settings.modelId);
   const run = store.clusters.startRun({ modelId: settings.modelId, threshold: settings.threshold, linkage: settings.linkage });
   let result: ClusterResult;
   try {
@@ -225,6 +234,7 @@ function carryOverLabels(store: Store, faceIds: Uint32Array, labels: Int32Array,
 export function previewThreshold(store: Store, threshold: number, modelId?: string): { clusters: number; faces: number; unclustered: number } {
   const settings = resolveClusterSettings(store, { modelId, threshold });
   const faces = store.embeddings.models().find((model) => model.modelId === settings.modelId)?.count ?? 0;
+  if (faces === 0) return { clusters: 0, faces: 0, unclustered: 0 };
   if (!lastTree || lastTree.modelId !== settings.modelId || lastTree.faces !== faces || threshold > lastTree.tree.maxHeight) {
     const snapshot = readSnapshot(store, settings.modelId);
     const result = clusterFaces({
