@@ -89,7 +89,7 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
     embedder: optional(modelId),
     scanCores: optional(nullable(integer({ min: 1, max: 1024 }))),
     smallestFace: optional(nullable(integer({ min: SMALLEST_FACE_MIN, max: SMALLEST_FACE_MAX }))),
-    precision: optional(nullable(oneOf(['fp32', 'int8'] as const))),
+    precision: optional(nullable(oneOf(['fp32', 'int8-embedder', 'int8'] as const))),
   }),
   'settings.previewThreshold': object({ threshold }),
   'settings.forgetAllFaceData': object({ confirm: oneOf(['forget'] as const) }),

@@ -5,8 +5,8 @@
 import type { OptionSpecs, OptionValues } from './options.ts';
 
 /** The ONNX networks' precision (see main/embed/precision.ts). */
-export type PrecisionName = 'fp32' | 'int8';
-export const PRECISION_NAMES: readonly PrecisionName[] = ['fp32', 'int8'];
+export type PrecisionName = 'fp32' | 'int8-embedder' | 'int8';
+export const PRECISION_NAMES: readonly PrecisionName[] = ['fp32', 'int8-embedder', 'int8'];
 
 export interface CommandContext<V = OptionValues<OptionSpecs>> {
   /** Positional arguments after the command (and subcommand) name. */
@@ -50,7 +50,7 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean', description: 'machine-readable output' },
   db: { type: 'string', placeholder: 'FILE', description: 'the database (default: facet.db in the data folder; FACET_DB, FACET_HOME)' },
   backend: { type: 'string', placeholder: 'NAME', description: 'tfjs-node-gpu, onnx, tfjs-node, wasm or cpu (default: the fastest that loads; FACET_BACKEND)' },
-  precision: { type: 'string', choices: PRECISION_NAMES, description: "the onnx backend's detector and embedder in fp32 or int8 (default int8; FACET_PRECISION; a library's Settings choice comes first)" },
+  precision: { type: 'string', choices: PRECISION_NAMES, description: "the onnx backend's networks: fp32, int8-embedder (the default: the embedder in int8, the detector in fp32) or int8 (both); FACET_PRECISION; a library's Settings choice comes first" },
   help: { type: 'boolean', short: 'h', description: 'this help' },
 } as const satisfies OptionSpecs;
 

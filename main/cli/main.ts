@@ -73,7 +73,7 @@ async function commandHelp(where: string, command: AnyCommand): Promise<string> 
   const lines = [command.summary, `usage: ${command.usage}`];
   if (command.subcommands) lines.push('', `${where} has these parts:`, ...(await commandList(command.subcommands)));
   if (command.options && Object.keys(command.options).length > 0) lines.push('', 'options:', ...describeOptions(command.options));
-  lines.push('', 'and --json, --db FILE, --backend NAME, --precision fp32|int8 (facet --help)');
+  lines.push('', 'and --json, --db FILE, --backend NAME, --precision fp32|int8-embedder|int8 (facet --help)');
   return lines.join('\n');
 }
 

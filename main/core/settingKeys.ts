@@ -22,7 +22,7 @@ export const SETTING_KEYS = {
    * integer in [SMALLEST_FACE_MIN, SMALLEST_FACE_MAX]; absent: 40. Larger is faster on big photos (fewer tiles).
    */
   smallestFace: 'smallestFace',
-  /** 'fp32' | 'int8': the numbers the ONNX networks compute in (embed/precision.ts); absent: DEFAULT_PRECISION. */
+  /** 'fp32' | 'int8-embedder' | 'int8': the numbers the ONNX networks compute in (embed/precision.ts); absent: DEFAULT_PRECISION. */
   precision: 'precision',
 } as const;
 

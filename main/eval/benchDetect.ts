@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../library/repoRoot.ts';
 import { iou } from '../../native-models/faceapi/boxMath.ts';
 import { defaultCacheDir } from '../../native-models/onnx/cache.ts';
 import type { Box } from '../core/types.ts';
-import { resolvePrecision, type Precision } from '../embed/precision.ts';
+import { networkPrecisions, resolvePrecision, type Precision, type PrecisionMode } from '../embed/precision.ts';
 import { OnnxSsdDetector } from '../faces/onnxDetector.ts';
 import { BLAZEFACE_MACS_PER_PIXEL } from '../faces/blazeProposals.ts';
 import { SmallFaceDetector, type SmallFaceOptions, type SmallFaceStrategy } from '../faces/smallFaces.ts';
@@ -51,8 +51,8 @@ export interface BenchDetectOptions {
   /** Skip the face-api demo photos. */
   skipDemo?: boolean;
   cacheDir?: string;
-  /** The SSD's precision (default: FACET_PRECISION, else DEFAULT_PRECISION); the ground truth of the composed photos is always found in fp32. */
-  precision?: Precision;
+  /** The precision mode, of which the SSD's part counts here (default: FACET_PRECISION, else DEFAULT_PRECISION); the ground truth of the composed photos is always found in fp32. */
+  precision?: PrecisionMode;
   log?: (line: string) => void;
 }
 
@@ -124,7 +124,7 @@ export interface Tally {
 export async function benchDetect(options: BenchDetectOptions): Promise<BenchDetectResult> {
   const log = options.log ?? (() => {});
   const minConfidence = options.minConfidence ?? 0.5;
-  const precision = resolvePrecision(options.precision).precision;
+  const precision = networkPrecisions(resolvePrecision(options.precision).precision).detector;
   const strategies = options.strategies ?? (['tiles', 'proposals'] as const);
   const single = new OnnxSsdDetector({ minConfidence }, undefined, precision);
   await single.load();

@@ -6,7 +6,7 @@
  * onnxruntime networks side by side (ms per photo for detection, ms per face for the embedder).
  * On a shared machine absolute figures are noisy; the ratios are the point.
  */
-import type { Precision } from '../embed/precision.ts';
+import type { PrecisionMode } from '../embed/precision.ts';
 import { spawn } from 'node:child_process';
 import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -53,7 +53,7 @@ export interface BenchPipelineOptions {
   /** Backend for our pipeline (default: the fastest that loads). */
   backend?: string;
   /** The onnx networks' precision (default: FACET_PRECISION, else DEFAULT_PRECISION). */
-  precision?: Precision;
+  precision?: PrecisionMode;
   /** Skip the face-api peer. */
   skipPeer?: boolean;
   /** Skip the one-thread tfjs/onnx comparison. */
@@ -119,7 +119,7 @@ export interface BenchPipelineResult {
   detector: string;
   embedder: string;
   /** The precision the ONNX networks ran in; with int8 the GFLOP/s figures count the network's multiply-adds as in fp32. */
-  precision: Precision;
+  precision: PrecisionMode;
   workers: number;
   loadSeconds: number;
   /**

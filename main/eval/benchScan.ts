@@ -12,7 +12,7 @@ import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import { scanLibrary } from '../people/libraryScan.ts';
 import { openStore } from '../store/index.ts';
-import type { Precision } from '../embed/precision.ts';
+import type { PrecisionMode } from '../embed/precision.ts';
 import { BenchDataMissingError, LFW_IMAGES, buildLibrary, sourceImages } from './benchRescan.ts';
 
 export interface BenchScanOptions {
@@ -22,7 +22,7 @@ export interface BenchScanOptions {
   source?: string;
   backend?: string;
   /** The onnx networks' precision (default: FACET_PRECISION, else DEFAULT_PRECISION). */
-  precision?: Precision;
+  precision?: PrecisionMode;
   log?: (line: string) => void;
 }
 

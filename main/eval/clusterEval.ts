@@ -9,7 +9,7 @@ import { clusterFaces } from '../cluster/clusterFaces.ts';
 import { cutTree } from '../cluster/tree.ts';
 import type { Linkage } from '../cluster/types.ts';
 import { bcubedScores, pairwiseScores } from '../metrics/clusterMetrics.ts';
-import type { Precision } from '../embed/precision.ts';
+import type { PrecisionMode } from '../embed/precision.ts';
 import { embedImages, type EmbedImagesOptions } from './lfwEmbed.ts';
 
 export interface ClusterEvalOptions extends EmbedImagesOptions {
@@ -45,7 +45,7 @@ export interface ClusterEvalReport extends ClusterScoresAt {
   model: string;
   detector: string;
   /** The precision the ONNX networks ran in. */
-  precision: Precision;
+  precision: PrecisionMode;
   detectFailures: number;
   embedSeconds: number;
   clusterSeconds: number;

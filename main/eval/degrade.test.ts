@@ -1,7 +1,7 @@
 /** The embedding cache of the LFW evaluations keeps int8 and fp32 vectors apart. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_PRECISION } from '../embed/precision.ts';
+import { DEFAULT_PRECISION, networkPrecisions } from '../embed/precision.ts';
 import { embeddingCacheModel, runPrecision } from './degrade.ts';
 import { detectionCacheFile } from './lfwEmbed.ts';
 
@@ -12,7 +12,8 @@ test('embedding cache: int8 vectors are cached under their own name, fp32 ones u
     delete process.env.FACET_BACKEND;
     assert.equal(embeddingCacheModel({ embedder: 'dlib-resnet', precision: 'fp32' }), 'dlib-resnet');
     assert.equal(embeddingCacheModel({ embedder: 'dlib-resnet', precision: 'int8' }), 'dlib-resnet.int8');
-    assert.equal(embeddingCacheModel({}), DEFAULT_PRECISION === 'int8' ? 'dlib-resnet.int8' : 'dlib-resnet', 'the default precision decides');
+    assert.equal(embeddingCacheModel({}), networkPrecisions(DEFAULT_PRECISION).embedder === 'int8' ? 'dlib-resnet.int8' : 'dlib-resnet', 'the default precision decides');
+    assert.equal(embeddingCacheModel({ embedder: 'dlib-resnet', precision: 'int8-embedder' }), 'dlib-resnet.int8');
     process.env.FACET_PRECISION = 'int8';
     assert.equal(embeddingCacheModel({ embedder: 'dlib-resnet' }), 'dlib-resnet.int8', 'FACET_PRECISION is what the pipeline will run');
     assert.equal(embeddingCacheModel({ embedder: 'dlib-resnet', backend: 'wasm' }), 'dlib-resnet', 'tfjs backends run fp32 whatever is asked');

@@ -23,7 +23,7 @@ import { fiveFrom68 } from '../faces/detectors.ts';
 import { typicalFaceBox } from '../faces/landmarkBox.ts';
 import type { FiveLandmarks, Point } from '../core/types.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
-import { resolvePrecision, type Precision } from '../embed/precision.ts';
+import { networkPrecisions, resolvePrecision, type Precision, type PrecisionMode } from '../embed/precision.ts';
 import { LFW_DETECTION_FLOOR, detectionCacheFile, embedImages } from './lfwEmbed.ts';
 
 export interface Degradation {
@@ -63,8 +63,8 @@ interface CachedDetections {
 }
 
 /** The clean run's landmarks per image (after embedImages has filled the cache), and the mean layout for the rest. */
-export function cleanLandmarks(cacheDir: string, detector: string, images: readonly string[], precision: Precision = 'fp32', floor = LFW_DETECTION_FLOOR): Map<string, Point[]> {
-  const file = detectionCacheFile(cacheDir, detector, floor, precision);
+export function cleanLandmarks(cacheDir: string, detector: string, images: readonly string[], precision: PrecisionMode = 'fp32', floor = LFW_DETECTION_FLOOR): Map<string, Point[]> {
+  const file = detectionCacheFile(cacheDir, detector, floor, networkPrecisions(precision).detector);
   if (!existsSync(file)) throw new Error(`no detection cache at ${file}: embed the clean images first`);
   const cache = JSON.parse(readFileSync(file, 'utf8')) as CachedDetections;
   const found = images.map((image) => cache.images[image]?.points).filter((p): p is Point[] => Array.isArray(p));
@@ -81,8 +81,8 @@ export interface CleanEmbeddings {
   readonly embeddings: Map<string, Float32Array>;
   readonly embedder: string;
   readonly detector: string;
-  /** The precision the networks ran in (runPrecision), which names the caches. */
-  readonly precision: Precision;
+  /** The precision mode the networks ran in (runPrecision), which names the caches. */
+  readonly precision: PrecisionMode;
   /** 'cache' when every embedding came from the cache. */
   readonly backend: string;
   /** Images without a detection (embedded at a fallback; see lfwEmbed.ts). */
@@ -104,7 +104,7 @@ export async function embedClean(images: readonly string[], options: DegradedEmb
     saveEmbeddings(options.cacheDir, cacheModel, 'clean', cached);
     backend = run.backend;
   }
-  const detections = JSON.parse(readFileSync(detectionCacheFile(options.cacheDir, detector, LFW_DETECTION_FLOOR, precision), 'utf8')) as CachedDetections;
+  const detections = JSON.parse(readFileSync(detectionCacheFile(options.cacheDir, detector, LFW_DETECTION_FLOOR, networkPrecisions(precision).detector), 'utf8')) as CachedDetections;
   const detectFailures = images.filter((image) => detections.images[image] === null).length;
   return { embeddings: cached, embedder, detector, precision, backend, detectFailures };
 }
@@ -132,10 +132,10 @@ function embeddingCacheFile(dir: string, model: string, condition: string): stri
 }
 
 /**
- * The precision a pipeline's ONNX networks will run in: the one asked for (or FACET_PRECISION, or the default),
+ * The precision mode a pipeline's ONNX networks will run in: the one asked for (or FACET_PRECISION, or the default),
  * except that a backend other than onnx, asked for by name, runs tfjs's fp32 networks.
  */
-export function runPrecision(pipeline: Pick<PipelineOptions, 'backend' | 'precision'>, env: NodeJS.ProcessEnv = process.env): Precision {
+export function runPrecision(pipeline: Pick<PipelineOptions, 'backend' | 'precision'>, env: NodeJS.ProcessEnv = process.env): PrecisionMode {
   const backend = pipeline.backend ?? (env.FACET_BACKEND || undefined);
   return backend !== undefined && backend !== 'onnx' ? 'fp32' : resolvePrecision(pipeline.precision, env).precision;
 }
@@ -143,7 +143,7 @@ export function runPrecision(pipeline: Pick<PipelineOptions, 'backend' | 'precis
 /** The cache's name for the embeddings a pipeline makes: its embedder, marked when it runs in int8 (the default included). */
 export function embeddingCacheModel(pipeline: Pick<PipelineOptions, 'embedder' | 'precision' | 'backend'>): string {
   const embedder = pipeline.embedder ?? DEFAULT_EMBEDDER;
-  return runPrecision(pipeline) === 'int8' && embedder === 'dlib-resnet' ? `${embedder}.int8` : embedder;
+  return networkPrecisions(runPrecision(pipeline)).embedder === 'int8' && embedder === 'dlib-resnet' ? `${embedder}.int8` : embedder;
 }
 
 /** Cached embeddings of one model under one condition ('clean' or a degradationName); empty when none. */

@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { clusterCautionFor, clusterThresholdFor, DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import type { ProgressListener } from '../core/progress.ts';
-import type { Precision } from '../embed/precision.ts';
+import type { PrecisionMode } from '../embed/precision.ts';
 import { applyAdapter } from '../learn/adapter.ts';
 import { type AdapterRecipe, DEFAULT_DESIGN, adapterDesign, trainWithRecipe } from '../learn/adapterDesigns.ts';
 import { gatherRows } from '../learn/adapterTraining.ts';
@@ -66,7 +66,7 @@ export interface FinetuneEvalOptions {
   readonly detector?: string;
   readonly backend?: string;
   /** The ONNX networks' precision (default: FACET_PRECISION, else DEFAULT_PRECISION). */
-  readonly precision?: Precision;
+  readonly precision?: PrecisionMode;
   readonly workers?: number;
   readonly onProgress?: ProgressListener;
 }
@@ -97,7 +97,7 @@ export interface FinetuneEvalReport {
   readonly detector: string;
   readonly backend: string;
   /** The precision the ONNX networks ran in. */
-  readonly precision: Precision;
+  readonly precision: PrecisionMode;
   readonly detectFailures: number;
   readonly seconds: number;
 }

@@ -2,7 +2,7 @@
  * LFW verification with the real pipeline, under the standard protocol: ten folds, the threshold
  * chosen on nine and applied to the tenth (see verification.ts).
  */
-import type { Precision } from '../embed/precision.ts';
+import type { PrecisionMode } from '../embed/precision.ts';
 import { embedImages, type EmbedImagesOptions } from './lfwEmbed.ts';
 import { readPairs } from '../training/lfwPairs.ts';
 import { evaluateVerification, squaredDistance, type ScoredPair, type VerificationResult } from '../metrics/verification.ts';
@@ -18,7 +18,7 @@ export interface LfwReport extends VerificationResult {
   model: string;
   detector: string;
   backend: string;
-  precision: Precision;
+  precision: PrecisionMode;
   images: number;
   detectFailures: number;
   /** Central faces found only below the detector's usual confidence. */

@@ -12,7 +12,7 @@ import type { ProgressListener } from '../core/progress.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import { typicalFaceBox } from '../faces/landmarkBox.ts';
 import type { PipelineOptions } from '../faces/pipeline.ts';
-import type { Precision } from '../embed/precision.ts';
+import { networkPrecisions, type Precision, type PrecisionMode } from '../embed/precision.ts';
 import type { Box, FiveLandmarks, Point } from '../core/types.ts';
 
 /** Detections at or above this are confident (the detector's usual floor in a scan). */
@@ -29,7 +29,7 @@ export interface EmbedImagesOptions extends PipelineOptions {
   /** Directory of the detection caches (one JSON file per detector, its precision and the floor); none = no cache. */
   detectionCacheDir?: string;
   /**
-   * Take the detections the SSD made in this precision (default: the pool's own), so that two runs differ in
+   * Take the detections the SSD made in this precision (default: the pool's detector's), so that two runs differ in
    * the embedder alone (`facet eval precision`). That cache must then hold every image: this pool's detector
    * would write its own detections under another detector's name.
    */
@@ -48,8 +48,8 @@ export interface EmbeddedImages {
   backend: string;
   detector: string;
   embedder: string;
-  /** The precision the pool's ONNX networks ran in. */
-  precision: Precision;
+  /** The precision mode the pool's ONNX networks ran in. */
+  precision: PrecisionMode;
   workers: number;
   seconds: number;
 }
@@ -123,10 +123,11 @@ export async function embedImages(images: string[], options: EmbedImagesOptions)
     alignment: options.alignment, minConfidence: floor, precision: options.precision,
   };
   const pool = await AnalysisPool.create({ pipeline, workers: options.workers, decode: { maxSide: Infinity } });
-  const detectionsOf = options.detectionsOf ?? pool.precision;
+  const poolDetections = networkPrecisions(pool.precision).detector;
+  const detectionsOf = options.detectionsOf ?? poolDetections;
   const cacheFile = options.detectionCacheDir ? detectionCacheFile(options.detectionCacheDir, pool.detector, floor, detectionsOf) : undefined;
   const cache = readDetectionCache(cacheFile, pool.detector, floor);
-  if (detectionsOf !== pool.precision) {
+  if (detectionsOf !== poolDetections) {
     const missing = images.filter((image) => cache.images[image] === undefined).length;
     if (missing > 0) {
       await pool.close();

@@ -5,7 +5,7 @@
  * the photo (degrade.ts explains why). Writes a PNG chart of accuracy and VAL@FAR=1e-3.
  */
 import type { ProgressListener } from '../core/progress.ts';
-import type { Precision } from '../embed/precision.ts';
+import type { PrecisionMode } from '../embed/precision.ts';
 import { type Degradation, cleanLandmarks, degradationName, embedClean, embedDegraded } from './degrade.ts';
 import { type ChartPanel, lineChartSvg, writeChartPng } from '../training/lineChart.ts';
 import { type LfwPair, readPairs } from '../training/lfwPairs.ts';
@@ -27,7 +27,7 @@ export interface RobustnessOptions {
   readonly detector?: string;
   readonly backend?: string;
   /** The ONNX networks' precision (default: FACET_PRECISION, else DEFAULT_PRECISION). */
-  readonly precision?: Precision;
+  readonly precision?: PrecisionMode;
   readonly workers?: number;
   /** Where the PNG chart goes; none = no chart. */
   readonly chartFile?: string;
@@ -48,7 +48,7 @@ export interface RobustnessReport {
   readonly detector: string;
   readonly backend: string;
   /** The precision the ONNX networks ran in. */
-  readonly precision: Precision;
+  readonly precision: PrecisionMode;
   readonly folds: number;
   readonly pairs: number;
   readonly images: number;

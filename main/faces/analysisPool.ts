@@ -9,7 +9,7 @@ import type { DecodeOptions } from '../library/decode.ts';
 import { analyseFile, embedFileAt, embedFileInBox, type FileAnalysis } from './analyseFile.ts';
 import type { Box, Point } from '../core/types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
-import type { Precision } from '../embed/precision.ts';
+import type { PrecisionMode } from '../embed/precision.ts';
 
 export interface PoolOptions {
   pipeline?: PipelineOptions;
@@ -56,8 +56,8 @@ export class AnalysisPool {
     readonly backend: string,
     readonly detector: string,
     readonly embedder: string,
-    /** The precision the workers' ONNX networks run in (see FacePipeline.precision). */
-    readonly precision: Precision,
+    /** The precision mode the workers' ONNX networks run in (see FacePipeline.precision). */
+    readonly precision: PrecisionMode,
   ) {}
 
   get workers(): number {
@@ -153,7 +153,7 @@ interface WorkerInfo {
   backend: string;
   detector: string;
   embedder: string;
-  precision: Precision;
+  precision: PrecisionMode;
 }
 
 function startWorker(pipeline: PipelineOptions, decode: DecodeOptions, priority: 'normal' | 'low'): Promise<{ slot: Slot; info: WorkerInfo }> {

@@ -6,7 +6,7 @@ import { backendWasRequested, initBackend, type BackendName } from '../embed/bac
 import { createEmbedder } from '../embed/embedders.ts';
 import { OnnxDlibResnetEmbedder } from '../embed/onnxEmbedder.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
-import { resolvePrecision, type Precision } from '../embed/precision.ts';
+import { networkPrecisions, resolvePrecision, type PrecisionMode } from '../embed/precision.ts';
 import { alignFace } from './align.ts';
 import { createDetector } from './detectors.ts';
 import { OnnxSsdDetector } from './onnxDetector.ts';
@@ -40,11 +40,11 @@ export interface PipelineOptions {
    */
   smallFaces?: SmallFaceOptions | false;
   /**
-   * The ONNX SSD and dlib ResNet's weights and activations: 'fp32', or 'int8' (quantized graphs,
-   * native-models/onnx/quantize.ts). Default: FACET_PRECISION, else DEFAULT_PRECISION (embed/precision.ts).
+   * What the ONNX SSD and dlib ResNet compute in: 'fp32', 'int8-embedder' or 'int8' (quantized graphs,
+   * native-models/onnx/quantize.ts; embed/precision.ts). Default: FACET_PRECISION, else DEFAULT_PRECISION.
    * Only the onnx backend has int8 graphs: int8 asked for on another backend is an error.
    */
-  precision?: Precision;
+  precision?: PrecisionMode;
 }
 
 export interface AnalysedFace extends DetectedFace {
@@ -79,8 +79,8 @@ export class FacePipeline {
     readonly embedder: FaceEmbedder,
     readonly alignment: 'dense' | 'five' = 'dense',
     readonly refineLandmarks = true,
-    /** The precision the ONNX networks run in; 'fp32' when the networks are tfjs's. */
-    readonly precision: Precision = 'fp32',
+    /** The precision mode the ONNX networks run in; 'fp32' when the networks are tfjs's. */
+    readonly precision: PrecisionMode = 'fp32',
   ) {}
 
   static async create(options: PipelineOptions = {}): Promise<FacePipeline> {
@@ -89,15 +89,16 @@ export class FacePipeline {
     const embedderId = options.embedder ?? DEFAULT_EMBEDDER;
     const flip = options.flip ?? true;
     const { precision, requested: precisionRequested } = resolvePrecision(options.precision);
-    if (precision === 'int8' && precisionRequested && backend !== 'onnx') throw new Error(`precision int8 needs the onnx backend (onnxruntime-node); the backend is ${backend}`);
+    if (precision !== 'fp32' && precisionRequested && backend !== 'onnx') throw new Error(`precision ${precision} needs the onnx backend (onnxruntime-node); the backend is ${backend}`);
+    const networks = networkPrecisions(precision);
     const alignment = options.alignment ?? 'dense';
     const detectorOptions = options.minConfidence === undefined ? {} : { minConfidence: options.minConfidence };
     const tfjsDetector = () => withSmallFaces(createDetector(detectorId as Parameters<typeof createDetector>[0], detectorOptions), options.smallFaces);
     const tfjsEmbedder = () => createEmbedder(embedderId, { flip });
     if (backend === 'onnx') {
       // The networks with an ONNX converter run on onnxruntime; the others stay on tfjs.
-      const detector = detectorId === 'ssd-mobilenetv1' ? withSmallFaces(new OnnxSsdDetector(detectorOptions, undefined, precision), options.smallFaces) : tfjsDetector();
-      const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip, precision }) : tfjsEmbedder();
+      const detector = detectorId === 'ssd-mobilenetv1' ? withSmallFaces(new OnnxSsdDetector(detectorOptions, undefined, networks.detector), options.smallFaces) : tfjsDetector();
+      const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip, precision: networks.embedder }) : tfjsEmbedder();
       try {
         await Promise.all([detector.load(), embedder.load()]);
         return new FacePipeline(backend, detector, embedder, alignment, options.refineLandmarks ?? true, precision);

@@ -10,7 +10,7 @@
 import { DEFAULT_DETECTOR } from '../../native-models/catalog.ts';
 import { SETTING_KEYS, SMALLEST_FACE_DEFAULT, SMALLEST_FACE_MAX, SMALLEST_FACE_MIN } from '../core/settingKeys.ts';
 import type { ProgressListener } from '../core/progress.ts';
-import { isPrecision, resolvePrecision, type Precision } from '../embed/precision.ts';
+import { isPrecisionMode, resolvePrecision, type PrecisionMode } from '../embed/precision.ts';
 import type { PhotoAnalyser } from '../faces/analysisPool.ts';
 import { scanLibrary, type ScanReport } from './libraryScan.ts';
 import type { Store } from '../store/index.ts';
@@ -26,7 +26,7 @@ export interface ScanNetworks {
   /** px of the decoded photo: the small-face pass's minFace (pipeline option smallFaces). */
   smallestFace: number;
   /** The library's precision setting; undefined where none is set (FACET_PRECISION, else the default, then). */
-  precision?: Precision;
+  precision?: PrecisionMode;
 }
 
 export interface LibraryScanOptions {
@@ -70,13 +70,13 @@ export function scanNetworks(store: Store, overrides: { detectorId?: string; emb
   };
 }
 
-function storedPrecision(store: Store): Precision | undefined {
+function storedPrecision(store: Store): PrecisionMode | undefined {
   const value = store.settings.get(SETTING_KEYS.precision);
-  return typeof value === 'string' && isPrecision(value) ? value : undefined;
+  return typeof value === 'string' && isPrecisionMode(value) ? value : undefined;
 }
 
 /** The precision scans use: the library's setting, else FACET_PRECISION, else the default. */
-export function precisionOf(store: Store): Precision {
+export function precisionOf(store: Store): PrecisionMode {
   return resolvePrecision(storedPrecision(store)).precision;
 }
 

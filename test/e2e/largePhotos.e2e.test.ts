@@ -111,15 +111,20 @@ describe('a 12 MP group photo in the app', { skip: reason }, () => {
     assert.equal(matchFaces(large, coarse.faces.map((face) => face.box)).size, large.length, 'at 100 px every face of 100 px or more is found');
     assert.ok(fine.faces.length <= fineMatch + 1, `at most one box that is no face: ${fine.faces.length} boxes, ${fineMatch} faces`);
 
-    // int8 where the onnx backend loads: chosen on the screen, given to the next scan (handlers.test checks the plumbing).
+    // The precision where the onnx backend loads: int8 recognition by default for a new library; fp32 chosen on the
+    // screen is what the next scan is given (handlers.test checks the plumbing), and the default again after.
     await page.locator('[data-nav=settings]').click();
     const precision = page.locator('[data-input=precision]');
     await precision.waitFor();
     if (await precision.isEnabled()) {
-      await precision.selectOption('int8');
-      for (let i = 0; i < 40 && (await server.call('settings.get', {})).scan.precision !== 'int8'; i++) await page.waitForTimeout(100);
-      assert.equal((await server.call('settings.get', {})).scan.precision, 'int8');
-      await precision.selectOption('fp32');
+      assert.equal(await precision.inputValue(), 'int8-embedder', 'a new library starts on int8 recognition');
+      const chosen = async (value: 'fp32' | 'int8-embedder') => {
+        await precision.selectOption(value);
+        for (let i = 0; i < 40 && (await server.call('settings.get', {})).scan.precision !== value; i++) await page.waitForTimeout(100);
+        assert.equal((await server.call('settings.get', {})).scan.precision, value);
+      };
+      await chosen('fp32');
+      await chosen('int8-embedder');
     }
 
     await page.goto(`${server.url.split('#')[0]}#/photo/${fine.photoId}`);

@@ -11,7 +11,7 @@ import { decodeImage } from '../../library/decode.ts';
 import { faceThumbnail } from '../../library/thumbnail.ts';
 import { FaceLandmark68Net } from '../../../native-models/faceapi/landmark68.ts';
 import type { Box } from '../contract.ts';
-import type { Precision } from '../../embed/precision.ts';
+import type { PrecisionMode } from '../../embed/precision.ts';
 import { RequestError } from '../errors.ts';
 import type { AnalysedFace, DescribedBox, FaceAnalyser } from './faceAnalyser.ts';
 
@@ -19,7 +19,7 @@ export interface PoolFaceAnalyserOptions {
   detectorId: () => string;
   embedderId: () => string;
   /** The library's precision setting (undefined: FACET_PRECISION, else the default), as scans use it. */
-  precision?: () => Precision | undefined;
+  precision?: () => PrecisionMode | undefined;
 }
 
 export class PoolFaceAnalyser implements FaceAnalyser {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import type { FinetuneEvalReport } from '../../eval/finetuneEval.ts';
-import type { Precision } from '../../embed/precision.ts';
+import type { PrecisionMode } from '../../embed/precision.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { evalCacheDir, integerOption, lfwDataDir } from './evalShared.ts';
 
@@ -55,7 +55,7 @@ function fraction(values: Record<string, unknown>, name: string, low: number, hi
   return value;
 }
 
-export async function runFinetuneEval(values: Record<string, unknown>, json: boolean, out: (text: string) => void, networks: { backend?: string; precision?: Precision } = {}): Promise<number> {
+export async function runFinetuneEval(values: Record<string, unknown>, json: boolean, out: (text: string) => void, networks: { backend?: string; precision?: PrecisionMode } = {}): Promise<number> {
   const { evaluateFinetuneDesigns } = await import('../../eval/finetuneEval.ts');
   const split = (values.split as string | undefined) ?? 'test';
   if (!['test', 'dev', 'all'].includes(split)) throw new Error(`--split must be test, dev or all, got "${split}"`);

@@ -105,8 +105,12 @@ export const precisionEvalCommand = defineCommand({
       out(`${set.name}: fp32 ${row('fp32')}`);
       out(`${' '.repeat(set.name.length)}  int8 ${row('int8')}`);
     }
-    out(`conditions: ${report.conditions.map((c) => `${c.name} ${c.met ? 'met' : 'NOT met'} (${c.detail})`).join('; ')}`);
-    out(`int8 keeps the accuracy: ${report.int8KeepsAccuracy ? 'yes' : 'no'}; ${report.seconds.toFixed(0)} s`);
+    const both = report.bothInt8;
+    out(`both networks int8, the SSD's own landmarks: LFW ${both.lfwAccuracy.toFixed(4)} ± ${both.lfwStd.toFixed(4)} (${((both.lfwAccuracy - fp32.lfwAccuracy) * 100).toFixed(2)} points), BCubed F ${both.bcubedF.toFixed(4)} (${(both.bcubedF - fp32.bcubedF).toFixed(4)}), ${both.detectFailures} images without a detection`);
+    const listed = (conditions: typeof report.conditions) => conditions.map((c) => `${c.name} ${c.met ? 'met' : 'NOT met'} (${c.detail})`).join('; ');
+    out(`conditions, int8 embedder: ${listed(report.conditions)}`);
+    out(`conditions, both int8: ${listed(report.bothInt8Conditions)}`);
+    out(`the int8 embedder keeps the accuracy: ${report.int8KeepsAccuracy ? 'yes' : 'no'}; the most int8 that does: --precision ${report.recommendedMode}; ${report.seconds.toFixed(0)} s`);
     return 0;
   },
 });

@@ -38,7 +38,7 @@ export class SettingsState {
     });
   }
 
-  async save(change: { threshold?: number; minClusterSize?: number; detector?: string; embedder?: string; linkage?: 'average' | 'single' | 'complete'; scanCores?: number | null; smallestFace?: number | null; precision?: 'fp32' | 'int8' | null }): Promise<void> {
+  async save(change: { threshold?: number; minClusterSize?: number; detector?: string; embedder?: string; linkage?: 'average' | 'single' | 'complete'; scanCores?: number | null; smallestFace?: number | null; precision?: 'fp32' | 'int8-embedder' | 'int8' | null }): Promise<void> {
     const info = await this.app.run('settings.set', change);
     if (info) this.info = info;
     if (info && change.threshold !== undefined) this.#edited = false;
