@@ -40,7 +40,7 @@ export function toApiError(error: unknown): ApiError {
     return { name: error.name, message: error.message, field: error.field };
   }
   if (error instanceof DecisionError) return { name: 'RequestError', message: error.message, field: error.field };
-  if (error instanceof NoFacesToGroupError) return { name: 'RequestError', message: error.message, field: 'modelId' };
+  if (error instanceof NoFacesToGroupError) return { name: 'RequestError', message: `library: ${error.message}`, field: 'library' };
   if (error instanceof NotFoundError) return { name: error.name, message: error.message, field: error.table };
   if (error instanceof ConflictError) return { name: error.name, message: error.message, field: `${error.table}.${error.field}` };
   if (error instanceof InvalidValueError) return { name: 'ValidationError', message: error.message, field: error.field };

@@ -43,9 +43,9 @@ test('a wrong precision is a usage error naming the option or the variable', asy
   seen = null;
   const option = await facet(undefined, 'precision-probe', '--precision', 'int4');
   assert.equal(option.code, 2);
-  assert.match(option.stderr, /--precision must be one of fp32, int8, not "int4"/);
+  assert.match(option.stderr, /--precision must be one of fp32, int8-embedder, int8, not "int4"/);
   const variable = await facet('half', 'precision-probe');
   assert.equal(variable.code, 2);
-  assert.match(variable.stderr, /FACET_PRECISION must be one of fp32, int8, not "half"/);
+  assert.match(variable.stderr, /FACET_PRECISION must be one of fp32, int8-embedder, int8, not "half"/);
   assert.equal(seen, null, 'the command never ran');
 });

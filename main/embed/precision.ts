@@ -18,9 +18,21 @@ export function isPrecisionMode(value: unknown): value is PrecisionMode {
   return value === 'fp32' || value === 'int8-embedder' || value === 'int8';
 }
 
+/** What the detector and the embedder run in. */
+export interface NetworkPrecisions {
+  detector: Precision;
+  embedder: Precision;
+}
+
 /** What each network runs in under a mode. */
-export function networkPrecisions(mode: PrecisionMode): { detector: Precision; embedder: Precision } {
+export function networkPrecisions(mode: PrecisionMode): NetworkPrecisions {
   return { detector: mode === 'int8' ? 'int8' : 'fp32', embedder: mode === 'fp32' ? 'fp32' : 'int8' };
+}
+
+/** The mode two networks ran in, or how they ran where no mode says it (an int8 detector with a float embedder). */
+export function describePrecisions(ran: NetworkPrecisions): string {
+  const mode = PRECISION_MODES.find((m) => networkPrecisions(m).detector === ran.detector && networkPrecisions(m).embedder === ran.embedder);
+  return mode ?? `detector ${ran.detector}, embedder ${ran.embedder}`;
 }
 
 /**

@@ -6,7 +6,7 @@
  * onnxruntime networks side by side (ms per photo for detection, ms per face for the embedder).
  * On a shared machine absolute figures are noisy; the ratios are the point.
  */
-import type { PrecisionMode } from '../embed/precision.ts';
+import { describePrecisions, type NetworkPrecisions, type PrecisionMode } from '../embed/precision.ts';
 import { spawn } from 'node:child_process';
 import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -118,8 +118,9 @@ export interface BenchPipelineResult {
   backend: string;
   detector: string;
   embedder: string;
-  /** The precision the ONNX networks ran in; with int8 the GFLOP/s figures count the network's multiply-adds as in fp32. */
-  precision: PrecisionMode;
+  /** What the networks ran in (a precision mode where one says it); with an int8 embedder the GFLOP/s figures count its multiply-adds as fp32 FLOPs. */
+  precision: string;
+  precisions: NetworkPrecisions;
   workers: number;
   loadSeconds: number;
   /**
@@ -266,7 +267,8 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
     backend: pool.backend,
     detector: pool.detector,
     embedder: pool.embedder,
-    precision: pool.precision,
+    precision: describePrecisions(pool.precisions),
+    precisions: pool.precisions,
     workers: pool.workers,
     loadSeconds,
     peer: peer ? `@vladmandic/face-api ${peer.version} with the same small-face tiles (tfjs wasm, ${peer.processes} process(es))` : null,

@@ -9,7 +9,7 @@ import { clusterFaces } from '../cluster/clusterFaces.ts';
 import { cutTree } from '../cluster/tree.ts';
 import type { Linkage } from '../cluster/types.ts';
 import { bcubedScores, pairwiseScores } from '../metrics/clusterMetrics.ts';
-import type { PrecisionMode } from '../embed/precision.ts';
+import { describePrecisions } from '../embed/precision.ts';
 import { embedImages, type EmbedImagesOptions } from './lfwEmbed.ts';
 
 export interface ClusterEvalOptions extends EmbedImagesOptions {
@@ -44,8 +44,8 @@ export interface ClusterEvalReport extends ClusterScoresAt {
   approximate: boolean;
   model: string;
   detector: string;
-  /** The precision the ONNX networks ran in. */
-  precision: PrecisionMode;
+  /** What the networks ran in: a precision mode (embed/precision.ts), or each network's where no mode says it. */
+  precision: string;
   detectFailures: number;
   embedSeconds: number;
   clusterSeconds: number;
@@ -90,7 +90,7 @@ export async function evaluateClustering(options: ClusterEvalOptions): Promise<C
     ...clustered,
     model: embedded.embedder,
     detector: embedded.detector,
-    precision: embedded.precision,
+    precision: describePrecisions(embedded.precisions),
     detectFailures: embedded.detectFailures,
     embedSeconds: embedded.seconds,
     seconds: (performance.now() - started) / 1000,

@@ -9,8 +9,8 @@
  * the embedder's robustness, not the detector's (SSD misses many faces at 40 px, which the paper's
  * numbers do not include either). Landmarks come from the clean run's detection cache (lfwEmbed.ts);
  * images it has no detection for use the mean landmarks. Embeddings, clean ones included, are cached per
- * model, precision and condition under the cache folder (degraded/<model>-<condition>.json, the model
- * written <model>.int8 for the int8 networks), so reruns skip the embedder and precisions never mix.
+ * model, the networks' precisions and condition under the cache folder (degraded/<model>-<condition>.json, the
+ * model marked where a network ran int8: embeddingCacheModel), so reruns skip the embedder and precisions never mix.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,7 +23,8 @@ import { fiveFrom68 } from '../faces/detectors.ts';
 import { typicalFaceBox } from '../faces/landmarkBox.ts';
 import type { FiveLandmarks, Point } from '../core/types.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
-import { networkPrecisions, resolvePrecision, type Precision, type PrecisionMode } from '../embed/precision.ts';
+import { parseBackendName } from '../embed/backend.ts';
+import { describePrecisions, networkPrecisions, resolvePrecision, type NetworkPrecisions, type Precision } from '../embed/precision.ts';
 import { LFW_DETECTION_FLOOR, detectionCacheFile, embedImages } from './lfwEmbed.ts';
 
 export interface Degradation {
@@ -63,8 +64,8 @@ interface CachedDetections {
 }
 
 /** The clean run's landmarks per image (after embedImages has filled the cache), and the mean layout for the rest. */
-export function cleanLandmarks(cacheDir: string, detector: string, images: readonly string[], precision: PrecisionMode = 'fp32', floor = LFW_DETECTION_FLOOR): Map<string, Point[]> {
-  const file = detectionCacheFile(cacheDir, detector, floor, networkPrecisions(precision).detector);
+export function cleanLandmarks(cacheDir: string, detector: string, images: readonly string[], detectorPrecision: Precision = 'fp32', floor = LFW_DETECTION_FLOOR): Map<string, Point[]> {
+  const file = detectionCacheFile(cacheDir, detector, floor, detectorPrecision);
   if (!existsSync(file)) throw new Error(`no detection cache at ${file}: embed the clean images first`);
   const cache = JSON.parse(readFileSync(file, 'utf8')) as CachedDetections;
   const found = images.map((image) => cache.images[image]?.points).filter((p): p is Point[] => Array.isArray(p));
@@ -81,8 +82,8 @@ export interface CleanEmbeddings {
   readonly embeddings: Map<string, Float32Array>;
   readonly embedder: string;
   readonly detector: string;
-  /** The precision mode the networks ran in (runPrecision), which names the caches. */
-  readonly precision: PrecisionMode;
+  /** What the detector and the embedder ran in (plannedPrecisions, checked against the run), which names the caches. */
+  readonly precisions: NetworkPrecisions;
   /** 'cache' when every embedding came from the cache. */
   readonly backend: string;
   /** Images without a detection (embedded at a fallback; see lfwEmbed.ts). */
@@ -94,19 +95,20 @@ export async function embedClean(images: readonly string[], options: DegradedEmb
   const embedder = options.pipeline.embedder ?? DEFAULT_EMBEDDER;
   const detector = options.pipeline.detector ?? DEFAULT_DETECTOR;
   const cacheModel = embeddingCacheModel(options.pipeline);
-  const precision = runPrecision(options.pipeline);
+  const precisions = plannedPrecisions(options.pipeline);
   const cached = loadEmbeddings(options.cacheDir, cacheModel, 'clean');
   let backend = 'cache';
   const missing = images.filter((image) => !cached.has(image));
   if (missing.length > 0) {
     const run = await embedImages(missing, { ...options.pipeline, workers: options.workers, detectionCacheDir: options.cacheDir, onProgress: options.onProgress, stage: 'clean' });
+    refuseUnplanned(run.precisions, precisions);
     for (const [image, vector] of run.embeddings) cached.set(image, vector);
     saveEmbeddings(options.cacheDir, cacheModel, 'clean', cached);
     backend = run.backend;
   }
-  const detections = JSON.parse(readFileSync(detectionCacheFile(options.cacheDir, detector, LFW_DETECTION_FLOOR, networkPrecisions(precision).detector), 'utf8')) as CachedDetections;
+  const detections = JSON.parse(readFileSync(detectionCacheFile(options.cacheDir, detector, LFW_DETECTION_FLOOR, precisions.detector), 'utf8')) as CachedDetections;
   const detectFailures = images.filter((image) => detections.images[image] === null).length;
-  return { embeddings: cached, embedder, detector, precision, backend, detectFailures };
+  return { embeddings: cached, embedder, detector, precisions, backend, detectFailures };
 }
 
 export interface DegradedEmbedOptions {
@@ -132,18 +134,37 @@ function embeddingCacheFile(dir: string, model: string, condition: string): stri
 }
 
 /**
- * The precision mode a pipeline's ONNX networks will run in: the one asked for (or FACET_PRECISION, or the default),
- * except that a backend other than onnx, asked for by name, runs tfjs's fp32 networks.
+ * What a pipeline's detector and embedder will run in, before it runs (to name caches): the mode asked for (or
+ * FACET_PRECISION, or the default), except that networks without an ONNX converter, and every network on a backend
+ * other than onnx asked for by name, run tfjs's fp32. The runs check it (refuseUnplanned): a pipeline that fell back
+ * to tfjs without being asked is refused rather than cached under the wrong name.
  */
-export function runPrecision(pipeline: Pick<PipelineOptions, 'backend' | 'precision'>, env: NodeJS.ProcessEnv = process.env): PrecisionMode {
-  const backend = pipeline.backend ?? (env.FACET_BACKEND || undefined);
-  return backend !== undefined && backend !== 'onnx' ? 'fp32' : resolvePrecision(pipeline.precision, env).precision;
+export function plannedPrecisions(pipeline: Pick<PipelineOptions, 'backend' | 'precision' | 'detector' | 'embedder'>, env: NodeJS.ProcessEnv = process.env): NetworkPrecisions {
+  const named = pipeline.backend ?? (env.FACET_BACKEND || undefined);
+  if (named !== undefined && parseBackendName(named) !== 'onnx') return { detector: 'fp32', embedder: 'fp32' };
+  const mode = networkPrecisions(resolvePrecision(pipeline.precision, env).precision);
+  return {
+    detector: (pipeline.detector ?? DEFAULT_DETECTOR) === 'ssd-mobilenetv1' ? mode.detector : 'fp32',
+    embedder: (pipeline.embedder ?? DEFAULT_EMBEDDER) === 'dlib-resnet' ? mode.embedder : 'fp32',
+  };
 }
 
-/** The cache's name for the embeddings a pipeline makes: its embedder, marked when it runs in int8 (the default included). */
-export function embeddingCacheModel(pipeline: Pick<PipelineOptions, 'embedder' | 'precision' | 'backend'>): string {
+function refuseUnplanned(ran: NetworkPrecisions, planned: NetworkPrecisions): void {
+  if (ran.detector !== planned.detector || ran.embedder !== planned.embedder) {
+    throw new Error(`the networks ran in ${describePrecisions(ran)}, not ${describePrecisions(planned)} as asked (did onnxruntime fail to load?); nothing was cached`);
+  }
+}
+
+/**
+ * The cache's name for the embeddings a pipeline makes: its embedder, marked with what ran in int8. The int8
+ * embedder on the fp32 SSD's landmarks is '.int8-embedder', both in int8 '.int8-both', the int8 SSD's landmarks
+ * with a float embedder '.ssd-int8'. (Earlier rounds wrote '.int8' for the first; that name is no longer read.)
+ */
+export function embeddingCacheModel(pipeline: Pick<PipelineOptions, 'embedder' | 'precision' | 'backend' | 'detector'>): string {
   const embedder = pipeline.embedder ?? DEFAULT_EMBEDDER;
-  return networkPrecisions(runPrecision(pipeline)).embedder === 'int8' && embedder === 'dlib-resnet' ? `${embedder}.int8` : embedder;
+  const ran = plannedPrecisions(pipeline);
+  if (ran.detector === 'int8') return `${embedder}.${ran.embedder === 'int8' ? 'int8-both' : 'ssd-int8'}`;
+  return ran.embedder === 'int8' ? `${embedder}.int8-embedder` : embedder;
 }
 
 /** Cached embeddings of one model under one condition ('clean' or a degradationName); empty when none. */
@@ -201,6 +222,12 @@ export async function embedDegraded(
   if (todo.length === 0) return results;
 
   const pool = await AnalysisPool.create({ pipeline: options.pipeline, workers: options.workers, decode: { maxSide: Infinity } });
+  try {
+    refuseUnplanned(pool.precisions, plannedPrecisions(options.pipeline));
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'facet-degraded-'));
   try {
     for (const job of todo) {

@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { clusterCautionFor, clusterThresholdFor, DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import type { ProgressListener } from '../core/progress.ts';
-import type { PrecisionMode } from '../embed/precision.ts';
+import { describePrecisions, type PrecisionMode } from '../embed/precision.ts';
 import { applyAdapter } from '../learn/adapter.ts';
 import { type AdapterRecipe, DEFAULT_DESIGN, adapterDesign, trainWithRecipe } from '../learn/adapterDesigns.ts';
 import { gatherRows } from '../learn/adapterTraining.ts';
@@ -96,8 +96,8 @@ export interface FinetuneEvalReport {
   readonly model: string;
   readonly detector: string;
   readonly backend: string;
-  /** The precision the ONNX networks ran in. */
-  readonly precision: PrecisionMode;
+  /** What the networks ran in: a precision mode, or each network's where no mode says it. */
+  readonly precision: string;
   readonly detectFailures: number;
   readonly seconds: number;
 }
@@ -191,7 +191,7 @@ export async function evaluateFinetuneDesigns(options: FinetuneEvalOptions, entr
   const partial = options.people !== undefined || (options.strangerShare ?? 1) < 1;
   const pairImages = partial ? [] : readPairs(options.dataDir, pairsFile).flatMap((p) => [p.a, p.b]);
   const clean = await embedClean([...new Set([...library.images, ...pairImages])], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
-  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, library.images, clean.precision);
+  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, library.images, clean.precisions.detector);
   const degradedRuns = await embedDegraded(library.images, landmarks, [FINETUNE_DEGRADATION], { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
   const cleanVectors = stack(clean.embeddings, library.images);
   const degradedVectors = stack([...degradedRuns.values()][0]!, library.images);
@@ -256,7 +256,7 @@ export async function evaluateFinetuneDesigns(options: FinetuneEvalOptions, entr
       model: clean.embedder,
       detector: clean.detector,
       backend: clean.backend,
-      precision: clean.precision,
+      precision: describePrecisions(clean.precisions),
       detectFailures: clean.detectFailures,
       seconds: (performance.now() - started) / 1000,
     };

@@ -2,7 +2,7 @@
  * LFW verification with the real pipeline, under the standard protocol: ten folds, the threshold
  * chosen on nine and applied to the tenth (see verification.ts).
  */
-import type { PrecisionMode } from '../embed/precision.ts';
+import { describePrecisions } from '../embed/precision.ts';
 import { embedImages, type EmbedImagesOptions } from './lfwEmbed.ts';
 import { readPairs } from '../training/lfwPairs.ts';
 import { evaluateVerification, squaredDistance, type ScoredPair, type VerificationResult } from '../metrics/verification.ts';
@@ -18,7 +18,8 @@ export interface LfwReport extends VerificationResult {
   model: string;
   detector: string;
   backend: string;
-  precision: PrecisionMode;
+  /** What the networks ran in: a precision mode (embed/precision.ts), or each network's where no mode says it. */
+  precision: string;
   images: number;
   detectFailures: number;
   /** Central faces found only below the detector's usual confidence. */
@@ -42,7 +43,7 @@ export async function evaluateLfw(options: LfwOptions): Promise<LfwReport> {
     model: embedded.embedder,
     detector: embedded.detector,
     backend: embedded.backend,
-    precision: embedded.precision,
+    precision: describePrecisions(embedded.precisions),
     images: images.length,
     detectFailures: embedded.detectFailures,
     weakDetections: embedded.weakDetections,

@@ -12,7 +12,7 @@ import type { ProgressListener } from '../core/progress.ts';
 import { AnalysisPool } from '../faces/analysisPool.ts';
 import { typicalFaceBox } from '../faces/landmarkBox.ts';
 import type { PipelineOptions } from '../faces/pipeline.ts';
-import { networkPrecisions, type Precision, type PrecisionMode } from '../embed/precision.ts';
+import type { NetworkPrecisions, Precision } from '../embed/precision.ts';
 import type { Box, FiveLandmarks, Point } from '../core/types.ts';
 
 /** Detections at or above this are confident (the detector's usual floor in a scan). */
@@ -48,8 +48,8 @@ export interface EmbeddedImages {
   backend: string;
   detector: string;
   embedder: string;
-  /** The precision mode the pool's ONNX networks ran in. */
-  precision: PrecisionMode;
+  /** What the pool's detector and embedder ran in. */
+  precisions: NetworkPrecisions;
   workers: number;
   seconds: number;
 }
@@ -92,6 +92,8 @@ interface CachedFace {
 interface DetectionCache {
   format: number;
   detector: string;
+  /** The SSD's precision; absent in files written before int8 detections had a cache of their own, which were fp32's. */
+  precision?: Precision;
   floor: number;
   images: Record<string, CachedFace | null>;
 }
@@ -101,16 +103,16 @@ export function detectionCacheFile(dir: string, detector: string, floor: number,
   return path.join(dir, `lfw-detections-${detector}${precision === 'fp32' ? '' : `.${precision}`}-floor${floor}.json`);
 }
 
-function readDetectionCache(file: string | undefined, detector: string, floor: number): DetectionCache {
+function readDetectionCache(file: string | undefined, detector: string, floor: number, precision: Precision): DetectionCache {
   if (file && existsSync(file)) {
     try {
       const cache = JSON.parse(readFileSync(file, 'utf8')) as DetectionCache;
-      if (cache.format === CACHE_FORMAT && cache.detector === detector && cache.floor === floor) return cache;
+      if (cache.format === CACHE_FORMAT && cache.detector === detector && cache.floor === floor && (cache.precision ?? 'fp32') === precision) return { ...cache, precision };
     } catch {
       // a damaged cache is simply rebuilt
     }
   }
-  return { format: CACHE_FORMAT, detector, floor, images: {} };
+  return { format: CACHE_FORMAT, detector, precision, floor, images: {} };
 }
 
 /** Two decimals of a pixel: plenty for alignment, a third of the file size. */
@@ -123,10 +125,10 @@ export async function embedImages(images: string[], options: EmbedImagesOptions)
     alignment: options.alignment, minConfidence: floor, precision: options.precision,
   };
   const pool = await AnalysisPool.create({ pipeline, workers: options.workers, decode: { maxSide: Infinity } });
-  const poolDetections = networkPrecisions(pool.precision).detector;
+  const poolDetections = pool.precisions.detector;
   const detectionsOf = options.detectionsOf ?? poolDetections;
   const cacheFile = options.detectionCacheDir ? detectionCacheFile(options.detectionCacheDir, pool.detector, floor, detectionsOf) : undefined;
-  const cache = readDetectionCache(cacheFile, pool.detector, floor);
+  const cache = readDetectionCache(cacheFile, pool.detector, floor, detectionsOf);
   if (detectionsOf !== poolDetections) {
     const missing = images.filter((image) => cache.images[image] === undefined).length;
     if (missing > 0) {
@@ -200,7 +202,7 @@ export async function embedImages(images: string[], options: EmbedImagesOptions)
     backend: pool.backend,
     detector: pool.detector,
     embedder: pool.embedder,
-    precision: pool.precision,
+    precisions: pool.precisions,
     workers: pool.workers,
     seconds: (performance.now() - started) / 1000,
   };

@@ -225,7 +225,8 @@ export async function evaluatePrecision(options: PrecisionEvalOptions): Promise<
 
   const figures = (precision: Precision): PrecisionFigures => ({ embedMsPerFace: embedMs[precision], detectMsPerPhoto: detectMs?.[precision] ?? null, ...accuracy[precision] });
   const precisions = { fp32: figures('fp32'), int8: figures('int8') };
-  const conditions = checkConditions(precisions, detection);
+  // The embedder alone runs with the fp32 SSD, so the int8 SSD's recall is not its condition (it is bothInt8's).
+  const conditions = checkConditions(precisions, []);
   const embedSpeedup = embedMs.fp32 / embedMs.int8;
   conditions.push({ name: 'embedder speed-up', met: embedSpeedup >= CONDITIONS.embedSpeedup, detail: `${embedSpeedup.toFixed(2)}x, target ${CONDITIONS.embedSpeedup}x` });
   const accuracyMet = (list: Array<{ name: string; met: boolean }>) => list.filter((c) => c.name !== 'embedder speed-up').every((c) => c.met);

@@ -5,7 +5,7 @@
  * the photo (degrade.ts explains why). Writes a PNG chart of accuracy and VAL@FAR=1e-3.
  */
 import type { ProgressListener } from '../core/progress.ts';
-import type { PrecisionMode } from '../embed/precision.ts';
+import { describePrecisions, type PrecisionMode } from '../embed/precision.ts';
 import { type Degradation, cleanLandmarks, degradationName, embedClean, embedDegraded } from './degrade.ts';
 import { type ChartPanel, lineChartSvg, writeChartPng } from '../training/lineChart.ts';
 import { type LfwPair, readPairs } from '../training/lfwPairs.ts';
@@ -47,8 +47,8 @@ export interface RobustnessReport {
   readonly model: string;
   readonly detector: string;
   readonly backend: string;
-  /** The precision the ONNX networks ran in. */
-  readonly precision: PrecisionMode;
+  /** What the networks ran in: a precision mode, or each network's where no mode says it. */
+  readonly precision: string;
   readonly folds: number;
   readonly pairs: number;
   readonly images: number;
@@ -83,7 +83,7 @@ export async function evaluateRobustness(options: RobustnessOptions): Promise<Ro
   const images = [...new Set(pairs.flatMap((pair) => [pair.a, pair.b]))];
   const pipeline = { embedder: options.embedder, detector: options.detector, backend: options.backend, precision: options.precision, flip: true };
   const clean = await embedClean(images, { pipeline, workers: options.workers, cacheDir: options.cacheDir, onProgress: options.onProgress });
-  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, images, clean.precision);
+  const landmarks = cleanLandmarks(options.cacheDir, clean.detector, images, clean.precisions.detector);
   const jpeg: Degradation[] = (options.qualities ?? JPEG_QUALITIES).map((quality) => ({ quality }));
   const size: Degradation[] = (options.sizes ?? FACE_SIZES).map((facePixels) => ({ facePixels }));
   const runs = await embedDegraded(images, landmarks, [...jpeg, ...size], {
@@ -94,7 +94,7 @@ export async function evaluateRobustness(options: RobustnessOptions): Promise<Ro
     model: clean.embedder,
     detector: clean.detector,
     backend: clean.backend,
-    precision: clean.precision,
+    precision: describePrecisions(clean.precisions),
     folds: new Set(pairs.map((pair) => pair.fold)).size,
     pairs: pairs.length,
     images: images.length,

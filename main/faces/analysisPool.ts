@@ -9,7 +9,7 @@ import type { DecodeOptions } from '../library/decode.ts';
 import { analyseFile, embedFileAt, embedFileInBox, type FileAnalysis } from './analyseFile.ts';
 import type { Box, Point } from '../core/types.ts';
 import { FacePipeline, type PipelineOptions } from './pipeline.ts';
-import type { PrecisionMode } from '../embed/precision.ts';
+import type { NetworkPrecisions } from '../embed/precision.ts';
 
 export interface PoolOptions {
   pipeline?: PipelineOptions;
@@ -56,8 +56,8 @@ export class AnalysisPool {
     readonly backend: string,
     readonly detector: string,
     readonly embedder: string,
-    /** The precision mode the workers' ONNX networks run in (see FacePipeline.precision). */
-    readonly precision: PrecisionMode,
+    /** What the workers' detector and embedder run in (FacePipeline.precisions). */
+    readonly precisions: NetworkPrecisions,
   ) {}
 
   get workers(): number {
@@ -70,7 +70,7 @@ export class AnalysisPool {
     const requested = options.workers ?? defaultWorkerCount();
     if (requested === 0 || /^(tensorflow|tfjs-node|gpu|node)/.test(pipelineOptions.backend ?? process.env.FACET_BACKEND ?? '')) {
       const pipeline = await FacePipeline.create(pipelineOptions);
-      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id, pipeline.precision);
+      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id, pipeline.precisions);
     }
     const starts = Array.from({ length: requested }, () => startWorker(pipelineOptions, decode, options.priority ?? 'normal'));
     const started = await Promise.allSettled(starts);
@@ -85,9 +85,9 @@ export class AnalysisPool {
     if (info.backend.startsWith('tensorflow')) {
       await Promise.all(ready.map((r) => r.slot.worker.terminate()));
       const pipeline = await FacePipeline.create(pipelineOptions);
-      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id, pipeline.precision);
+      return new AnalysisPool([], pipeline, decode, pipeline.backend, pipeline.detector.id, pipeline.embedder.id, pipeline.precisions);
     }
-    const pool = new AnalysisPool(ready.map((r) => r.slot), undefined, decode, info.backend, info.detector, info.embedder, info.precision);
+    const pool = new AnalysisPool(ready.map((r) => r.slot), undefined, decode, info.backend, info.detector, info.embedder, info.precisions);
     for (const slot of pool.slots) {
       slot.worker.on('message', (message: { id: number; result: FileAnalysis }) => {
         const resolve = pool.pending.get(message.id);
@@ -153,7 +153,7 @@ interface WorkerInfo {
   backend: string;
   detector: string;
   embedder: string;
-  precision: PrecisionMode;
+  precisions: NetworkPrecisions;
 }
 
 function startWorker(pipeline: PipelineOptions, decode: DecodeOptions, priority: 'normal' | 'low'): Promise<{ slot: Slot; info: WorkerInfo }> {

@@ -43,7 +43,7 @@ try {
     const transfer = result.ok ? result.faces.flatMap((face) => [face.embedding.buffer as ArrayBuffer, face.thumbnail.buffer as ArrayBuffer]) : [];
     port.postMessage({ id: message.id, result }, transfer);
   });
-  port.postMessage({ ready: true, backend: pipeline.backend, detector: pipeline.detector.id, embedder: pipeline.embedder.id, precision: pipeline.precision });
+  port.postMessage({ ready: true, backend: pipeline.backend, detector: pipeline.detector.id, embedder: pipeline.embedder.id, precisions: pipeline.precisions });
 } catch (error) {
   port.postMessage({ failed: (error as Error).message });
 }

@@ -6,7 +6,7 @@ import { backendWasRequested, initBackend, type BackendName } from '../embed/bac
 import { createEmbedder } from '../embed/embedders.ts';
 import { OnnxDlibResnetEmbedder } from '../embed/onnxEmbedder.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
-import { networkPrecisions, resolvePrecision, type PrecisionMode } from '../embed/precision.ts';
+import { networkPrecisions, resolvePrecision, type NetworkPrecisions, type PrecisionMode } from '../embed/precision.ts';
 import { alignFace } from './align.ts';
 import { createDetector } from './detectors.ts';
 import { OnnxSsdDetector } from './onnxDetector.ts';
@@ -79,8 +79,8 @@ export class FacePipeline {
     readonly embedder: FaceEmbedder,
     readonly alignment: 'dense' | 'five' = 'dense',
     readonly refineLandmarks = true,
-    /** The precision mode the ONNX networks run in; 'fp32' when the networks are tfjs's. */
-    readonly precision: PrecisionMode = 'fp32',
+    /** What the detector and the embedder actually run in: fp32 for every network that runs on tfjs. */
+    readonly precisions: NetworkPrecisions = { detector: 'fp32', embedder: 'fp32' },
   ) {}
 
   static async create(options: PipelineOptions = {}): Promise<FacePipeline> {
@@ -101,7 +101,12 @@ export class FacePipeline {
       const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip, precision: networks.embedder }) : tfjsEmbedder();
       try {
         await Promise.all([detector.load(), embedder.load()]);
-        return new FacePipeline(backend, detector, embedder, alignment, options.refineLandmarks ?? true, precision);
+        // The networks without a converter ran on tfjs, in fp32, whatever the mode.
+        const precisions: NetworkPrecisions = {
+          detector: detectorId === 'ssd-mobilenetv1' ? networks.detector : 'fp32',
+          embedder: embedderId === 'dlib-resnet' ? networks.embedder : 'fp32',
+        };
+        return new FacePipeline(backend, detector, embedder, alignment, options.refineLandmarks ?? true, precisions);
       } catch (error) {
         detector.dispose();
         embedder.dispose();

@@ -137,7 +137,7 @@ test("--backend onnx: the pipeline runs the converted networks, tfjs the rest; s
   const onnx = await FacePipeline.create({ backend: 'onnx', precision: 'fp32' });
   const onnxFaces = await onnx.analyse(photo);
   assert.equal(onnx.backend, 'onnx');
-  assert.equal(onnx.precision, 'fp32');
+  assert.deepEqual(onnx.precisions, { detector: 'fp32', embedder: 'fp32' });
   assert.equal((onnx.detector as { runtime?: string }).runtime, 'onnx');
   assert.equal((onnx.embedder as { runtime?: string }).runtime, 'onnx');
   onnx.dispose();
@@ -145,7 +145,7 @@ test("--backend onnx: the pipeline runs the converted networks, tfjs the rest; s
   assert.equal((tiny.detector as { runtime?: string }).runtime, undefined, 'no converter: tfjs');
   tiny.dispose();
   const wasm = await FacePipeline.create({ backend: 'wasm' });
-  assert.equal(wasm.precision, 'fp32', 'tfjs networks run fp32 whatever the default');
+  assert.deepEqual(wasm.precisions, { detector: 'fp32', embedder: 'fp32' }, 'tfjs networks run fp32 whatever the default');
   const wasmFaces = await wasm.analyse(photo);
   wasm.dispose();
   assert.equal(onnxFaces.length, wasmFaces.length);

@@ -80,7 +80,7 @@ test('int8 dlib ResNet vectors stay within 0.01 (squared L2) of the float ones; 
 
   const pipeline = await FacePipeline.create({ backend: 'onnx', precision: 'int8' });
   assert.equal((pipeline.embedder as OnnxDlibResnetEmbedder).precision, 'int8');
-  assert.equal(pipeline.precision, 'int8');
+  assert.deepEqual(pipeline.precisions, { detector: 'int8', embedder: 'int8' });
   assert.equal(pipeline.embedder.id, 'dlib-resnet');
   pipeline.dispose();
   await assert.rejects(FacePipeline.create({ backend: 'wasm', precision: 'int8' }), /int8 needs the onnx backend/);

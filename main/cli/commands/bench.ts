@@ -65,7 +65,7 @@ const pipeline = defineCommand({
     }
     out(`  decode ceiling (libvips alone, all cores, longest side ${result.decodeMaxSide}): ${fixed(result.decodeCeilingPhotosPerSecond, 2)} photos/s; the pipeline reaches ${fixed(result.decodeCeilingShare * 100, 0)}% of it`);
     out(`  ms per photo: decode ${fixed(s.decode)}, detect ${fixed(s.detect)}, align ${fixed(s.align)}, embed ${fixed(s.embed)} (${fixed(s.embedPerFace)} per face), thumbnails ${fixed(s.thumbnails)}`);
-    out(`  embedder ${fixed(result.embedGflops)} GFLOP/s${result.precision === 'int8' ? ' (its multiply-adds counted as fp32 FLOPs; int8 runs them in integers)' : ''} against a ceiling of ${fixed(result.ceilingGflops)} GFLOP/s (${result.ceilingBackend});`);
+    out(`  embedder ${fixed(result.embedGflops)} GFLOP/s${result.precisions.embedder === 'int8' ? ' (its multiply-adds counted as fp32 FLOPs; int8 runs them in integers)' : ''} against a ceiling of ${fixed(result.ceilingGflops)} GFLOP/s (${result.ceilingBackend});`);
     out(`    per worker ${fixed(result.embedGflopsPerWorker)} GFLOP/s against ${fixed(result.ceilingGflopsOneCore)} GFLOP/s on one core`);
     out(`  memory while the pipeline ran: peak ${fixed(result.peakMB, 0)} MB; ${fixed(result.startMB, 0)} MB before the pool, ${fixed(result.loadedMB, 0)} MB with the models loaded, ${fixed(result.earlyMB, 0)} MB after a tenth of the photos, ${fixed(result.lateMB, 0)} MB at the end`);
     out(`  CPU use ${fixed(result.cpuUse * 100, 0)}% of all cores, models loaded in ${fixed(result.loadSeconds)} s`);
