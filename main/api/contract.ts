@@ -351,8 +351,8 @@ export interface ApiMethods {
       /** The smallest face scans look for, px; null goes back to the default, 40. */
       smallestFace?: number | null;
       /**
-       * The networks' numbers: 'int8-embedder' (the default) embeds in int8, 2.4x faster at the same accuracy; 'int8' also
-       * detects in int8 (onnx backend only); null goes back to the default.
+       * The networks' numbers: 'fp32' (the default); 'int8-embedder' embeds in int8, 2.3x faster; 'int8' also detects in
+       * int8 (onnx backend only); null goes back to the default.
        */
       precision?: 'fp32' | 'int8-embedder' | 'int8' | null;
     },

@@ -50,7 +50,7 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean', description: 'machine-readable output' },
   db: { type: 'string', placeholder: 'FILE', description: 'the database (default: facet.db in the data folder; FACET_DB, FACET_HOME)' },
   backend: { type: 'string', placeholder: 'NAME', description: 'tfjs-node-gpu, onnx, tfjs-node, wasm or cpu (default: the fastest that loads; FACET_BACKEND)' },
-  precision: { type: 'string', choices: PRECISION_NAMES, description: "the onnx backend's networks: fp32, int8-embedder (the default: the embedder in int8, the detector in fp32) or int8 (both); FACET_PRECISION; for scans, FACET_PRECISION applies only where the library has no Settings choice, and this option overrides it for the run" },
+  precision: { type: 'string', choices: PRECISION_NAMES, description: "the onnx backend's networks: fp32 (the default), int8-embedder (the embedder in int8, the detector in fp32) or int8 (both); FACET_PRECISION; for scans, FACET_PRECISION applies only where the library has no Settings choice, and this option overrides it for the run" },
   help: { type: 'boolean', short: 'h', description: 'this help' },
 } as const satisfies OptionSpecs;
 

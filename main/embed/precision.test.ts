@@ -17,9 +17,8 @@ test('resolution: the option, else FACET_PRECISION, else the default (and whethe
   assert.deepEqual(resolvePrecision(undefined, {}), { precision: DEFAULT_PRECISION, requested: false });
 });
 
-test('each mode says what the detector and the embedder run in; the default keeps the detector in fp32', () => {
+test('each mode says what the detector and the embedder run in', () => {
   assert.deepEqual(networkPrecisions('fp32'), { detector: 'fp32', embedder: 'fp32' });
   assert.deepEqual(networkPrecisions('int8-embedder'), { detector: 'fp32', embedder: 'int8' });
   assert.deepEqual(networkPrecisions('int8'), { detector: 'int8', embedder: 'int8' });
-  assert.deepEqual(networkPrecisions(DEFAULT_PRECISION), { detector: 'fp32', embedder: 'int8' });
 });

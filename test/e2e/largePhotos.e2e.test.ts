@@ -111,20 +111,20 @@ describe('a 12 MP group photo in the app', { skip: reason }, () => {
     assert.equal(matchFaces(large, coarse.faces.map((face) => face.box)).size, large.length, 'at 100 px every face of 100 px or more is found');
     assert.ok(fine.faces.length <= fineMatch + 1, `at most one box that is no face: ${fine.faces.length} boxes, ${fineMatch} faces`);
 
-    // The precision where the onnx backend loads: int8 recognition by default for a new library; fp32 chosen on the
-    // screen is what the next scan is given (handlers.test checks the plumbing), and the default again after.
+    // The precision where the onnx backend loads: fp32 by default; int8 recognition chosen on the screen is what the
+    // next scan is given (handlers.test checks the plumbing), and fp32 again after.
     await page.locator('[data-nav=settings]').click();
     const precision = page.locator('[data-input=precision]');
     await precision.waitFor();
     if (await precision.isEnabled()) {
-      assert.equal(await precision.inputValue(), 'int8-embedder', 'a new library starts on int8 recognition');
+      assert.equal(await precision.inputValue(), 'fp32', 'a new library starts on fp32');
       const chosen = async (value: 'fp32' | 'int8-embedder') => {
         await precision.selectOption(value);
         for (let i = 0; i < 40 && (await server.call('settings.get', {})).scan.precision !== value; i++) await page.waitForTimeout(100);
         assert.equal((await server.call('settings.get', {})).scan.precision, value);
       };
-      await chosen('fp32');
       await chosen('int8-embedder');
+      await chosen('fp32');
     }
 
     await page.goto(`${server.url.split('#')[0]}#/photo/${fine.photoId}`);

@@ -3,10 +3,9 @@ import type { Migration } from './migration.ts';
 import { initial } from './0001-initial.ts';
 import { decisionJournal } from './0002-decision-journal.ts';
 import { mediaKindsAndDates } from './0003-media-kinds-and-dates.ts';
-import { pinFp32ForExistingLibraries } from './0004-pin-fp32-for-existing-libraries.ts';
 
 export type { Migration } from './migration.ts';
 
-export const MIGRATIONS: readonly Migration[] = [initial, decisionJournal, mediaKindsAndDates, pinFp32ForExistingLibraries];
+export const MIGRATIONS: readonly Migration[] = [initial, decisionJournal, mediaKindsAndDates];
 
 export const LATEST_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;
