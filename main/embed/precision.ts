@@ -7,7 +7,7 @@
  *  - 'int8': both in int8.
  * Asked for with --precision or FACET_PRECISION, or a library's Settings; the landmark net and BlazeFace stay fp32.
  */
-import { isPrecision, PRECISIONS, type Precision } from '../../native-models/onnx/quantize.ts';
+import { INT8_MODEL_IDS, isPrecision, PRECISIONS, type Precision } from '../../native-models/onnx/quantize.ts';
 
 export { isPrecision, PRECISIONS, type Precision };
 
@@ -27,6 +27,15 @@ export interface NetworkPrecisions {
 /** What each network runs in under a mode. */
 export function networkPrecisions(mode: PrecisionMode): NetworkPrecisions {
   return { detector: mode === 'int8' ? 'int8' : 'fp32', embedder: mode === 'fp32' ? 'fp32' : 'int8' };
+}
+
+/** What these two networks run in under a mode, on the onnx backend: int8 only where a network has an int8 graph. */
+export function precisionsOf(mode: PrecisionMode, detectorId: string, embedderId: string): NetworkPrecisions {
+  const wanted = networkPrecisions(mode);
+  return {
+    detector: INT8_MODEL_IDS.includes(detectorId) ? wanted.detector : 'fp32',
+    embedder: INT8_MODEL_IDS.includes(embedderId) ? wanted.embedder : 'fp32',
+  };
 }
 
 /** The mode two networks ran in, or how they ran where no mode says it (an int8 detector with a float embedder). */

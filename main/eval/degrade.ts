@@ -24,7 +24,7 @@ import { typicalFaceBox } from '../faces/landmarkBox.ts';
 import type { FiveLandmarks, Point } from '../core/types.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
 import { parseBackendName } from '../embed/backend.ts';
-import { describePrecisions, networkPrecisions, resolvePrecision, type NetworkPrecisions, type Precision } from '../embed/precision.ts';
+import { describePrecisions, precisionsOf, resolvePrecision, type NetworkPrecisions, type Precision } from '../embed/precision.ts';
 import { LFW_DETECTION_FLOOR, detectionCacheFile, embedImages } from './lfwEmbed.ts';
 
 export interface Degradation {
@@ -142,11 +142,7 @@ function embeddingCacheFile(dir: string, model: string, condition: string): stri
 export function plannedPrecisions(pipeline: Pick<PipelineOptions, 'backend' | 'precision' | 'detector' | 'embedder'>, env: NodeJS.ProcessEnv = process.env): NetworkPrecisions {
   const named = pipeline.backend ?? (env.FACET_BACKEND || undefined);
   if (named !== undefined && parseBackendName(named) !== 'onnx') return { detector: 'fp32', embedder: 'fp32' };
-  const mode = networkPrecisions(resolvePrecision(pipeline.precision, env).precision);
-  return {
-    detector: (pipeline.detector ?? DEFAULT_DETECTOR) === 'ssd-mobilenetv1' ? mode.detector : 'fp32',
-    embedder: (pipeline.embedder ?? DEFAULT_EMBEDDER) === 'dlib-resnet' ? mode.embedder : 'fp32',
-  };
+  return precisionsOf(resolvePrecision(pipeline.precision, env).precision, pipeline.detector ?? DEFAULT_DETECTOR, pipeline.embedder ?? DEFAULT_EMBEDDER);
 }
 
 function refuseUnplanned(ran: NetworkPrecisions, planned: NetworkPrecisions): void {

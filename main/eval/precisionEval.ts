@@ -94,7 +94,7 @@ export interface PrecisionReport {
   bothInt8: Pick<PrecisionFigures, 'lfwAccuracy' | 'lfwStd' | 'lfwFoldAccuracies' | 'bcubedF' | 'bcubedPrecision' | 'bcubedRecall' | 'clusters'> & { detectFailures: number };
   /** The conditions for the 'int8' mode: LFW and BCubed F of bothInt8 against fp32, and the int8 SSD's recall. */
   bothInt8Conditions: Array<{ name: string; met: boolean; detail: string }>;
-  /** The most int8 that keeps every accuracy condition: what DEFAULT_PRECISION should be (embed/precision.ts). */
+  /** The most int8 that keeps every accuracy condition of the issue (the default stays fp32 for the journey's sake: embed/precision.ts). */
   recommendedMode: PrecisionMode;
   calibration: Record<string, Pick<CalibrationTable, 'set' | 'count' | 'method' | 'percentile'>>;
   seconds: number;

@@ -6,7 +6,7 @@ import { backendWasRequested, initBackend, type BackendName } from '../embed/bac
 import { createEmbedder } from '../embed/embedders.ts';
 import { OnnxDlibResnetEmbedder } from '../embed/onnxEmbedder.ts';
 import { DEFAULT_DETECTOR, DEFAULT_EMBEDDER } from '../../native-models/catalog.ts';
-import { networkPrecisions, resolvePrecision, type NetworkPrecisions, type PrecisionMode } from '../embed/precision.ts';
+import { precisionsOf, resolvePrecision, type NetworkPrecisions, type PrecisionMode } from '../embed/precision.ts';
 import { alignFace } from './align.ts';
 import { createDetector } from './detectors.ts';
 import { OnnxSsdDetector } from './onnxDetector.ts';
@@ -90,22 +90,17 @@ export class FacePipeline {
     const flip = options.flip ?? true;
     const { precision, requested: precisionRequested } = resolvePrecision(options.precision);
     if (precision !== 'fp32' && precisionRequested && backend !== 'onnx') throw new Error(`precision ${precision} needs the onnx backend (onnxruntime-node); the backend is ${backend}`);
-    const networks = networkPrecisions(precision);
     const alignment = options.alignment ?? 'dense';
     const detectorOptions = options.minConfidence === undefined ? {} : { minConfidence: options.minConfidence };
     const tfjsDetector = () => withSmallFaces(createDetector(detectorId as Parameters<typeof createDetector>[0], detectorOptions), options.smallFaces);
     const tfjsEmbedder = () => createEmbedder(embedderId, { flip });
     if (backend === 'onnx') {
-      // The networks with an ONNX converter run on onnxruntime; the others stay on tfjs.
-      const detector = detectorId === 'ssd-mobilenetv1' ? withSmallFaces(new OnnxSsdDetector(detectorOptions, undefined, networks.detector), options.smallFaces) : tfjsDetector();
-      const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip, precision: networks.embedder }) : tfjsEmbedder();
+      // The networks with an ONNX converter run on onnxruntime; the others stay on tfjs, in fp32 whatever the mode.
+      const precisions = precisionsOf(precision, detectorId, embedderId);
+      const detector = detectorId === 'ssd-mobilenetv1' ? withSmallFaces(new OnnxSsdDetector(detectorOptions, undefined, precisions.detector), options.smallFaces) : tfjsDetector();
+      const embedder = embedderId === 'dlib-resnet' ? new OnnxDlibResnetEmbedder({ flip, precision: precisions.embedder }) : tfjsEmbedder();
       try {
         await Promise.all([detector.load(), embedder.load()]);
-        // The networks without a converter ran on tfjs, in fp32, whatever the mode.
-        const precisions: NetworkPrecisions = {
-          detector: detectorId === 'ssd-mobilenetv1' ? networks.detector : 'fp32',
-          embedder: embedderId === 'dlib-resnet' ? networks.embedder : 'fp32',
-        };
         return new FacePipeline(backend, detector, embedder, alignment, options.refineLandmarks ?? true, precisions);
       } catch (error) {
         detector.dispose();

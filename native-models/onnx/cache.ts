@@ -22,7 +22,7 @@ import { convertDlibResnet } from './dlibResnetOnnx.ts';
 import { calibrationKeySource, rangesOf, readCalibrationTable } from './calibration.ts';
 import { convertLandmark68 } from './landmark68Onnx.ts';
 import { ONNX_OPSET, type OnnxGraph } from './onnxGraph.ts';
-import { foldConvAffine, quantizeGraph, type Precision } from './quantize.ts';
+import { foldConvAffine, INT8_MODEL_IDS, quantizeGraph, type Precision } from './quantize.ts';
 import { convertSsdMobilenetV1 } from './ssdMobilenetV1Onnx.ts';
 
 /** Bump when every converter's output changes (one model's own change: CONVERTER_REVISIONS). */
@@ -42,8 +42,6 @@ const CONVERTERS: Record<string, () => OnnxGraph> = {
 };
 
 export const ONNX_MODEL_IDS: readonly string[] = Object.keys(CONVERTERS);
-/** The models with an int8 form (a calibration table ships for each); the landmark net stays float. */
-export const INT8_MODEL_IDS: readonly string[] = ['dlib-resnet', 'ssd-mobilenetv1'];
 
 export function hasOnnxConverter(modelId: string): boolean {
   return modelId in CONVERTERS;

@@ -31,6 +31,9 @@ export function isPrecision(value: unknown): value is Precision {
   return value === 'fp32' || value === 'int8';
 }
 
+/** The models with an int8 form (a calibration table ships for each); the landmark net and BlazeFace stay float. */
+export const INT8_MODEL_IDS: readonly string[] = ['dlib-resnet', 'ssd-mobilenetv1'];
+
 /** The range a tensor is quantized over, in its float units. */
 export interface TensorRange {
   min: number;
