@@ -20,6 +20,12 @@ export interface CommandContext<V = OptionValues<OptionSpecs>> {
   backend: string | undefined;
   /** The ONNX networks' precision asked for: --precision, else FACET_PRECISION; undefined takes the default. */
   precision: PrecisionName | undefined;
+  /**
+   * --precision alone: what scans use in place of the library's Settings choice, which itself comes before
+   * FACET_PRECISION (the pipeline reads the variable only where the library has none), so a library kept in one
+   * precision is not mixed by a variable left set.
+   */
+  precisionOption: PrecisionName | undefined;
   /** A line to stdout. Stops the command quietly when stdout was closed (`facet faces | head -1`). */
   out: (text: string) => void;
   /** Text to stdout as it is (streamed JSON). */

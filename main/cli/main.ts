@@ -146,6 +146,7 @@ export async function main(argv: string[], io = createOutput()): Promise<number>
       database,
       backend: typeof values.backend === 'string' ? values.backend : env.FACET_BACKEND || undefined,
       precision: typeof values.precision === 'string' ? (values.precision as PrecisionName) : precisionFromEnv(env),
+      precisionOption: typeof values.precision === 'string' ? (values.precision as PrecisionName) : undefined,
       out: io.out,
       write: io.write,
       err: io.err,

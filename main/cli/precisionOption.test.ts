@@ -5,11 +5,13 @@ import { defineCommand } from './command.ts';
 import { main, registerCommand } from './main.ts';
 
 let seen: string | undefined | null = null;
+let seenOption: string | undefined | null = null;
 registerCommand('precision-probe', async () => defineCommand({
   summary: 'test only: reports the precision it was given',
   usage: 'facet precision-probe',
-  async run({ precision }) {
+  async run({ precision, precisionOption }) {
     seen = precision;
+    seenOption = precisionOption;
     return 0;
   },
 }));
@@ -37,6 +39,13 @@ test('--precision anywhere on the line, else FACET_PRECISION, else undefined (th
   assert.equal(seen, 'int8');
   await facet(undefined, 'precision-probe');
   assert.equal(seen, undefined);
+});
+
+test('precisionOption is the option alone: FACET_PRECISION does not reach it (scans put the library\'s choice first)', async () => {
+  await facet('int8', 'precision-probe');
+  assert.deepEqual([seen, seenOption], ['int8', undefined]);
+  await facet('int8', 'precision-probe', '--precision', 'int8-embedder');
+  assert.deepEqual([seen, seenOption], ['int8-embedder', 'int8-embedder']);
 });
 
 test('a wrong precision is a usage error naming the option or the variable', async () => {

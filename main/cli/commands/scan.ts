@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describeIncremental } from './cluster.ts';
 import { registerScanFolders } from './libraries.ts';
 import { openStore } from '../../store/index.ts';
-import { defineCommand, type PrecisionName } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 import { SMALLEST_FACE_MAX, SMALLEST_FACE_MIN } from '../../core/settingKeys.ts';
 import { createProgressPrinter } from '../progress.ts';
@@ -20,11 +20,7 @@ export const scanCommand = defineCommand({
       description: 'the smallest face to look for, px of the photo (default: the Settings screen\'s, else 40; larger is faster on big photos)',
     },
   },
-  async run({ args, values, json, database, backend, out, err }) {
-    // --precision on the command line overrides the library's Settings for this run; FACET_PRECISION only applies
-    // where the library has no setting (the pipeline reads it), so a library kept in fp32 is not mixed by accident.
-    const asked = (values as { precision?: unknown }).precision;
-    const flagPrecision = typeof asked === 'string' ? (asked as PrecisionName) : undefined;
+  async run({ args, values, json, database, backend, precisionOption, out, err }) {
     // The networks' modules load only now, so that --help and a mistyped option answer at once.
     const [{ ExifToolMetadata }, { registerTrainedModel }, { AnalysisPool }, { scanIntoPeople }] = await Promise.all([
       import('../../xmp/exiftoolMetadata.ts'), import('../../embed/userModels.ts'), import('../../faces/analysisPool.ts'), import('../../people/scanPipeline.ts'),
@@ -51,7 +47,7 @@ export const scanCommand = defineCommand({
         store, roots, reader: regions, detectorId: values.detector, embedderId, smallestFace: values['smallest-face'],
         onProgress: progress, signal: controller.signal,
         createPool: (networks) => AnalysisPool.create({
-          workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision: flagPrecision ?? networks.precision, smallFaces: { minFace: networks.smallestFace } },
+          workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision: precisionOption ?? networks.precision, smallFaces: { minFace: networks.smallestFace } },
         }),
       });
       process.off('SIGINT', stop);

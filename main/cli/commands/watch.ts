@@ -2,7 +2,7 @@ import type { AnalysisPool, PhotoAnalyser } from '../../faces/analysisPool.ts';
 import type { ScanReport } from '../../people/libraryScan.ts';
 import type { ScanNetworks } from '../../people/scanPipeline.ts';
 import { openStore } from '../../store/index.ts';
-import { defineCommand, type PrecisionName } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
 function summary(report: ScanReport): string {
@@ -19,11 +19,7 @@ export const watchCommand = defineCommand({
     debounce: { type: 'integer', min: 0, default: 1000, placeholder: 'MS', description: 'wait this long after the last change' },
     poll: { type: 'boolean', description: 'poll the folders (network shares) instead of file-system events' },
   },
-  async run({ args, values, json, database, backend, out, err }) {
-    // --precision on the command line overrides the library's Settings for this run; FACET_PRECISION only applies
-    // where the library has no setting (the pipeline reads it), so a library kept in fp32 is not mixed by accident.
-    const asked = (values as { precision?: unknown }).precision;
-    const flagPrecision = typeof asked === 'string' ? (asked as PrecisionName) : undefined;
+  async run({ args, values, json, database, backend, precisionOption, out, err }) {
     // The networks' modules load only now, so that --help and a mistyped option answer at once.
     const [{ ExifToolMetadata }, { LibraryWatcher }, { watchRescan }, { AnalysisPool }, { scanIntoPeople }] = await Promise.all([
       import('../../xmp/exiftoolMetadata.ts'), import('../../library/watch.ts'), import('../../people/watchRescan.ts'),
@@ -42,7 +38,7 @@ export const watchCommand = defineCommand({
         pool = {
           key,
           started: AnalysisPool.create({
-            workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision: flagPrecision ?? networks.precision, smallFaces: { minFace: networks.smallestFace } },
+            workers, pipeline: { detector: networks.detectorId, embedder: networks.embedderId, backend, precision: precisionOption ?? networks.precision, smallFaces: { minFace: networks.smallestFace } },
           }),
         };
       }
