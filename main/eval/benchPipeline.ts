@@ -8,7 +8,7 @@
  */
 import { describePrecisions, type NetworkPrecisions, type PrecisionMode } from '../embed/precision.ts';
 import { spawn } from 'node:child_process';
-import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { defaultCacheDir } from '../../native-models/onnx/cache.ts';
 import sharp from 'sharp';
 import { demoPhotos } from './benchDetect.ts';
 import { composeGroupPhotos, enlargedDemoPhotos } from './benchDetectPhotos.ts';
+import { buildLibrary } from './benchRescan.ts';
 import { measureCeiling } from './ceiling.ts';
 import { dlibResnetFlops } from './flops.ts';
 import type { PeerMode, PeerRunResult } from './benchPipelinePeer.ts';
@@ -157,23 +158,15 @@ export async function benchPipeline(options: BenchPipelineOptions): Promise<Benc
   if (!(Number.isInteger(analyses) && analyses >= 1)) throw new RangeError(`analyses (--photos) must be a whole number >= 1, got ${analyses}`);
 
   // The pipeline first, so that its memory figure is its own: the ceilings and comparisons below run after it.
-  // It runs as the app's scan does (scanLibrary: listing, hashing, the pool, SQLite), on a library folder of hard
-  // links to the photos (copies across file systems), the set taken again in turn until there are `analyses`.
+  // It runs as the app's scan does (scanLibrary: listing, hashing, the pool, SQLite), on a library folder of links to
+  // the photos (benchRescan.ts's buildLibrary, as `facet bench scan` makes its own), the set taken again in turn until
+  // there are `analyses`.
   // Each analysis is stored and let go, as in a scan, so the memory figure is the scan's.
   log(`pipeline: a scan of ${analyses} photos (${files.length} different) on ${workers} worker(s)`);
   mkdirSync(defaultCacheDir(), { recursive: true });
   const work = mkdtempSync(path.join(defaultCacheDir(), 'bench-scan-'));
   const library = path.join(work, 'library');
-  mkdirSync(library);
-  for (let i = 0; i < analyses; i++) {
-    const source = files[i % files.length]!;
-    const target = path.join(library, `${String(i).padStart(6, '0')}-${path.basename(source)}`);
-    try {
-      linkSync(source, target);
-    } catch {
-      copyFileSync(source, target);
-    }
-  }
+  buildLibrary(library, files, analyses, analyses);
   const store = openStore(path.join(work, 'facet.db'));
   const memory = new MemorySampler();
   const startMB = memory.nowMB();

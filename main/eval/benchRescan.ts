@@ -61,7 +61,10 @@ export function sourceImages(source: string): string[] {
     .sort();
 }
 
-/** library/y<k>/m<j>/photo-<i>.jpg, `perFolder` a folder. Hard links where the file system allows, else symlinks. */
+/**
+ * library/y<k>/m<j>/photo-<i><ext> (each image's own extension), `perFolder` a folder, the images taken in turn until
+ * there are `count`. Hard links where the file system allows, else symlinks.
+ */
 export function buildLibrary(root: string, images: string[], count: number, perFolder: number): { folders: number; links: 'hard' | 'symbolic' } {
   let links: 'hard' | 'symbolic' = 'hard';
   let folder = '';
@@ -74,7 +77,7 @@ export function buildLibrary(root: string, images: string[], count: number, perF
       folders++;
     }
     const target = images[i % images.length]!;
-    const file = path.join(folder, `photo-${i}.jpg`);
+    const file = path.join(folder, `photo-${i}${path.extname(target)}`);
     if (links === 'hard') {
       try {
         linkSync(target, file);
