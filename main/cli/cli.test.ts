@@ -118,6 +118,24 @@ test('errors are one sentence naming the thing at fault, with no class name and 
   assert.equal(noFile.code, 1);
   assert.match(noFile.stderr, /^facet restore: .*no-such-backup\.db.*\n$/);
   assert.doesNotMatch(noFile.stderr, /\w+Error\b|\n\s+at /);
+  // A merge that contradicts a "not this person" asks for the flag that confirms it, in the command line's words;
+  // with it the merge happens, and undo brings the decision back.
+  assert.equal((await facet('name', 'c1', 'Ada', '--db', db)).code, 0);
+  const adaFaces = (JSON.parse((await facet('faces', '--json', '--db', db)).stdout) as Array<{ id: number; personName: string | null }>).filter((f) => f.personName === 'Ada');
+  const rejected = adaFaces[0]!.id;
+  assert.equal((await facet('reject', String(rejected), 'Ada', '--db', db)).code, 0);
+  const loose = (JSON.parse((await facet('faces', '--json', '--db', db)).stdout) as Array<{ id: number; clusterLabel: string | null }>).find((f) => f.id === rejected)!;
+  assert.ok(loose.clusterLabel, 'the rejected face keeps a cluster of its own to name');
+  assert.equal((await facet('name', loose.clusterLabel!, 'Bob', '--db', db)).code, 0);
+  const contradicted = await facet('merge', 'Bob', 'Ada', '--yes', '--db', db);
+  assert.equal(contradicted.code, 2);
+  assert.equal(contradicted.stderr, `facet merge: merging Bob into Ada contradicts your "not this person" decisions on face(s) ${rejected}: add --drop-contradictions to merge anyway and drop them (facet undo brings them back)\n`);
+  const confirmed = await facet('merge', 'Bob', 'Ada', '--yes', '--drop-contradictions', '--db', db);
+  assert.equal(confirmed.code, 0, confirmed.stderr);
+  assert.equal((await facet('undo', '--db', db)).code, 0);
+  const again = await facet('merge', 'Bob', 'Ada', '--yes', '--db', db);
+  assert.equal(again.code, 2, 'after undo the "not this person" decision is back, and so is the question');
+
   // Grouping a library with no faces says what to do first, and records no failed run.
   const emptyDb = path.join(dir, 'empty.db');
   const nothing = await facet('cluster', '--db', emptyDb);

@@ -1,6 +1,7 @@
 /** The user decisions the app makes, from the command line: name, merge, reject. */
 import { escapeControls } from '../../core/names.ts';
 import { mergeTargets, nameTarget, rejectFace, resolveTarget } from '../../people/decisions.ts';
+import { MergeConflictError } from '../../store/index.ts';
 import { withStore } from '../database.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
@@ -20,8 +21,11 @@ export const nameCommand = defineCommand({
 
 export const mergeCommand = defineCommand({
   summary: 'merge person or cluster A into B (two named persons need --yes; facet undo reverts it)',
-  usage: 'facet merge A B [--yes]   (clusters as facet people shows them: c4; persons by name, id or person:3)',
-  options: { yes: { type: 'boolean', description: 'confirm merging two named persons' } },
+  usage: 'facet merge A B [--yes] [--drop-contradictions]   (clusters as facet people shows them: c4; persons by name, id or person:3)',
+  options: {
+    yes: { type: 'boolean', description: 'confirm merging two named persons' },
+    'drop-contradictions': { type: 'boolean', description: 'confirm a merge that drops the "not this person" decisions it contradicts (as the app asks)' },
+  },
   async run({ args, values, json, database, out }) {
     if (args.length !== 2) throw new UsageError(`name two persons or clusters, as in \`facet merge c4 "Ada Lovelace"\` (got ${args.length})`);
     const [from, into] = args as [string, string];
@@ -31,7 +35,14 @@ export const mergeCommand = defineCommand({
       if (a.kind === 'person' && b.kind === 'person' && a.person.name !== null && b.person.name !== null && a.person.id !== b.person.id && !values.yes) {
         throw new UsageError(`"${escapeControls(a.person.name)}" and "${escapeControls(b.person.name)}" are both named: add --yes to merge them into one person`);
       }
-      return mergeTargets(store, a, b);
+      try {
+        return mergeTargets(store, a, b, { dropContradictedNotConstraints: values['drop-contradictions'] === true });
+      } catch (error) {
+        // The store names its own option; on the command line the user confirms with a flag, as in the app's dialog.
+        if (!(error instanceof MergeConflictError)) throw error;
+        throw new UsageError(`merging ${from} into ${into} contradicts your "not this person" decisions on face(s) ${error.faceIds.join(', ')}: ` +
+          'add --drop-contradictions to merge anyway and drop them (facet undo brings them back)');
+      }
     });
     out(json ? JSON.stringify(person) : `merged into person ${person.id}${person.name ? ` "${escapeControls(person.name)}"` : ''}`);
     return 0;
