@@ -383,15 +383,24 @@ describe('Facet in Chromium', { skip: reason }, () => {
       console.log('keyboard session: the review queue is empty here, y/n/s not exercised');
     }
 
-    // Photos (Alt+2): arrows and Enter open a photo, → goes to the next, Esc comes back.
+    // Photos (Alt+2): arrows and Enter open a photo, → goes to the next, Esc comes back. The photos' pages are
+    // held back until Enter has been pressed, as on a busy machine: Enter on a cell still loading opens it when
+    // its photo arrives (it did nothing before, and CI once timed out here).
+    let releasePages!: () => void;
+    const pagesHeld = new Promise<void>((resolve) => (releasePages = resolve));
+    await page.route('**/api/photos.page', async (route) => {
+      await pagesHeld;
+      await route.continue();
+    });
     await keys.press('Alt+2');
     await page.getByRole('heading', { name: 'Photos', exact: true }).waitFor();
     await page.locator('[data-index="0"]:focus').waitFor();
     await keys.press('ArrowRight');
-    // As a person does: Enter once the focus has visibly moved (a grid reloading from a change event may re-render).
-    await page.locator('[data-index="1"]:focus').waitFor();
+    await page.locator('[data-index="1"]:focus .placeholder').waitFor();
     await keys.press('Enter');
+    releasePages();
     await page.locator('svg rect[data-face]').first().waitFor();
+    await page.unroute('**/api/photos.page');
     const opened = page.url();
     await keys.press('ArrowRight');
     await page.waitForURL((url) => url.toString() !== opened);
