@@ -291,9 +291,9 @@ export interface ApiMethods {
   /** Persons and unnamed clusters, largest first. */
   'people.list': [{ includeHidden?: boolean }, { entries: PeopleEntry[] }];
   /** Names the cluster's faces. A name that already exists adds them to that person (a merge). */
-  'people.nameCluster': [{ clusterId: number; name: string }, { personId: number; merged: boolean }];
+  'people.nameCluster': [{ clusterId: number; name: string; dropContradictions?: boolean }, { personId: number; merged: boolean }];
   /** name null unnames. A name another person has is refused unless mergeIfTaken, which merges into that person. */
-  'people.rename': [{ personId: number; name: string | null; mergeIfTaken?: boolean }, { personId: number; merged: boolean }];
+  'people.rename': [{ personId: number; name: string | null; mergeIfTaken?: boolean; dropContradictions?: boolean }, { personId: number; merged: boolean }];
   /** Puts `from` into `into`. Two clusters become one unnamed person. */
   'people.merge': [{ from: PeopleRef; into: PeopleRef; dropContradictions?: boolean }, { personId: number }];
   'people.hide': [{ personId: number; hidden: boolean }, PersonInfo];
@@ -403,6 +403,8 @@ export interface ApiError {
   name: 'ValidationError' | 'NotFoundError' | 'ConflictError' | 'ProtectedDataError' | 'MergeConflictError' | 'BusyError' | 'UnknownMethodError' | 'InternalError' | string;
   message: string;
   field?: string;
+  /** MergeConflictError: the faces whose "not this person" decisions the change would contradict. */
+  faceIds?: number[];
 }
 
 /** What crosses the wire for one call, over IPC and HTTP alike. */

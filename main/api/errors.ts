@@ -45,7 +45,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ConflictError) return { name: error.name, message: error.message, field: `${error.table}.${error.field}` };
   if (error instanceof InvalidValueError) return { name: 'ValidationError', message: error.message, field: error.field };
   if (error instanceof ProtectedDataError) return { name: error.name, message: error.message, field: error.table };
-  if (error instanceof MergeConflictError) return { name: error.name, message: error.message, field: 'faceIds' };
+  if (error instanceof MergeConflictError) return { name: error.name, message: error.message, field: 'faceIds', faceIds: [...error.faceIds] };
   if (error instanceof StoreError || error instanceof BusyError || error instanceof UnknownMethodError) {
     return { name: error.name, message: error.message };
   }

@@ -47,8 +47,8 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
   'libraries.exportXmp': object({ personId: optional(id()), inPlace: optional(boolean()) }),
 
   'people.list': object({ includeHidden: optional(boolean()) }),
-  'people.nameCluster': object({ clusterId: id(), name: personName }),
-  'people.rename': object({ personId: id(), name: nullable(personName), mergeIfTaken: optional(boolean()) }),
+  'people.nameCluster': object({ clusterId: id(), name: personName, dropContradictions: optional(boolean()) }),
+  'people.rename': object({ personId: id(), name: nullable(personName), mergeIfTaken: optional(boolean()), dropContradictions: optional(boolean()) }),
   'people.merge': object({ from: ref, into: ref, dropContradictions: optional(boolean()) }),
   'people.hide': object({ personId: id(), hidden: boolean() }),
   'people.favourite': object({ personId: id(), favourite: boolean() }),

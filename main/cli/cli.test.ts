@@ -114,6 +114,9 @@ test('errors are one sentence naming the thing at fault, with no class name and 
   assert.doesNotMatch(empty.stderr, /\w+Error\b|\n\s+at /, 'no class name, no stack');
   const unknownBackend = await facet('doctor', '--backend', 'quantum', '--db', db);
   assert.doesNotMatch(unknownBackend.stderr + unknownBackend.stdout, /BackendError/);
+  // Refused before the command runs (a scan used to list the folder and fail only when its workers started).
+  assert.equal(unknownBackend.code, 2);
+  assert.match(unknownBackend.stderr, /^facet doctor: --backend: unknown backend "quantum": use one of .*\bonnx\b/u);
   const noFile = await facet('restore', path.join(dir, 'no-such-backup.db'), '--db', db);
   assert.equal(noFile.code, 1);
   assert.match(noFile.stderr, /^facet restore: .*no-such-backup\.db.*\n$/);
@@ -126,10 +129,24 @@ test('errors are one sentence naming the thing at fault, with no class name and 
   assert.equal((await facet('reject', String(rejected), 'Ada', '--db', db)).code, 0);
   const loose = (JSON.parse((await facet('faces', '--json', '--db', db)).stdout) as Array<{ id: number; clusterLabel: string | null }>).find((f) => f.id === rejected)!;
   assert.ok(loose.clusterLabel, 'the rejected face keeps a cluster of its own to name');
+  // Its cluster merged into Ada, or named Ada, is refused the same way: both used to drop the decision silently.
+  const clusterMerge = await facet('merge', loose.clusterLabel!, 'Ada', '--db', db);
+  assert.equal(clusterMerge.code, 2);
+  assert.equal(clusterMerge.stderr, `facet merge: merging ${loose.clusterLabel} into Ada contradicts your "not this person" decision on face ${rejected}: add --drop-contradictions to go ahead and drop it (facet undo brings it back)\n`);
+  const clusterName = await facet('name', loose.clusterLabel!, 'ada', '--db', db);
+  assert.equal(clusterName.code, 2);
+  assert.equal(clusterName.stderr, `facet name: naming ${loose.clusterLabel} "ada" contradicts your "not this person" decision on face ${rejected}: add --drop-contradictions to go ahead and drop it (facet undo brings it back)\n`);
+  const still = (JSON.parse((await facet('faces', '--json', '--db', db)).stdout) as Array<{ id: number; personName: string | null }>).find((f) => f.id === rejected)!;
+  assert.notEqual(still.personName, 'Ada', 'nothing changed');
   assert.equal((await facet('name', loose.clusterLabel!, 'Bob', '--db', db)).code, 0);
+  // Renaming a named person to another's name merges two people the user named: asked first, as merge asks.
+  const renameInto = await facet('name', 'Bob', 'Ada', '--db', db);
+  assert.equal(renameInto.code, 2);
+  assert.equal(renameInto.stderr, 'facet name: "Ada" is another person\'s name: renaming "Bob" to it merges the two; add --yes to do so (facet undo reverts it)\n');
   const contradicted = await facet('merge', 'Bob', 'Ada', '--yes', '--db', db);
   assert.equal(contradicted.code, 2);
-  assert.equal(contradicted.stderr, `facet merge: merging Bob into Ada contradicts your "not this person" decisions on face(s) ${rejected}: add --drop-contradictions to merge anyway and drop them (facet undo brings them back)\n`);
+  assert.equal(contradicted.stderr, `facet merge: merging Bob into Ada contradicts your "not this person" decision on face ${rejected}: add --drop-contradictions to go ahead and drop it (facet undo brings it back)\n`);
+  assert.equal((await facet('name', 'Bob', 'Ada', '--yes', '--db', db)).code, 2, 'renaming into Ada meets the same decision');
   const confirmed = await facet('merge', 'Bob', 'Ada', '--yes', '--drop-contradictions', '--db', db);
   assert.equal(confirmed.code, 0, confirmed.stderr);
   assert.equal((await facet('undo', '--db', db)).code, 0);

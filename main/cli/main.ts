@@ -4,6 +4,7 @@
  * a command runs (options.ts); the database and backend reach the command in its context (command.ts).
  */
 import path from 'node:path';
+import { parseBackendName } from '../core/backendNames.ts';
 import { resolveDatabasePath } from '../library/dataDir.ts';
 import { type AnyCommand, GLOBAL_OPTIONS, PRECISION_NAMES, type PrecisionName } from './command.ts';
 import { type OptionSpecs, UsageError, describeOptions, parseLine } from './options.ts';
@@ -144,7 +145,7 @@ export async function main(argv: string[], io = createOutput()): Promise<number>
       values,
       json: values.json === true,
       database,
-      backend: typeof values.backend === 'string' ? values.backend : env.FACET_BACKEND || undefined,
+      backend: checkedBackend(typeof values.backend === 'string' ? values.backend : undefined, env.FACET_BACKEND || undefined),
       precision: typeof values.precision === 'string' ? (values.precision as PrecisionName) : precisionFromEnv(env),
       precisionOption: typeof values.precision === 'string' ? (values.precision as PrecisionName) : undefined,
       out: io.out,
@@ -158,3 +159,19 @@ export async function main(argv: string[], io = createOutput()): Promise<number>
     return error instanceof UsageError ? 2 : 1;
   }
 }
+
+/**
+ * --backend, else FACET_BACKEND, checked before the command runs: an unknown name used to pass until a scan's
+ * workers started (and not at all where nothing needed a network), so a typo looked like a working run.
+ */
+function checkedBackend(option: string | undefined, fromEnv: string | undefined): string | undefined {
+  const [given, where] = option !== undefined ? [option, '--backend'] : [fromEnv, 'FACET_BACKEND'];
+  if (given === undefined) return undefined;
+  try {
+    parseBackendName(given);
+  } catch (error) {
+    throw new UsageError(`${where}: ${(error as Error).message}`, where === '--backend' ? 'backend' : undefined);
+  }
+  return given;
+}
+

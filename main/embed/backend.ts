@@ -10,36 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'onnx', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-
-/** User-facing aliases accepted by --backend and FACET_BACKEND. */
-const ALIASES: Record<string, BackendName> = {
-  'tfjs-node-gpu': 'tensorflow-gpu',
-  gpu: 'tensorflow-gpu',
-  'tensorflow-gpu': 'tensorflow-gpu',
-  'tfjs-node': 'tensorflow',
-  node: 'tensorflow',
-  tensorflow: 'tensorflow',
-  wasm: 'wasm',
-  cpu: 'cpu',
-  onnx: 'onnx',
-  onnxruntime: 'onnx',
-  'onnxruntime-node': 'onnx',
-  ort: 'onnx',
-};
-
-export class BackendError extends Error {
-  override readonly name = 'BackendError';
-}
-
-export function parseBackendName(value: string): BackendName {
-  const name = ALIASES[value.trim().toLowerCase()];
-  if (!name) {
-    throw new BackendError(`unknown backend "${value}": use one of ${Object.keys(ALIASES).join(', ')}`);
-  }
-  return name;
-}
+export { BACKEND_NAMES, BackendError, parseBackendName, type BackendName } from '../core/backendNames.ts';
+import { BACKEND_NAMES, BackendError, parseBackendName, type BackendName } from '../core/backendNames.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -243,8 +243,11 @@ class SimulatedUser {
       if (!this.known.has(name) || count * 2 <= ids.length) continue; // strangers, or no clear majority: left alone
       const target = { kind: 'cluster' as const, clusterId, label: String(clusterId), faceIds: ids };
       const person = this.store.persons.findByName(name);
-      if (person) mergeTargets(this.store, target, { kind: 'person', person });
-      else nameTarget(this.store, target, name);
+      // A face of the group may carry a "not" for that person: the app asks, and this user goes ahead (as every merge
+      // did before the app asked), so the journey's figures are those measured before.
+      const confirmed = { dropContradictedNotConstraints: true };
+      if (person) mergeTargets(this.store, target, { kind: 'person', person }, confirmed);
+      else nameTarget(this.store, target, name, confirmed);
       this.#act(person ? 'merge' : 'name');
       return true;
     }

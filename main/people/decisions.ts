@@ -11,7 +11,7 @@
  * - a rejected face never returns to P; two faces of one photo never share a person.
  */
 import { cleanName } from '../core/names.ts';
-import type { NewDecision, Person, Store } from '../store/index.ts';
+import { MergeConflictError, type NewDecision, type Person, type Store } from '../store/index.ts';
 
 export class DecisionError extends Error {
   override readonly name = 'DecisionError';
@@ -68,7 +68,6 @@ export function resolveTarget(store: Store, reference: string, field = 'target')
   throw new DecisionError(field, `no person or cluster "${text}"`);
 }
 
-/** Names a cluster or renames a person. Naming with a name someone already has merges into that person. */
 /** The one name rule (core/names.ts): controls and invisible characters go; nothing visible left is refused. */
 function visibleName(name: string): string {
   const cleaned = cleanName(name);
@@ -76,7 +75,26 @@ function visibleName(name: string): string {
   return cleaned;
 }
 
-export function nameTarget(store: Store, target: PeopleTarget, name: string): Person {
+/** Confirms a change that drops "not this person" decisions it contradicts (see MergeConflictError). */
+export interface ContradictionOptions {
+  dropContradictedNotConstraints?: boolean;
+}
+
+/**
+ * A cluster's faces about to join a person as a group (merged into it, or named with its name): the faces among
+ * them the user said are not that person are refused (MergeConflictError, nothing changed) unless the user
+ * confirmed dropping those decisions. Moving chosen faces (moveFaces) needs no such check: the user named those
+ * faces one by one, and their latest word replaces the earlier one. Before, a group join dropped them silently.
+ */
+function refuseContradictions(store: Store, faceIds: readonly number[], person: Person, what: string, options: ContradictionOptions, fromPersonId?: number): void {
+  if (options.dropContradictedNotConstraints) return;
+  const rejected = new Set(store.constraints.listForPerson(person.id).filter((c) => c.kind === 'not').map((c) => c.faceId));
+  const contradicted = faceIds.filter((faceId) => rejected.has(faceId)).sort((a, b) => a - b);
+  if (contradicted.length > 0) throw new MergeConflictError(fromPersonId, person.id, contradicted, what);
+}
+
+/** Names a cluster or renames a person. Naming with a name someone already has merges into that person. */
+export function nameTarget(store: Store, target: PeopleTarget, name: string, options: ContradictionOptions = {}): Person {
   const trimmed = visibleName(name);
   const existing = store.persons.findByName(trimmed);
   if (target.kind === 'person') {
@@ -85,13 +103,14 @@ export function nameTarget(store: Store, target: PeopleTarget, name: string): Pe
     const faceIds = store.assignments.listByPerson(target.person.id).map((a) => a.faceId);
     return decide(store, { kind: 'rename', summary, faceIds }, () => {
       if (merging) {
-        store.persons.merge(target.person.id, existing!.id);
+        store.persons.merge(target.person.id, existing!.id, options);
         return store.persons.get(existing!.id)!;
       }
       return store.persons.rename(target.person.id, trimmed);
     });
   }
   const summary = `Named ${targetLabel(target)} "${trimmed}" (${faces(target.faceIds.length)})${existing ? ', an existing person' : ''}`;
+  if (existing) refuseContradictions(store, target.faceIds, existing, `naming ${targetLabel(target)} "${trimmed}"`, options);
   return decide(store, { kind: 'name', summary, faceIds: target.faceIds }, () => {
     const person = existing ?? store.persons.create({ name: trimmed });
     store.assignments.assignByUser(target.faceIds, person.id);
@@ -100,13 +119,13 @@ export function nameTarget(store: Store, target: PeopleTarget, name: string): Pe
 }
 
 /** Renames (or un-names, with null) a person; a name someone else has is refused unless `mergeIfTaken`. */
-export function renamePerson(store: Store, personId: number, name: string | null, options: { mergeIfTaken?: boolean } = {}): { personId: number; merged: boolean } {
+export function renamePerson(store: Store, personId: number, name: string | null, options: { mergeIfTaken?: boolean } & ContradictionOptions = {}): { personId: number; merged: boolean } {
   const person = requirePerson(store, personId);
   if (name !== null) name = visibleName(name);
   if (name !== null && options.mergeIfTaken) {
     const holder = store.persons.findByName(name);
     if (holder && holder.id !== personId) {
-      const merged = nameTarget(store, { kind: 'person', person }, name);
+      const merged = nameTarget(store, { kind: 'person', person }, name, options);
       return { personId: merged.id, merged: true };
     }
   }
@@ -121,7 +140,7 @@ export function renamePerson(store: Store, personId: number, name: string | null
  * Merges `from` into `into`: a person absorbs a cluster whichever side it is on; two unnamed clusters become one
  * unnamed person. An entry merged into itself is refused. dropContradictedNotConstraints: see PersonsRepository.merge.
  */
-export function mergeTargets(store: Store, from: PeopleTarget, into: PeopleTarget, options: { dropContradictedNotConstraints?: boolean } = {}): Person {
+export function mergeTargets(store: Store, from: PeopleTarget, into: PeopleTarget, options: ContradictionOptions = {}): Person {
   const same = from.kind === 'person' && into.kind === 'person'
     ? from.person.id === into.person.id
     : from.kind === 'cluster' && into.kind === 'cluster' && from.clusterId === into.clusterId;
@@ -133,8 +152,10 @@ export function mergeTargets(store: Store, from: PeopleTarget, into: PeopleTarge
       store.persons.merge(from.person.id, into.person.id, options);
       return store.persons.get(into.person.id)!;
     }
-    const person = into.kind === 'person' ? into.person : from.kind === 'person' ? from.person : store.persons.create({});
+    const existing = into.kind === 'person' ? into.person : from.kind === 'person' ? from.person : undefined;
+    const person = existing ?? store.persons.create({});
     const faceIds = [from, into].flatMap((target) => (target.kind === 'cluster' ? target.faceIds : []));
+    if (existing) refuseContradictions(store, faceIds, existing, `merging ${targetLabel(from)} into ${targetLabel(into)}`, options);
     store.assignments.assignByUser(faceIds, person.id);
     return store.persons.get(person.id)!;
   });

@@ -242,7 +242,21 @@ describe('Facet in Chromium', { skip: reason }, () => {
     const serenaCluster = onPhoto.find((f) => f.faceId === serenaFace.faceId)!.clusterId;
     assert.ok(serenaCluster, "Serena's faces are still an unnamed group");
     const serenaEntryKey = `[data-entry="cluster:${serenaCluster}"]`;
+    // Naming her group "Colin Powell" goes against a "not Colin Powell" on one of her faces (recorded here as Review's
+    // "No" records it): the app asks, and Cancel changes nothing (naming or merging a group used to drop the
+    // decision without a word).
+    await server.call('faces.notThisPerson', { faceIds: [serenaFace.faceId], personId: state.colin });
+    const colinBeforeQuestion = (await entryOf('Colin Powell'))!.faceCount;
     await page.locator(`${serenaEntryKey} button.name`).click();
+    await page.locator(`${serenaEntryKey} input[role=combobox]`).fill('Colin Powell');
+    await page.locator(`${serenaEntryKey} input[role=combobox]`).press('Enter');
+    const against = page.getByRole('dialog', { name: 'Go against your earlier decision?' });
+    await against.waitFor();
+    assert.match(await against.locator('[data-question]').innerText(), /^Naming this group Colin Powell goes against what you said before: a face here is not Colin Powell\./u);
+    await shoot(page, '09a-name-against-decision');
+    await against.locator('[data-action=cancel]').click();
+    await against.waitFor({ state: 'detached' });
+    assert.equal((await entryOf('Colin Powell'))?.faceCount, colinBeforeQuestion, 'Cancel: nothing joined Colin');
     await page.locator(`${serenaEntryKey} input[role=combobox]`).fill('Serena Williams');
     await page.locator(`${serenaEntryKey} input[role=combobox]`).press('Enter');
     await page.locator('[data-name="Serena Williams"]').waitFor();

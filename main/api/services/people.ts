@@ -80,17 +80,17 @@ function toTarget(ctx: ApiContext, ref: PeopleRef, idField: string): PeopleTarge
   return { kind: 'cluster', clusterId: ref.id, label: faces[0]!.clusterLabel ?? String(ref.id), faceIds: faces.map((face) => face.id) };
 }
 
-export function nameCluster(ctx: ApiContext, { clusterId, name }: ApiRequest<'people.nameCluster'>): ApiResponse<'people.nameCluster'> {
+export function nameCluster(ctx: ApiContext, { clusterId, name, dropContradictions }: ApiRequest<'people.nameCluster'>): ApiResponse<'people.nameCluster'> {
   const { store } = ctx;
   const target = toTarget(ctx, { kind: 'cluster', id: clusterId }, 'clusterId');
   const merged = store.persons.findByName(name.trim()) !== undefined;
   // The user's word: clustering keeps these faces with this person from now on (journaled: undo reverts it).
-  return { personId: nameTarget(store, target, name).id, merged };
+  return { personId: nameTarget(store, target, name, { dropContradictedNotConstraints: dropContradictions === true }).id, merged };
 }
 
-export function renamePerson(ctx: ApiContext, { personId, name, mergeIfTaken }: ApiRequest<'people.rename'>): ApiResponse<'people.rename'> {
+export function renamePerson(ctx: ApiContext, { personId, name, mergeIfTaken, dropContradictions }: ApiRequest<'people.rename'>): ApiResponse<'people.rename'> {
   requirePerson(ctx, personId);
-  return rename(ctx.store, personId, name, { mergeIfTaken });
+  return rename(ctx.store, personId, name, { mergeIfTaken, dropContradictedNotConstraints: dropContradictions === true });
 }
 
 export function mergePeople(ctx: ApiContext, { from, into, dropContradictions }: ApiRequest<'people.merge'>): ApiResponse<'people.merge'> {

@@ -6,25 +6,57 @@ import { withStore } from '../database.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
+/** Both commands' confirmation of a merge that drops "not this person" decisions (the app's dialog asks instead). */
+const DROP_CONTRADICTIONS = { type: 'boolean', description: 'confirm a merge that drops the "not this person" decisions it contradicts (as the app asks)' } as const;
+
 export const nameCommand = defineCommand({
-  summary: 'name a cluster or rename a person (an existing name merges into that person)',
-  usage: 'facet name CLUSTER_OR_PERSON NAME   (a cluster as facet people shows it: c4; a person by name, id or person:3)',
-  async run({ args, json, database, out }) {
+  summary: 'name a cluster or rename a person (an existing name merges into that person; two named persons need --yes)',
+  usage: 'facet name CLUSTER_OR_PERSON NAME [--yes] [--drop-contradictions]   (a cluster as facet people shows it: c4; a person by name, id or person:3)',
+  options: {
+    yes: { type: 'boolean', description: 'confirm renaming a named person to another person\'s name, which merges the two' },
+    'drop-contradictions': DROP_CONTRADICTIONS,
+  },
+  async run({ args, values, json, database, out }) {
     const [target, ...words] = args;
     if (!target) throw new UsageError('name the cluster or person first, as in `facet name c4 "Ada Lovelace"` (facet people lists them)');
     if (words.length === 0) throw new UsageError(`give the name for ${target}, as in \`facet name ${target} "Ada Lovelace"\``);
-    const person = await withStore(database, (store) => nameTarget(store, resolveTarget(store, target), words.join(' ')));
-    out(json ? JSON.stringify(person) : `person ${person.id} is now "${escapeControls(person.name ?? '')}"`);
+    const name = words.join(' ');
+    const { person, joined } = await withStore(database, (store) => {
+      const resolved = resolveTarget(store, target);
+      const holder = store.persons.findByName(name);
+      const joined = holder !== undefined && !(resolved.kind === 'person' && resolved.person.id === holder.id);
+      // Renaming one named person to another's name merges two people the user named: asked, as \`facet merge\` asks.
+      if (joined && resolved.kind === 'person' && resolved.person.name !== null && !values.yes) {
+        throw new UsageError(`"${escapeControls(holder.name ?? '')}" is another person's name: renaming "${escapeControls(resolved.person.name)}" to it merges the two; add --yes to do so (facet undo reverts it)`);
+      }
+      const person = confirmingContradictions(`naming ${target} "${name}"`, () =>
+        nameTarget(store, resolved, name, { dropContradictedNotConstraints: values['drop-contradictions'] === true }));
+      return { person, joined };
+    });
+    const label = `"${escapeControls(person.name ?? '')}"`;
+    out(json ? JSON.stringify({ ...person, merged: joined }) : joined ? `${target} joined person ${person.id} ${label}` : `person ${person.id} is now ${label}`);
     return 0;
   },
 });
+
+/** Runs a decision; the store's contradiction refusal becomes the command line's way to confirm (as the app's dialog asks). */
+function confirmingContradictions<T>(what: string, decision: () => T): T {
+  try {
+    return decision();
+  } catch (error) {
+    if (!(error instanceof MergeConflictError)) throw error;
+    const faces = error.faceIds.length === 1 ? `face ${error.faceIds[0]}` : `faces ${error.faceIds.join(', ')}`;
+    throw new UsageError(`${escapeControls(what)} contradicts your "not this person" decision on ${faces}: ` +
+      'add --drop-contradictions to go ahead and drop it (facet undo brings it back)');
+  }
+}
 
 export const mergeCommand = defineCommand({
   summary: 'merge person or cluster A into B (two named persons need --yes; facet undo reverts it)',
   usage: 'facet merge A B [--yes] [--drop-contradictions]   (clusters as facet people shows them: c4; persons by name, id or person:3)',
   options: {
     yes: { type: 'boolean', description: 'confirm merging two named persons' },
-    'drop-contradictions': { type: 'boolean', description: 'confirm a merge that drops the "not this person" decisions it contradicts (as the app asks)' },
+    'drop-contradictions': DROP_CONTRADICTIONS,
   },
   async run({ args, values, json, database, out }) {
     if (args.length !== 2) throw new UsageError(`name two persons or clusters, as in \`facet merge c4 "Ada Lovelace"\` (got ${args.length})`);
@@ -35,14 +67,8 @@ export const mergeCommand = defineCommand({
       if (a.kind === 'person' && b.kind === 'person' && a.person.name !== null && b.person.name !== null && a.person.id !== b.person.id && !values.yes) {
         throw new UsageError(`"${escapeControls(a.person.name)}" and "${escapeControls(b.person.name)}" are both named: add --yes to merge them into one person`);
       }
-      try {
-        return mergeTargets(store, a, b, { dropContradictedNotConstraints: values['drop-contradictions'] === true });
-      } catch (error) {
-        // The store names its own option; on the command line the user confirms with a flag, as in the app's dialog.
-        if (!(error instanceof MergeConflictError)) throw error;
-        throw new UsageError(`merging ${from} into ${into} contradicts your "not this person" decisions on face(s) ${error.faceIds.join(', ')}: ` +
-          'add --drop-contradictions to merge anyway and drop them (facet undo brings them back)');
-      }
+      return confirmingContradictions(`merging ${from} into ${into}`, () =>
+        mergeTargets(store, a, b, { dropContradictedNotConstraints: values['drop-contradictions'] === true }));
     });
     out(json ? JSON.stringify(person) : `merged into person ${person.id}${person.name ? ` "${escapeControls(person.name)}"` : ''}`);
     return 0;

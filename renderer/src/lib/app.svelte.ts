@@ -5,7 +5,7 @@
  */
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse, HistoryEntry } from '../../../main/api/contract.ts';
 import { untrack } from 'svelte';
-import type { FacetClient } from './client.ts';
+import { ApiCallError, type FacetClient } from './client.ts';
 import { parseRoute, routeToHash, type Route } from './routes.ts';
 
 export { NAV, type Route } from './routes.ts';
@@ -14,6 +14,17 @@ export interface Message {
   kind: 'error' | 'info';
   text: string;
 }
+
+/** A yes/no question App.svelte shows as a dialog (ask). */
+export interface Question {
+  title: string;
+  text: string;
+  confirmLabel: string;
+  answer: (yes: boolean) => void;
+}
+
+/** Decisions the store refuses with MergeConflictError when they would undo a "not this person" (retried with dropContradictions). */
+export type ContradictingMethod = 'people.merge' | 'people.rename' | 'people.nameCluster';
 
 /** The address bar, or nothing in tests. */
 export interface Address {
@@ -57,6 +68,7 @@ export function reloadOnChange(app: AppState, topics: readonly ChangeTopic[], re
 export class AppState {
   route = $state<Route>({ view: 'libraries' });
   message = $state<Message | null>(null);
+  question = $state<Question | null>(null);
   /** Bumped by the API's change events: a view that shows that kind of data reloads when it moves. */
   changes = $state<Record<ChangeTopic, number>>({ people: 0, faces: 0, libraries: 0, settings: 0 });
   /** The last decision undone, for the Undo toast. */
@@ -113,6 +125,46 @@ export class AppState {
     } catch (error) {
       this.fail(error);
       return undefined;
+    }
+  }
+
+  /** Asks a yes/no question in a dialog; resolves true when the user confirms. */
+  ask(question: Omit<Question, 'answer'>): Promise<boolean> {
+    this.question?.answer(false);
+    return new Promise((resolve) => {
+      this.question = {
+        ...question,
+        answer: (yes) => {
+          this.question = null;
+          resolve(yes);
+        },
+      };
+    });
+  }
+
+  /**
+   * A decision that may put faces with a person the user said they are not (a merge; naming a group, or renaming a
+   * person, with another person's name). The store refuses it and changes nothing; the user is asked, and only if
+   * they confirm does it run again, dropping those decisions (Ctrl+Z brings them back). `what` starts the question
+   * ("Merging Bob into Ada"); `person` is who the faces would join.
+   */
+  async runContradicting<M extends ContradictingMethod>(method: M, request: ApiRequest<M>, what: string, person: string): Promise<ApiResponse<M> | undefined> {
+    try {
+      return await this.client.call(method, request);
+    } catch (error) {
+      if (!(error instanceof ApiCallError) || error.name !== 'MergeConflictError') {
+        this.fail(error);
+        return undefined;
+      }
+      const count = error.faceIds?.length ?? 1;
+      const faces = count === 1 ? 'a face here is' : `${count} faces here are`;
+      const yes = await this.ask({
+        title: 'Go against your earlier decision?',
+        text: `${what} goes against what you said before: ${faces} not ${person}. Going ahead puts ${count === 1 ? 'it' : 'them'} with ${person} and forgets that decision. Ctrl+Z undoes it.`,
+        confirmLabel: 'Go ahead',
+      });
+      if (!yes) return undefined;
+      return this.run(method, { ...request, dropContradictions: true });
     }
   }
 

@@ -23,10 +23,12 @@ export interface Transport {
 export class ApiCallError extends Error {
   override readonly name: string;
   readonly field: string | undefined;
+  readonly faceIds: readonly number[] | undefined;
   constructor(readonly method: string, error: ApiError) {
     super(error.message);
     this.name = error.name;
     this.field = error.field;
+    this.faceIds = error.faceIds;
   }
 }
 

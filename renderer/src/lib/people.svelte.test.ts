@@ -63,3 +63,46 @@ test('unnamed groups under the smallest group size are left out until asked for'
   people.showSmall = true;
   expect(people.visible.map((e) => e.faceCount)).toEqual([5, 4, 3]);
 });
+
+test('a merge or a name that goes against a "not this person" asks; No changes nothing, Go ahead merges', async () => {
+  const { app, client } = await seededApp();
+  const people = new PeopleState(app);
+  await people.load();
+  await people.name(people.entries[0]!, 'Ann');
+  const annId = people.entries[0]!.ref.id;
+  const group = people.entries[1]!;
+  const face = (await client.call('faces.list', { ref: group.ref })).faces[0]!.faceId;
+  await client.call('faces.notThisPerson', { faceIds: [face], personId: annId });
+  await people.load();
+
+  // Naming the group "Ann": the question comes up; answering no leaves everything as it was.
+  const naming = people.name(people.entries[1]!, 'Ann');
+  await expect.poll(() => app.question?.title).toBe('Go against your earlier decision?');
+  expect(app.question!.text).toBe('Naming this group Ann goes against what you said before: a face here is not Ann. Going ahead puts it with Ann and forgets that decision. Ctrl+Z undoes it.');
+  app.question!.answer(false);
+  expect(await naming).toBe(false);
+  expect(app.question).toBeNull();
+  expect(people.entries.map((e) => [e.name, e.faceCount])).toEqual([['Ann', 5], [null, 4], [null, 3]]);
+
+  // The same group merged into Ann: asked again; yes merges it, the face too.
+  people.toggle(group.ref);
+  people.toggle(people.entries[0]!.ref);
+  const merging = people.mergeSelected();
+  await expect.poll(() => app.question?.text).toMatch(/^Merging an unnamed group into Ann goes against/u);
+  app.question!.answer(true);
+  expect(await merging).toBe(true);
+  expect(people.entries.map((e) => [e.name, e.faceCount])).toEqual([['Ann', 9], [null, 3]]);
+});
+
+test('renaming a named person to another one\'s name asks before merging them', async () => {
+  const { app } = await seededApp();
+  const people = new PeopleState(app);
+  await people.load();
+  await people.name(people.entries[0]!, 'Ann');
+  await people.name(people.entries[1]!, 'Bob');
+  const renaming = people.name(people.entries[1]!, 'ann');
+  await expect.poll(() => app.question?.title).toBe('Merge two named people?');
+  app.question!.answer(false);
+  expect(await renaming).toBe(false);
+  expect(people.entries.filter((e) => e.name !== null).map((e) => e.name)).toEqual(['Ann', 'Bob']);
+});

@@ -11,6 +11,30 @@ export interface MergePlan {
   bothNamed: boolean;
 }
 
+/**
+ * Names a group or renames a person, as both the People grid and a person's page do. A name someone else has
+ * merges into them: renaming a named person so first asks (two people the user named are rarely one, as the
+ * Merge button asks), and a change that goes against a "not this person" decision asks too (runContradicting).
+ */
+export async function nameEntry(app: AppState, ref: PeopleRef, currentName: string | null, given: string): Promise<{ personId: number; merged: boolean } | undefined> {
+  const name = given.trim();
+  if (ref.kind === 'person' && currentName !== null && name.toLowerCase() !== currentName.toLowerCase()) {
+    const holder = (await app.run('people.names', { prefix: name }))?.names.find((n) => n.name.toLowerCase() === name.toLowerCase() && n.personId !== ref.id);
+    if (holder) {
+      const yes = await app.ask({
+        title: 'Merge two named people?',
+        text: `${holder.name} is another person's name: renaming ${currentName} to it makes them one person, and the name “${currentName}” goes. Ctrl+Z undoes it.`,
+        confirmLabel: `Merge into ${holder.name}`,
+      });
+      if (!yes) return undefined;
+    }
+  }
+  const what = currentName === null ? `Naming this group ${name}` : `Renaming ${currentName} to ${name}`;
+  return ref.kind === 'cluster'
+    ? app.runContradicting('people.nameCluster', { clusterId: ref.id, name }, what, name)
+    : app.runContradicting('people.rename', { personId: ref.id, name, mergeIfTaken: true }, what, name);
+}
+
 export class PeopleState {
   entries = $state<PeopleEntry[]>([]);
   loading = $state(false);
@@ -61,10 +85,7 @@ export class PeopleState {
   async name(entry: PeopleEntry, name: string): Promise<boolean> {
     const trimmed = name.trim();
     if (!trimmed) return false;
-    const result =
-      entry.ref.kind === 'cluster'
-        ? await this.app.run('people.nameCluster', { clusterId: entry.ref.id, name: trimmed })
-        : await this.app.run('people.rename', { personId: entry.ref.id, name: trimmed, mergeIfTaken: true });
+    const result = await nameEntry(this.app, entry.ref, entry.name, trimmed);
     if (result) {
       this.app.inform(result.merged ? `Added to ${trimmed}.` : `Named ${trimmed}.`);
       await this.load();
@@ -82,7 +103,9 @@ export class PeopleState {
   }
 
   async merge(plan: MergePlan): Promise<boolean> {
-    const result = await this.app.run('people.merge', { from: plan.from.ref, into: plan.into.ref });
+    const into = plan.into.name ?? 'that group';
+    const what = `Merging ${plan.from.name ?? 'an unnamed group'} into ${into}`;
+    const result = await this.app.runContradicting('people.merge', { from: plan.from.ref, into: plan.into.ref }, what, into);
     if (result) {
       this.selected = [];
       this.app.inform(`Merged ${plan.from.name ?? 'an unnamed group'} into ${plan.into.name ?? 'an unnamed group'}. Ctrl+Z undoes it.`);
