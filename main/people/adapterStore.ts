@@ -105,6 +105,31 @@ export interface RollbackReport {
   readonly cluster: ClusterRunReport | null;
 }
 
+/**
+ * Forgets every adapter: it was learnt from the user's named faces, so it is face data too ("Forget all face
+ * data"). The embedder goes back to its base and a threshold an adapter set goes with it. Returns how many.
+ */
+export function forgetAdapters(store: Store): number {
+  const { current, base } = currentModels(store);
+  let forgotten = 0;
+  store.transaction(() => {
+    for (const [key, value] of Object.entries(store.settings.all())) {
+      if (!key.startsWith(adapterSettingsKey(''))) continue;
+      let record: AdapterRecord | undefined;
+      try {
+        record = parseAdapterRecord(value, key);
+      } catch {
+        record = undefined; // a damaged record is forgotten all the same
+      }
+      if (record?.setClusterThreshold && store.settings.get(SETTINGS.threshold) === record.clusterThreshold) store.settings.delete(SETTINGS.threshold);
+      store.settings.delete(key);
+      forgotten++;
+    }
+    if (current !== base) store.settings.set(SETTINGS.embedder, base);
+  });
+  return forgotten;
+}
+
 /** Switches the embedder back to the base model and re-clusters; both models' embeddings stay. */
 export function rollbackAdapter(store: Store, options: { recluster?: boolean } = {}): RollbackReport {
   const { current, base } = currentModels(store);

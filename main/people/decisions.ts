@@ -12,6 +12,7 @@
  */
 import { cleanName } from '../core/names.ts';
 import { MergeConflictError, type NewDecision, type Person, type Store } from '../store/index.ts';
+import { forgetAdapters } from './adapterStore.ts';
 
 export class DecisionError extends Error {
   override readonly name = 'DecisionError';
@@ -250,8 +251,12 @@ export function setPersonDetail(store: Store, personId: number, detail: PersonSe
 
 /** Forgets every face, embedding, person and decision; cannot be undone (the data is gone, as asked). */
 export function forgetFaceData(store: Store): { faces: number; persons: number } {
-  return decide(store, { kind: 'forget', summary: 'Forgot all face data', undoable: false }, () => {
-    const result = store.forgetAllFaceData();
-    return { faces: result.faces, persons: result.persons };
-  });
+  const result = store.securely(() => decide(store, { kind: 'forget', summary: 'Forgot all face data', undoable: false }, () => {
+    const forgotten = store.forgetAllFaceData();
+    forgetAdapters(store); // learnt from the named faces: face data too
+    return { faces: forgotten.faces, persons: forgotten.persons };
+  }));
+  // Outside the decision's transaction, where SQLite allows it: no page image of the deleted rows stays in the WAL.
+  store.truncateWal();
+  return result;
 }

@@ -68,7 +68,8 @@ export function forgetRoot(db: Db, rootId: number): ForgetRootResult {
   return { ...counts, walTruncated: truncateWal(db) };
 }
 
-function withSecureDelete<T>(db: Db, work: () => T): T {
+/** Runs `work` with SQLite's secure_delete on: pages freed meanwhile are overwritten with zeros. */
+export function withSecureDelete<T>(db: Db, work: () => T): T {
   const before = db.pragma('secure_delete', { simple: true }) as number;
   db.pragma('secure_delete = ON');
   try {
@@ -78,9 +79,14 @@ function withSecureDelete<T>(db: Db, work: () => T): T {
   }
 }
 
-/** Copies the WAL into the database and empties it, so no old page image of the deleted rows remains. */
-function truncateWal(db: Db): boolean {
+/**
+ * Copies the WAL into the database and empties it, so no old page image of the deleted rows remains. SQLite
+ * refuses a checkpoint inside a transaction ("database table is locked"): a forget journaled as a decision runs
+ * inside one, so there it is left to the caller, after the commit (store.truncateWal), and this returns false.
+ */
+export function truncateWal(db: Db): boolean {
   if (db.memory) return true;
+  if (db.inTransaction) return false;
   const [status] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
   return status?.busy === 0;
 }

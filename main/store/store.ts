@@ -5,7 +5,7 @@ import { ConstraintsRepository } from './constraintsRepository.ts';
 import { defaultDatabasePath, openDatabase, type Db, type OpenDatabaseOptions } from './db.ts';
 import { EmbeddingsRepository } from './embeddingsRepository.ts';
 import { FacesRepository } from './facesRepository.ts';
-import { forgetAllFaceData, forgetRoot, type ForgetFaceDataResult, type ForgetRootResult } from './forget.ts';
+import { forgetAllFaceData, forgetRoot, truncateWal, withSecureDelete, type ForgetFaceDataResult, type ForgetRootResult } from './forget.ts';
 import { JournalRepository } from './journalRepository.ts';
 import { PersonsRepository } from './personsRepository.ts';
 import { PhotosRepository } from './photosRepository.ts';
@@ -29,6 +29,10 @@ export interface Store {
   transaction<T>(work: () => T): T;
   forgetAllFaceData(): ForgetFaceDataResult;
   forgetRoot(rootId: number): ForgetRootResult;
+  /** Empties the WAL into the database (after a forget inside a transaction); false when a reader holds it. */
+  truncateWal(): boolean;
+  /** Runs `work` with deleted pages overwritten (secure_delete), for forgetting more than forgetAllFaceData does. */
+  securely<T>(work: () => T): T;
   close(): void;
 }
 
@@ -57,6 +61,8 @@ export function createStore(db: Db): Store {
     },
     forgetAllFaceData: () => forgetAllFaceData(db),
     forgetRoot: (rootId) => forgetRoot(db, rootId),
+    truncateWal: () => truncateWal(db),
+    securely: (work) => withSecureDelete(db, work),
     close: () => {
       db.close();
     },
