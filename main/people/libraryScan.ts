@@ -89,7 +89,9 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
     await syncRoot(options, root.id, folder, report);
   }
   await analysePending(options, rootIds, report);
-  for (const id of rootIds) store.roots.markScanned(id);
+  // A paused scan has not scanned its folders: they keep their last finished scan's time (the app showed a folder
+  // with 57 of 61 photos to go as "scanned").
+  if (report.status !== 'cancelled') for (const id of rootIds) store.roots.markScanned(id);
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }
