@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -135,6 +135,21 @@ describe('every format in the app', { skip: reason }, () => {
     assert.deepEqual(Object.fromEntries([...names].map(([file, list]) => [file, list.sort()])), {
       'a1.jpg': ['George W Bush'], 'a2.heic': ['George W Bush'], 'b1.png': ['Colin Powell'], 'b2.dng': ['Colin Powell'], 'clip.mp4': ['Colin Powell', 'George W Bush'],
     });
+
+    // Removing the folder asks in the app's own dialog (it was the browser's confirm()): Cancel keeps everything;
+    // "Remove and forget" forgets its photos and faces, and the files stay.
+    await page.locator('[data-nav=libraries]').click();
+    await page.locator('[data-action=remove-folder]').click();
+    const removing = page.getByRole('dialog', { name: 'Remove this folder?' });
+    await removing.locator('[data-action=cancel]').click();
+    await removing.waitFor({ state: 'detached' });
+    assert.equal((await server.call('libraries.list', {})).roots.length, 1, 'Cancel keeps the folder');
+    await page.locator('[data-action=remove-folder]').click();
+    await removing.locator('[data-action=confirm]').click();
+    await page.locator('[data-action=remove-folder]').waitFor({ state: 'detached' });
+    assert.equal((await server.call('libraries.list', {})).roots.length, 0, 'removed');
+    assert.equal((await server.call('photos.timeline', {})).total, 0, 'its photos are forgotten');
+    assert.ok(existsSync(path.join(fixture.library, 'a2.heic')), 'the files stay');
     assert.deepEqual(pageErrors, []);
   });
 });

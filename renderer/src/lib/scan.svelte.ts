@@ -39,8 +39,14 @@ export class ScanState {
     return root !== undefined;
   }
 
-  async remove(root: RootInfo, forgetPhotos: boolean): Promise<void> {
-    if (await this.app.run('libraries.remove', { rootId: root.id, forgetPhotos })) await this.load();
+  /** Removes a folder after the app's own question (it was the browser's confirm(), unlike every other question). */
+  async remove(root: RootInfo): Promise<void> {
+    const yes = await this.app.ask({
+      title: 'Remove this folder?',
+      text: `${root.path}: its photos, their faces and the names given to them are forgotten, and Undo cannot bring them back. The files themselves stay where they are.`,
+      confirmLabel: 'Remove and forget',
+    });
+    if (yes && (await this.app.run('libraries.remove', { rootId: root.id, forgetPhotos: true }))) await this.load();
   }
 
   async start(): Promise<void> {
