@@ -143,12 +143,12 @@ describe('every format in the app', { skip: reason }, () => {
     const removing = page.getByRole('dialog', { name: 'Remove this folder?' });
     await removing.locator('[data-action=cancel]').click();
     await removing.waitFor({ state: 'detached' });
-    assert.equal((await server.call('libraries.list', {})).roots.length, 1, 'Cancel keeps the folder');
+    assert.equal((await app.call('libraries.list', {})).roots.length, 1, 'Cancel keeps the folder');
     await page.locator('[data-action=remove-folder]').click();
     await removing.locator('[data-action=confirm]').click();
     await page.locator('[data-action=remove-folder]').waitFor({ state: 'detached' });
-    assert.equal((await server.call('libraries.list', {})).roots.length, 0, 'removed');
-    assert.equal((await server.call('photos.timeline', {})).total, 0, 'its photos are forgotten');
+    assert.equal((await app.call('libraries.list', {})).roots.length, 0, 'removed');
+    assert.equal((await app.call('photos.timeline', {})).total, 0, 'its photos are forgotten');
     assert.ok(existsSync(path.join(fixture.library, 'a2.heic')), 'the files stay');
     assert.deepEqual(pageErrors, []);
   });
