@@ -131,8 +131,11 @@ export async function shoot(page: Page, name: string): Promise<string[]> {
     await page.screenshot({ path: file });
     files.push(file);
     // Nothing may be wider than the window: a horizontal scrollbar hides controls (History at 820 px once did).
-    const overflow = await page.evaluate(() =>
-      [document.documentElement, document.querySelector('main')].flatMap((el) => (el && el.scrollWidth > el.clientWidth + 1 ? [`${el.tagName.toLowerCase()} ${el.scrollWidth} > ${el.clientWidth} px`] : [])));
+    const overflow = await page.evaluate(() => {
+      type Box = { tagName: string; scrollWidth: number; clientWidth: number };
+      const doc = (globalThis as unknown as { document: { documentElement: Box; querySelector(selector: string): Box | null } }).document;
+      return [doc.documentElement, doc.querySelector('main')].flatMap((el) => (el && el.scrollWidth > el.clientWidth + 1 ? [`${el.tagName.toLowerCase()} ${el.scrollWidth} > ${el.clientWidth} px`] : []));
+    });
     if (overflow.length > 0) throw new Error(`${name} at ${width} px scrolls sideways: ${overflow.join(', ')} (see ${file})`);
   }
   await page.setViewportSize(before);
