@@ -91,7 +91,7 @@ test('status prints text, and JSON only with --json', async () => {
   const empty = path.join(dir, 'status.db');
   const json = await facet('status', '--json', '--db', empty);
   assert.deepEqual(JSON.parse(json.stdout), {
-    database: empty, roots: [], photos: { ok: 0, failed: 0, missing: 0 }, faces: 0, persons: 0, namedPersons: 0, embeddings: [],
+    database: empty, roots: [], photos: { ok: 0, failed: 0, missing: 0 }, faces: 0, persons: 0, namedPersons: 0, embeddings: [], embedder: DEFAULT_EMBEDDER,
   });
   const db = await clusteredLibrary('status-full.db', 40);
   const text = await facet('status', '--db', db);
@@ -100,7 +100,7 @@ test('status prints text, and JSON only with --json', async () => {
   assert.match(text.stdout, /^database +.*status-full\.db$/m);
   assert.match(text.stdout, /^photos +\d+ readable, 0 unreadable, 0 missing$/m);
   assert.match(text.stdout, /^faces +40$/m);
-  assert.match(text.stdout, new RegExp(`^embeddings +40 faces by ${DEFAULT_EMBEDDER}$`, 'm'));
+  assert.match(text.stdout, new RegExp(`^embeddings +40 faces by ${DEFAULT_EMBEDDER} \\(in use\\)$`, 'm'));
 });
 
 test('errors are one sentence naming the thing at fault, with no class name and no stack (exit 1)', async () => {

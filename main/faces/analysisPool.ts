@@ -175,5 +175,5 @@ function startWorker(pipeline: PipelineOptions, decode: DecodeOptions, priority:
   });
 }
 
-/** What a library scan needs of an AnalysisPool (benchmarks and tests pass stand-ins); embedInBox describes imported faces. */
-export type PhotoAnalyser = Pick<AnalysisPool, 'workers' | 'analyse' | 'close'> & Partial<Pick<AnalysisPool, 'embedInBox'>>;
+/** What a library scan needs of an AnalysisPool (benchmarks and tests pass stand-ins); embedInBox describes imported faces, embedAt re-embeds stored ones. */
+export type PhotoAnalyser = Pick<AnalysisPool, 'workers' | 'analyse' | 'close'> & Partial<Pick<AnalysisPool, 'embedInBox' | 'embedAt'>>;

@@ -21,6 +21,18 @@ export function currentModels(store: Store): { current: string; base: string } {
   return { current, base: baseModelOf(current) };
 }
 
+/**
+ * Makes `embedderId` (a base network: catalogued or trained) the library's embedder, as Settings' Embedder list
+ * does; the next scan embeds every face with it (libraryScan.ts). Choosing the base of the fine-tuned embedder in
+ * use keeps the fine-tuned one. Returns the embedder in use before, and whether it changed.
+ */
+export function useEmbedder(store: Store, embedderId: string): { previous: string; switched: boolean } {
+  const { current, base } = currentModels(store);
+  if (embedderId === base) return { previous: current, switched: false };
+  store.settings.set(SETTINGS.embedder, embedderId);
+  return { previous: current, switched: true };
+}
+
 export interface AppliedAdapter {
   readonly derivedModelId: string;
   /** Faces given an adapted embedding. */

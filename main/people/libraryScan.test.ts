@@ -24,3 +24,26 @@ test('a paused scan leaves its folder unscanned (no "scanned" time); the next sc
   assert.equal(paused.analysed + finished.analysed, 3, 'the next scan does the rest');
   assert.ok(store.roots.list()[0]!.lastScanAt! > 0, 'now it is scanned');
 });
+
+test('after a switch of embedder, a scan embeds every stored face with the new one: no detection again, same faces, names kept', async (t) => {
+  const root = tempDir(t);
+  await demoPhoto(path.join(root, 'a.jpg'));
+  await demoPhoto(path.join(root, 'b.jpg'));
+  const store = createTestStore();
+  const ann = { x: 300, y: 200, width: 180, height: 220 }, bo = { x: 900, y: 250, width: 160, height: 200 };
+  const analyser = fixedAnalyser({ 'a.jpg': [ann, bo], 'b.jpg': [bo] });
+  const scan = (embedderId: string) => scanLibrary({ store, roots: [root], detectorId: 'fixed', embedderId, createPool: async () => analyser });
+  const first = await scan('old-net');
+  assert.equal(first.faces, 3);
+  const faceIds = store.faces.list().map((face) => face.id).sort((a, b) => a - b);
+  const anna = store.persons.create({ name: 'Ann' });
+  store.assignments.assignByUser([faceIds[0]!], anna.id);
+
+  const switched = await scan('new-net');
+  assert.equal(switched.analysed, 0, 'no photo detected again');
+  assert.equal(switched.embedded, 3, 'every face embedded with the new network');
+  assert.deepEqual(store.faces.list().map((face) => face.id).sort((a, b) => a - b), faceIds, 'the same faces');
+  for (const id of faceIds) assert.ok(store.embeddings.get(id, 'new-net') && store.embeddings.get(id, 'old-net'), `face ${id} has both vectors`);
+  assert.equal(store.assignments.get(faceIds[0]!)?.personId, anna.id, 'the name stays');
+  assert.equal((await scan('new-net')).embedded, 0, 'once');
+});

@@ -59,6 +59,8 @@ export interface ScanReport {
   missing: number;
   analysed: number;
   faces: number;
+  /** Faces already stored given a vector by this scan's embedder without being detected again (a new embedder). */
+  embedded: number;
   /** Faces named from XMP regions, detected or added as manual faces. */
   namesImported: number;
   failed: ScanFailure[];
@@ -71,7 +73,7 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
   const { store } = options;
   const report: ScanReport = {
     roots: [], offlineRoots: [], files: 0, unchanged: 0, added: 0, changed: 0, moved: 0, missing: 0,
-    analysed: 0, faces: 0, namesImported: 0, failed: [], seconds: 0, status: 'done',
+    analysed: 0, faces: 0, embedded: 0, namesImported: 0, failed: [], seconds: 0, status: 'done',
   };
   const rootIds: number[] = [];
   for (const requested of options.roots) {
@@ -88,7 +90,18 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
     rootIds.push(root.id);
     await syncRoot(options, root.id, folder, report);
   }
-  await analysePending(options, rootIds, report);
+  // One analyser for both stages, made only when one of them has work.
+  let pool: PhotoAnalyser | undefined;
+  const analyser = async () => (pool ??= await options.createPool());
+  try {
+    const unembedded = facesToEmbed(options, rootIds);
+    // A video's faces come from its frames: it is analysed again, and its stored faces matched by box get the vector.
+    for (const photoId of unembedded.videos) store.photos.requestDetection(photoId);
+    await analysePending(options, rootIds, report, analyser);
+    await embedStoredFaces(options, unembedded.faces, report, analyser);
+  } finally {
+    await pool?.close();
+  }
   // A paused scan has not scanned its folders: they keep their last finished scan's time (the app showed a folder
   // with 57 of 61 photos to go as "scanned").
   if (report.status !== 'cancelled') for (const id of rootIds) store.roots.markScanned(id);
@@ -155,7 +168,60 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
   report.changed += diff.changed.length;
 }
 
-async function analysePending(options: ScanOptions, rootIds: number[], report: ScanReport): Promise<void> {
+/**
+ * Faces in these folders that the scan's embedder has not embedded: the library switched embedders (Settings,
+ * `facet scan --model`), and "a new embedder needs a rescan" did nothing, since a scan analysed only photos its
+ * detector had not seen. Photos' faces are embedded at their stored landmarks (no detection again: names,
+ * decisions and face ids stay); videos are listed apart, to be analysed again.
+ */
+function facesToEmbed(options: ScanOptions, rootIds: readonly number[]): { faces: number[]; videos: Set<number> } {
+  const { store } = options;
+  const faces: number[] = [];
+  const videos = new Set<number>();
+  for (let afterId = 0; ; ) {
+    const ids = store.embeddings.facesWithout(options.embedderId, 1000, afterId);
+    if (ids.length === 0) break;
+    afterId = ids[ids.length - 1]!;
+    for (const id of ids) {
+      const face = store.faces.get(id);
+      const photo = face && store.photos.get(face.photoId);
+      if (!photo || photo.status !== 'ok' || !rootIds.includes(photo.rootId)) continue;
+      if (photo.kind === 'video') videos.add(photo.id);
+      else faces.push(id);
+    }
+  }
+  return { faces, videos };
+}
+
+async function embedStoredFaces(options: ScanOptions, faceIds: readonly number[], report: ScanReport, analyser: () => Promise<PhotoAnalyser>): Promise<void> {
+  const { store } = options;
+  // Those the analysis above did not embed meanwhile (a photo that had changed, analysed whole).
+  const todo = faceIds.filter((id) => store.faces.get(id) && !store.embeddings.get(id, options.embedderId));
+  if (todo.length === 0) return;
+  const pool = await analyser();
+  if (!pool.embedAt && !pool.embedInBox) return; // a stand-in that only detects
+  let done = 0, next = 0;
+  const runOne = async (): Promise<void> => {
+    while (next < todo.length && !options.signal?.aborted) {
+      const face = store.faces.get(todo[next++]!);
+      const photo = face && store.photos.get(face.photoId);
+      if (!face || !photo) continue;
+      const result = face.landmarks && pool.embedAt ? await pool.embedAt(photo.path, face.landmarks) : pool.embedInBox ? await pool.embedInBox(photo.path, face.box) : undefined;
+      if (!result) continue;
+      const vector = result.ok ? result.faces[0]?.embedding : undefined;
+      if (!result.ok) report.failed.push({ file: result.file, reason: result.reason, message: result.message });
+      else if (vector) {
+        store.embeddings.putMany(options.embedderId, [{ faceId: face.id, vector }]);
+        report.embedded++;
+      }
+      options.onProgress?.({ stage: 'embed', done: ++done, total: todo.length, detail: `${report.embedded} faces embedded with ${options.embedderId}` });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(2, pool.workers * 2) }, runOne));
+  if (options.signal?.aborted) report.status = 'cancelled';
+}
+
+async function analysePending(options: ScanOptions, rootIds: number[], report: ScanReport, analyser: () => Promise<PhotoAnalyser>): Promise<void> {
   const { store } = options;
   const pending: Array<{ id: number; path: string }> = [];
   for (let afterId = 0; ; ) {
@@ -168,27 +234,23 @@ async function analysePending(options: ScanOptions, rootIds: number[], report: S
     }
   }
   if (pending.length === 0) return;
-  const pool = await options.createPool();
+  const pool = await analyser();
   let done = 0;
-  try {
-    // A bounded window of photos in flight keeps every worker busy without holding the whole library in memory.
-    const window = Math.max(2, pool.workers * 2);
-    let next = 0;
-    const runOne = async (): Promise<void> => {
-      while (next < pending.length && !options.signal?.aborted) {
-        const photo = pending[next++]!;
-        const analysis = await pool.analyse(photo.path);
-        const imported = analysis.ok && options.names
-          ? await options.names.prepare(pool, photo.path, analysis, store.faces.listByPhoto(photo.id).map((face) => face.box))
-          : undefined;
-        storeAnalysis(options, photo.id, analysis, report, imported);
-        options.onProgress?.({ stage: 'analyse', done: ++done, total: pending.length, detail: `${report.faces} faces` });
-      }
-    };
-    await Promise.all(Array.from({ length: window }, runOne));
-  } finally {
-    await pool.close();
-  }
+  // A bounded window of photos in flight keeps every worker busy without holding the whole library in memory.
+  const window = Math.max(2, pool.workers * 2);
+  let next = 0;
+  const runOne = async (): Promise<void> => {
+    while (next < pending.length && !options.signal?.aborted) {
+      const photo = pending[next++]!;
+      const analysis = await pool.analyse(photo.path);
+      const imported = analysis.ok && options.names
+        ? await options.names.prepare(pool, photo.path, analysis, store.faces.listByPhoto(photo.id).map((face) => face.box))
+        : undefined;
+      storeAnalysis(options, photo.id, analysis, report, imported);
+      options.onProgress?.({ stage: 'analyse', done: ++done, total: pending.length, detail: `${report.faces} faces` });
+    }
+  };
+  await Promise.all(Array.from({ length: window }, runOne));
   if (options.signal?.aborted) report.status = 'cancelled';
 }
 

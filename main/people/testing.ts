@@ -65,6 +65,14 @@ export function fixedAnalyser(boxesByFileName: Record<string, Box[]>): PhotoAnal
       const result = await analyse(file);
       return result.ok ? { ...result, faces: [faceAt(box)] } : result;
     },
+    embedAt: async (file, landmarks) => {
+      const meta = await sharp(file).metadata().catch((error: Error) => error);
+      if (meta instanceof Error) return { ok: false, file, reason: 'corrupt', message: `${file}: ${meta.message}` };
+      const xs = landmarks.map((p) => p.x), ys = landmarks.map((p) => p.y);
+      const box = { x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) };
+      const ms = { decode: 0, detect: 0, describe: 0, align: 0, embed: 0, thumbnails: 0 };
+      return { ok: true, file, width: meta.autoOrient.width, height: meta.autoOrient.height, format: meta.format ?? 'jpeg', faces: [faceAt(box)], ms };
+    },
     close: async () => {},
   };
 }

@@ -1,3 +1,4 @@
+import { currentModels } from '../../people/adapterStore.ts';
 import { withStore } from '../database.ts';
 import { defineCommand } from '../command.ts';
 
@@ -17,6 +18,7 @@ export const statusCommand = defineCommand({
         persons: persons.length,
         namedPersons: persons.filter((person) => person.name !== null).length,
         embeddings: store.embeddings.models(),
+        embedder: currentModels(store).current,
       };
     });
     if (json) {
@@ -34,7 +36,8 @@ export const statusCommand = defineCommand({
     out(`faces       ${report.faces.toLocaleString('en')}`);
     out(`persons     ${report.persons.toLocaleString('en')} (${report.namedPersons.toLocaleString('en')} named)`);
     if (report.embeddings.length === 0) out('embeddings  none yet');
-    for (const model of report.embeddings) out(`embeddings  ${plural(model.count, 'face')} by ${model.modelId}`);
+    for (const model of report.embeddings) out(`embeddings  ${plural(model.count, 'face')} by ${model.modelId}${model.modelId === report.embedder ? ' (in use)' : ''}`);
+    if (!report.embeddings.some((model) => model.modelId === report.embedder)) out(`embedder    ${report.embedder} (in use: the next scan embeds the faces with it)`);
     return 0;
   },
 });
