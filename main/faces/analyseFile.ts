@@ -3,12 +3,12 @@
  * embed, and cut each face's thumbnail from that same decode. Boxes and landmarks come back in
  * pixels of the upright original. Failures are values naming the file, never throws.
  */
-import { decodeImage, type DecodeOptions } from '../library/decode.ts';
+import { decodeImage, type DecodedImage, type DecodeOptions } from '../library/decode.ts';
 import { faceThumbnail } from '../library/thumbnail.ts';
-import { isVideoPath } from '../library/video.ts';
+import { frameAt, isVideoPath, probeVideo, VideoError } from '../library/video.ts';
 import type { FacePipeline } from './pipeline.ts';
 import { fiveFrom68 } from './detectors.ts';
-import { analyseVideo } from './analyseVideo.ts';
+import { analyseVideo, VIDEO_MAX_SIDE } from './analyseVideo.ts';
 import type { Box, FiveLandmarks, Point } from '../core/types.ts';
 import type { AnalysedPhotoFace, FileAnalysis } from './fileAnalysis.ts';
 
@@ -66,11 +66,13 @@ export async function analyseFile(pipeline: FacePipeline, file: string, decodeOp
  * points), skipping detection: used when landmarks are cached (evaluation) or drawn by the user.
  * Returns a one-face analysis.
  */
-export async function embedFileAt(pipeline: FacePipeline, file: string, points: readonly Point[], decodeOptions: DecodeOptions = {}): Promise<FileAnalysis> {
+export async function embedFileAt(
+  pipeline: FacePipeline, file: string, points: readonly Point[], decodeOptions: DecodeOptions = {}, timeSeconds?: number,
+): Promise<FileAnalysis> {
   if (points.length !== 5 && points.length !== 68) throw new Error(`${file}: expected 5 or 68 landmarks, got ${points.length}`);
   const landmarks = points.length === 68 ? fiveFrom68(points) : (points as FiveLandmarks);
   const started = performance.now();
-  const decoded = await decodeImage(file, decodeOptions);
+  const decoded = timeSeconds !== undefined && isVideoPath(file) ? await videoFrame(file, timeSeconds) : await decodeImage(file, decodeOptions);
   if (decoded instanceof Error) return { ok: false, file, reason: decoded.reason, message: decoded.message };
   const decodeMs = performance.now() - started;
   const scaled = scalePoints(landmarks, decoded.scale) as FiveLandmarks;
@@ -90,6 +92,22 @@ export async function embedFileAt(pipeline: FacePipeline, file: string, points: 
       align: pipeline.timings.alignMs - alignMs, embed: pipeline.timings.embedMs - embedMs, thumbnails: 0,
     },
   };
+}
+
+/**
+ * A video's frame at `seconds`, as the video analysis saw it (longest side at most VIDEO_MAX_SIDE), with its scale
+ * from the upright video's pixels, in which its faces' boxes and landmarks are stored.
+ */
+async function videoFrame(file: string, seconds: number): Promise<Pick<DecodedImage, 'image' | 'scale' | 'originalWidth' | 'originalHeight' | 'format' | 'takenAt'> | VideoError> {
+  try {
+    const info = await probeVideo(file);
+    const image = await frameAt(file, seconds, { maxSide: VIDEO_MAX_SIDE });
+    const originalWidth = info.width ?? image.width, originalHeight = info.height ?? image.height;
+    return { image, scale: image.width / originalWidth, originalWidth, originalHeight, format: 'video', takenAt: undefined };
+  } catch (error) {
+    if (error instanceof VideoError) return error;
+    throw error;
+  }
 }
 
 function scalePoints(points: readonly Point[], factor: number): Point[] {

@@ -15,7 +15,7 @@ import type { AnalysedFace, FacePipeline } from './pipeline.ts';
 import { stat } from 'node:fs/promises';
 
 /** Frames are detected at this size at most: a video frame is rarely sharper than 720p's detail. */
-const VIDEO_MAX_SIDE = 1280;
+export const VIDEO_MAX_SIDE = 1280;
 /** Used when the embedder has no calibrated clustering threshold (a network trained by `facet train`). */
 const FALLBACK_TRACK_THRESHOLD = 0.13;
 

@@ -45,7 +45,7 @@ export function defaultWorkerCount(): number {
 }
 
 export class AnalysisPool {
-  private readonly waiting: Array<{ file: string; landmarks?: readonly Point[]; box?: Box; resolve: (result: FileAnalysis) => void; reject: (error: Error) => void }> = [];
+  private readonly waiting: Array<{ file: string; landmarks?: readonly Point[]; timeSeconds?: number; box?: Box; resolve: (result: FileAnalysis) => void; reject: (error: Error) => void }> = [];
   private readonly pending = new Map<number, (result: FileAnalysis) => void>();
   private nextId = 0;
 
@@ -109,11 +109,11 @@ export class AnalysisPool {
     });
   }
 
-  /** Embeds the face at known landmarks (original pixels), without detection. */
-  embedAt(file: string, landmarks: readonly Point[]): Promise<FileAnalysis> {
-    if (this.local) return embedFileAt(this.local, file, landmarks, this.decode);
+  /** Embeds the face at known landmarks (original pixels), without detection; a video's, in its frame at timeSeconds. */
+  embedAt(file: string, landmarks: readonly Point[], timeSeconds?: number): Promise<FileAnalysis> {
+    if (this.local) return embedFileAt(this.local, file, landmarks, this.decode, timeSeconds);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ file, landmarks, resolve, reject });
+      this.waiting.push({ file, landmarks, timeSeconds, resolve, reject });
       this.dispatch();
     });
   }
@@ -134,7 +134,7 @@ export class AnalysisPool {
       const id = this.nextId++;
       slot.busy = true;
       this.pending.set(id, job.resolve);
-      slot.worker.postMessage({ id, file: job.file, landmarks: job.landmarks, box: job.box });
+      slot.worker.postMessage({ id, file: job.file, landmarks: job.landmarks, timeSeconds: job.timeSeconds, box: job.box });
     }
   }
 

@@ -29,14 +29,14 @@ if (init.priority === 'low') {
 
 try {
   const pipeline = await FacePipeline.create(init.pipeline);
-  port.on('message', async (message: { id: number; file: string; landmarks?: readonly Point[]; box?: Box } | { close: true }) => {
+  port.on('message', async (message: { id: number; file: string; landmarks?: readonly Point[]; timeSeconds?: number; box?: Box } | { close: true }) => {
     if ('close' in message) {
       pipeline.dispose();
       port.close();
       return;
     }
     const result = message.landmarks
-      ? await embedFileAt(pipeline, message.file, message.landmarks, init.decode)
+      ? await embedFileAt(pipeline, message.file, message.landmarks, init.decode, message.timeSeconds)
       : message.box
         ? await embedFileInBox(pipeline, message.file, message.box, init.decode)
         : await analyseFile(pipeline, message.file, init.decode);

@@ -95,10 +95,8 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
   const analyser = async () => (pool ??= await options.createPool());
   try {
     const unembedded = facesToEmbed(options, rootIds);
-    // A video's faces come from its frames: it is analysed again, and its stored faces matched by box get the vector.
-    for (const photoId of unembedded.videos) store.photos.requestDetection(photoId);
     await analysePending(options, rootIds, report, analyser);
-    await embedStoredFaces(options, unembedded.faces, report, analyser);
+    await embedStoredFaces(options, unembedded, report, analyser);
   } finally {
     await pool?.close();
   }
@@ -171,13 +169,13 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
 /**
  * Faces in these folders that the scan's embedder has not embedded: the library switched embedders (Settings,
  * `facet scan --model`), and "a new embedder needs a rescan" did nothing, since a scan analysed only photos its
- * detector had not seen. Photos' faces are embedded at their stored landmarks (no detection again: names,
- * decisions and face ids stay); videos are listed apart, to be analysed again.
+ * detector had not seen. They are embedded at their stored landmarks (a video's in its frame at the face's time):
+ * not detected again, so face ids, names and decisions stay. (Analysing a video again would track its faces with
+ * the new network, pick other best frames and duplicate its people.)
  */
-function facesToEmbed(options: ScanOptions, rootIds: readonly number[]): { faces: number[]; videos: Set<number> } {
+function facesToEmbed(options: ScanOptions, rootIds: readonly number[]): number[] {
   const { store } = options;
   const faces: number[] = [];
-  const videos = new Set<number>();
   for (let afterId = 0; ; ) {
     const ids = store.embeddings.facesWithout(options.embedderId, 1000, afterId);
     if (ids.length === 0) break;
@@ -185,12 +183,10 @@ function facesToEmbed(options: ScanOptions, rootIds: readonly number[]): { faces
     for (const id of ids) {
       const face = store.faces.get(id);
       const photo = face && store.photos.get(face.photoId);
-      if (!photo || photo.status !== 'ok' || !rootIds.includes(photo.rootId)) continue;
-      if (photo.kind === 'video') videos.add(photo.id);
-      else faces.push(id);
+      if (photo && photo.status === 'ok' && rootIds.includes(photo.rootId)) faces.push(id);
     }
   }
-  return { faces, videos };
+  return faces;
 }
 
 async function embedStoredFaces(options: ScanOptions, faceIds: readonly number[], report: ScanReport, analyser: () => Promise<PhotoAnalyser>): Promise<void> {
@@ -206,7 +202,9 @@ async function embedStoredFaces(options: ScanOptions, faceIds: readonly number[]
       const face = store.faces.get(todo[next++]!);
       const photo = face && store.photos.get(face.photoId);
       if (!face || !photo) continue;
-      const result = face.landmarks && pool.embedAt ? await pool.embedAt(photo.path, face.landmarks) : pool.embedInBox ? await pool.embedInBox(photo.path, face.box) : undefined;
+      const result = face.landmarks && pool.embedAt
+        ? await pool.embedAt(photo.path, face.landmarks, face.timeSeconds ?? undefined)
+        : pool.embedInBox && photo.kind !== 'video' ? await pool.embedInBox(photo.path, face.box) : undefined;
       if (!result) continue;
       const vector = result.ok ? result.faces[0]?.embedding : undefined;
       if (!result.ok) report.failed.push({ file: result.file, reason: result.reason, message: result.message });

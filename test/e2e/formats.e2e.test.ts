@@ -136,6 +136,31 @@ describe('every format in the app', { skip: reason }, () => {
       'a1.jpg': ['George W Bush'], 'a2.heic': ['George W Bush'], 'b1.png': ['Colin Powell'], 'b2.dng': ['Colin Powell'], 'clip.mp4': ['Colin Powell', 'George W Bush'],
     });
 
+    // A switch of embedder in Settings, then Scan: every face, the video's too, gets the new network's vector without
+    // being detected again (a scan used to analyse only photos its detector had not seen, so nothing happened);
+    // back to dlib-resnet, the names are where they were.
+    const peopleBefore = (await app.call('people.list', {})).entries.map((e) => [e.name, e.faceCount]);
+    await page.locator('[data-nav=settings]').click();
+    await page.getByLabel('Embedder').selectOption('mobileface');
+    await page.getByText(/Embedded so far: dlib-resnet \(6\)\./u).waitFor();
+    await page.locator('[data-nav=libraries]').click();
+    // The state says "done" from the first scan until this one starts: wait for this scan's own end.
+    const firstScan = (await app.call('libraries.scanStatus', {})).startedAt;
+    await page.locator('[data-action=scan]').click();
+    for (const until = Date.now() + 120_000; ;) {
+      const status = await app.call('libraries.scanStatus', {});
+      if (status.startedAt !== firstScan && status.state === 'done') break;
+      if (Date.now() > until) throw new Error(`the scan after the switch did not finish in 2 minutes: ${JSON.stringify(status)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const embedded = Object.fromEntries((await app.call('settings.get', {})).embeddedModels.map((m) => [m.modelId, m.count]));
+    assert.deepEqual(embedded, { 'dlib-resnet': 6, mobileface: 6 }, 'every face, the video\'s two included, has both vectors');
+    assert.equal(Number(await page.locator('[data-count=faces]').textContent()), 6, 'the same six faces');
+    await page.locator('[data-nav=settings]').click();
+    await page.getByLabel('Embedder').selectOption('dlib-resnet');
+    await page.getByText(/Embedded so far: dlib-resnet \(6\), mobileface \(6\)\./u).waitFor();
+    assert.deepEqual((await app.call('people.list', {})).entries.map((e) => [e.name, e.faceCount]), peopleBefore, 'names and groups as they were');
+
     // Removing the folder asks in the app's own dialog (it was the browser's confirm()): Cancel keeps everything;
     // "Remove and forget" forgets its photos and faces, and the files stay.
     await page.locator('[data-nav=libraries]').click();

@@ -130,3 +130,20 @@ test('the video holds each person once, at a time they are on screen, and cluste
   assert.ok([0, 1, 2, 5].includes(times.get(personA)!), `${A} shown at 0-3 s and 5-6 s, best frame at ${times.get(personA)} s`);
   assert.ok([3, 4].includes(times.get(personB)!), `${B} shown at 3-5 s, best frame at ${times.get(personB)} s`);
 });
+
+test('each stored face embedded again at its stored landmarks (a video\'s in its frame at its time) gives back the vector the scan stored', { skip: LFW_SKIP }, async (t) => {
+  // What a scan does after a switch of embedder (libraryScan.ts): if the frame or the landmarks' scale were off,
+  // the new network's vectors would describe another patch of the image than the face the user named.
+  if (skipReason) return t.skip(skipReason);
+  for (const name of ['a1.jpg', 'a2.heic', 'b2.dng', 'clip.mp4']) {
+    const { path: file } = photo(name);
+    for (const face of store.faces.listByPhoto(photo(name).id)) {
+      const stored = store.embeddings.get(face.id, pool!.embedder)!;
+      const again = await pool!.embedAt(file, face.landmarks!, face.timeSeconds);
+      assert.ok(again.ok, again.ok ? '' : again.message);
+      const vector = again.faces[0]!.embedding;
+      const squared = stored.reduce((sum, v, i) => sum + (v - vector[i]!) ** 2, 0);
+      assert.ok(squared < 0.005, `${name}${face.timeSeconds !== undefined ? ` at ${face.timeSeconds} s` : ''}: squared distance ${squared.toFixed(5)} to the stored vector`);
+    }
+  }
+});
