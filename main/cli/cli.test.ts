@@ -126,6 +126,10 @@ test('errors are one sentence naming the thing at fault, with no class name and 
   assert.equal((await facet('name', 'c1', 'Ada', '--db', db)).code, 0);
   const adaFaces = (JSON.parse((await facet('faces', '--json', '--db', db)).stdout) as Array<{ id: number; personName: string | null }>).filter((f) => f.personName === 'Ada');
   const rejected = adaFaces[0]!.id;
+  // --person takes a person as the other commands do: by id (person:N) as well as by name.
+  const adaId = (JSON.parse((await facet('faces', '--json', '--db', db)).stdout) as Array<{ id: number; personId: number | null }>).find((f) => f.id === rejected)!.personId!;
+  const byId = JSON.parse((await facet('faces', '--json', '--person', `person:${adaId}`, '--db', db)).stdout) as Array<{ id: number }>;
+  assert.deepEqual(byId.map((f) => f.id), adaFaces.map((f) => f.id));
   assert.equal((await facet('reject', String(rejected), 'Ada', '--db', db)).code, 0);
   const loose = (JSON.parse((await facet('faces', '--json', '--db', db)).stdout) as Array<{ id: number; clusterLabel: string | null }>).find((f) => f.id === rejected)!;
   assert.ok(loose.clusterLabel, 'the rejected face keeps a cluster of its own to name');

@@ -28,7 +28,7 @@ export function searchCutoff(ctx: ApiContext): SearchCutoff {
   let origin = '';
   try {
     calibrated = clusterThresholdFor(base);
-    origin = `${base}'s calibrated clustering threshold ${calibrated} (native-models/catalog.ts)`;
+    origin = `${base}'s calibrated clustering threshold ${calibrated} (on LFW)`;
   } catch {
     calibrated = undefined;
   }

@@ -1,20 +1,23 @@
 import { escapeControls } from '../../core/names.ts';
+import { resolveTarget } from '../../people/decisions.ts';
 import { withStore } from '../database.ts';
+import { UsageError } from '../options.ts';
 import { defineCommand } from '../command.ts';
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
 export const facesCommand = defineCommand({
   summary: 'list every face: photo, box (pixels of the upright original), score, quality, cluster and person',
-  usage: 'facet faces [--person NAME] [--json]',
-  options: { person: { type: 'string', placeholder: 'NAME', description: 'only the faces of this person' } },
+  usage: 'facet faces [--person NAME|ID] [--json]',
+  options: { person: { type: 'string', placeholder: 'NAME|ID', description: 'only the faces of this person (a name, an id or person:3)' } },
   async run({ values, json, database, out, write }) {
     return withStore(database, (store) => {
       let filter = {};
       if (values.person !== undefined) {
-        const person = store.persons.findByName(values.person);
-        if (!person) throw new Error(`no person is named "${escapeControls(values.person)}" (facet people lists them)`);
-        filter = { personId: person.id };
+        // As the other commands take a person: a name, an id or person:3 (an unnamed person has only its id).
+        const target = resolveTarget(store, values.person, '--person');
+        if (target.kind !== 'person') throw new UsageError(`--person takes a person (a name, an id or person:3), not the cluster ${target.label}`, 'person');
+        filter = { personId: target.person.id };
       }
       if (json) {
         // Streamed as one JSON array so a library of a million faces never sits in memory as text. The cluster is
