@@ -307,6 +307,8 @@ export interface ApiMethods {
   'person.get': [{ personId: number }, { person: PersonInfo; faceCount: number; photos: PersonPhoto[] }];
   /** Faces of a person or cluster in id order, a page at a time: pass the last faceId as afterId. */
   'faces.list': [{ ref: PeopleRef; afterId?: number; limit?: number }, { faces: FaceItem[]; total: number }];
+  /** Faces in no person and no group (clustering left them out, or "not this person" took them out): no other view lists them. */
+  'faces.loose': [{ afterId?: number; limit?: number }, { faces: FaceItem[]; total: number }];
   /** "Not this person": a cannot-link constraint; the faces leave the person. */
   'faces.notThisPerson': [{ faceIds: number[]; personId: number }, { changed: number }];
   /** The user says these faces are that person. */
@@ -385,7 +387,7 @@ export const API_METHODS = [
   'libraries.exportXmp', 'libraries.failures', 'libraries.retryFailures',
   'people.list', 'people.nameCluster', 'people.rename', 'people.merge', 'people.hide', 'people.favourite',
   'people.setBirthDate', 'people.setCover', 'people.names',
-  'person.get', 'faces.list', 'faces.notThisPerson', 'faces.move', 'faces.assign',
+  'person.get', 'faces.list', 'faces.loose', 'faces.notThisPerson', 'faces.move', 'faces.assign',
   'unsorted.suggestions', 'unsorted.confirm', 'unsorted.reject',
   'history.list', 'history.undo',
   'learn.finetune', 'learn.rollback',

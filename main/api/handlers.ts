@@ -16,7 +16,7 @@ import {
 } from './services/faces.ts';
 import { addRoot, listFailures, listRoots, removeRoot, retryFailures, startScan } from './services/libraries.ts';
 import {
-  favouritePerson, getPerson, hidePerson, listFaces, listPeople, mergePeople, nameCluster, personNames,
+  favouritePerson, getPerson, hidePerson, listFaces, listLooseFaces, listPeople, mergePeople, nameCluster, personNames,
   renamePerson, setBirthDate, setCover,
 } from './services/people.ts';
 import { addManualFace, getPhoto, photoNeighbours, timeline, timelinePage } from './services/photos.ts';
@@ -89,6 +89,7 @@ export function createHandlers(ctx: ApiContext, scan: ScanJob, options: Pick<Api
 
     'person.get': (r) => getPerson(ctx, r),
     'faces.list': (r) => listFaces(ctx, r),
+    'faces.loose': (r) => listLooseFaces(ctx, r),
     'faces.notThisPerson': (r) => notThisPerson(ctx, r),
     'faces.move': (r) => moveFaces(ctx, r),
     'faces.assign': (r) => assignFaces(ctx, r),

@@ -58,6 +58,7 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
 
   'person.get': object({ personId: id() }),
   'faces.list': object({ ref, afterId: optional(integer({ min: 0 })), limit: limit(5000) }),
+  'faces.loose': object({ afterId: optional(integer({ min: 0 })), limit: limit(5000) }),
   'faces.notThisPerson': object({ faceIds, personId: id() }),
   'faces.move': object({ faceIds, personId: id() }),
   'faces.assign': object({ faceIds, name: nullable(personName) }),

@@ -58,6 +58,8 @@ export interface FaceListItem {
 
 /** At most one of photoId, personId, clusterId; pages go by id: pass the last id seen as afterId. */
 export interface FaceFilter {
+  /** Faces in no person and no group (clustering left them out) of readable photos: the ones no view lists. */
+  loose?: boolean;
   photoId?: number;
   personId?: number;
   clusterId?: number;
@@ -99,6 +101,7 @@ export const facesSql = {
   // Ordered by a.face_id (equal to f.id) so the assignment index delivers the order without a sort.
   listByPerson: `${listSelect} WHERE a.person_id = ? AND a.face_id > ? ORDER BY a.face_id LIMIT ?`,
   listByCluster: `${listSelect} WHERE a.cluster_id = ? AND a.face_id > ? ORDER BY a.face_id LIMIT ?`,
+  listLoose: `${listSelect} WHERE a.person_id IS NULL AND a.cluster_id IS NULL AND p.status = 'ok' AND f.id > ? ORDER BY f.id LIMIT ?`,
   holdsUserData: `SELECT EXISTS (SELECT 1 FROM faces WHERE id = :id AND source = 'manual')
     OR EXISTS (SELECT 1 FROM face_assignments WHERE face_id = :id AND source = 'user')
     OR EXISTS (SELECT 1 FROM constraints WHERE face_id = :id)`,
@@ -136,6 +139,7 @@ export class FacesRepository {
       photo: db.prepare<[number, number, number], ListRow>(facesSql.listByPhoto),
       person: db.prepare<[number, number, number], ListRow>(facesSql.listByPerson),
       cluster: db.prepare<[number, number, number], ListRow>(facesSql.listByCluster),
+      loose: db.prepare<[number, number], ListRow>(facesSql.listLoose),
     };
     this.#holdsUserData = db.prepare<{ id: number }, number>(facesSql.holdsUserData).pluck();
     this.#deleteConstraints = db.prepare<[number]>(facesSql.deleteConstraints);
@@ -190,8 +194,9 @@ export class FacesRepository {
   *iterate(filter: FaceFilter = {}): Generator<FaceListItem> {
     const after = filter.afterId ?? 0;
     const limit = filter.limit ?? -1; // -1: no limit
-    const rows =
-      filter.photoId !== undefined
+    const rows = filter.loose
+      ? this.#list.loose.iterate(after, limit)
+      : filter.photoId !== undefined
         ? this.#list.photo.iterate(filter.photoId, after, limit)
         : filter.personId !== undefined
           ? this.#list.person.iterate(filter.personId, after, limit)

@@ -63,3 +63,21 @@ test('settings: only backends that can load here, with why the others cannot; th
   }
   assert.equal(settings.backend.choices.length + settings.backend.unavailable.length, 5, 'every backend is either');
 });
+
+test('faces.loose: faces in no person and no group, which no other view lists; named, a face leaves the list', async () => {
+  const { api, annId } = await library();
+  const before = await ok(api, 'faces.loose', {});
+  const annFace = (await ok(api, 'faces.list', { ref: { kind: 'person', id: annId } })).faces[0]!.faceId;
+  await ok(api, 'faces.notThisPerson', { faceIds: [annFace], personId: annId });
+  await ok(api, 'cluster.run', { threshold: 0.5, minClusterSize: 2 }); // regrouped: too unlike the rest to join a group
+  const after = await ok(api, 'faces.loose', {});
+  assert.equal(after.total, before.total + 1);
+  assert.ok(after.faces.some((f) => f.faceId === annFace), 'the face taken out of Ann is listed');
+  assert.deepEqual(after.faces.map((f) => f.faceId), [...after.faces.map((f) => f.faceId)].sort((a, b) => a - b), 'in id order');
+  const paged = await ok(api, 'faces.loose', { afterId: after.faces[0]!.faceId, limit: 1 });
+  assert.equal(paged.faces.length, Math.min(1, after.total - 1));
+  await ok(api, 'faces.assign', { faceIds: [annFace], name: 'Zoe' });
+  assert.ok(!(await ok(api, 'faces.loose', {})).faces.some((f) => f.faceId === annFace), 'named: no longer loose');
+  const bad = await api.call('faces.loose', { limit: 0 });
+  assert.equal(bad.ok ? null : bad.error.field, 'limit');
+});

@@ -145,6 +145,16 @@ export function getPerson(ctx: ApiContext, { personId }: ApiRequest<'person.get'
   return { person: toPersonInfo(person), faceCount: faces.length, photos };
 }
 
+/** A page of faces (id order) after `afterId`, with how many there are in all. */
+function facePage(faces: FaceListItem[], afterId: number | undefined, limit: number | undefined): { faces: FaceItem[]; total: number } {
+  const start = afterId === undefined ? 0 : faces.findIndex((face) => face.id > afterId);
+  return { faces: (start < 0 ? [] : faces.slice(start, start + (limit ?? 500))).map((face) => toFaceItem(face)), total: faces.length };
+}
+
+export function listLooseFaces(ctx: ApiContext, { afterId, limit }: ApiRequest<'faces.loose'>): ApiResponse<'faces.loose'> {
+  return facePage(ctx.store.faces.list({ loose: true }), afterId, limit);
+}
+
 export function listFaces(ctx: ApiContext, { ref, afterId, limit }: ApiRequest<'faces.list'>): ApiResponse<'faces.list'> {
   let faces: FaceListItem[];
   if (ref.kind === 'person') {
@@ -153,7 +163,5 @@ export function listFaces(ctx: ApiContext, { ref, afterId, limit }: ApiRequest<'
   } else {
     faces = ctx.store.faces.list({ clusterId: ref.id }).filter((face) => face.personId === null && face.assignedBy !== 'user');
   }
-  const start = afterId === undefined ? 0 : faces.findIndex((face) => face.id > afterId);
-  const page: FaceItem[] = (start < 0 ? [] : faces.slice(start, start + (limit ?? 500))).map((face) => toFaceItem(face));
-  return { faces: page, total: faces.length };
+  return facePage(faces, afterId, limit);
 }

@@ -3,11 +3,16 @@
  * A question may cover a small group of faces (Suggestion.faceIds): one answer settles all of them.
  * Also what fine-tuning moved into named people, for the user to check.
  */
-import type { FineTuneSummary, Suggestion } from '../../../main/api/contract.ts';
+import type { FaceItem, FineTuneSummary, Suggestion } from '../../../main/api/contract.ts';
 import type { AppState } from './app.svelte.ts';
 import { plural, sentence } from './words.ts';
 
+/** Faces in no group shown at once: enough to see what the clustering left out; the rest open photo by photo. */
+export const LOOSE_SHOWN = 120;
+
 export class UnsortedState {
+  /** Faces in no person and no group: no other view lists them (opening one's photo is where it gets a name). */
+  loose = $state<{ faces: FaceItem[]; total: number }>({ faces: [], total: 0 });
   suggestions = $state<Suggestion[]>([]);
   unsorted = $state(0);
   answered = $state(0);
@@ -22,11 +27,15 @@ export class UnsortedState {
 
   async load(): Promise<void> {
     this.loading = true;
-    const result = await this.app.run('unsorted.suggestions', { limit: 100 });
+    const [result, loose] = await Promise.all([
+      this.app.run('unsorted.suggestions', { limit: 100 }),
+      this.app.run('faces.loose', { limit: LOOSE_SHOWN }),
+    ]);
     if (result) {
       this.suggestions = result.suggestions;
       this.unsorted = result.unsorted;
     }
+    if (loose) this.loose = loose;
     this.loading = false;
   }
 
