@@ -290,6 +290,14 @@ describe('Facet in Chromium', { skip: reason }, () => {
     await page.locator('[data-nav=history]').click();
     await page.locator('[data-kind=merge][data-undone=true]').first().waitFor();
     await shoot(page, '11-history');
+    // "Undo to here" on an older decision undoes every later one too, with no redo: it asks first; Cancel keeps all.
+    const historyBefore11 = (await server.call('history.list', { limit: 500 })).entries.map((e) => [e.id, e.undone]);
+    await page.locator('[data-action=undo-to]').last().click();
+    const undoMany = page.getByRole('dialog', { name: /^Undo \d+ decisions\?$/u });
+    await undoMany.waitFor();
+    await undoMany.locator('[data-action=cancel]').click();
+    await undoMany.waitFor({ state: 'detached' });
+    assert.deepEqual((await server.call('history.list', { limit: 500 })).entries.map((e) => [e.id, e.undone]), historyBefore11, 'nothing undone');
     await page.locator('[data-nav=photos]').click();
     await page.locator('[data-index="0"] img').waitFor();
     const inTimeline = Number(await page.locator('[data-timeline-total]').getAttribute('data-timeline-total'));
