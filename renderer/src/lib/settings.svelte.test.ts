@@ -32,3 +32,13 @@ test('a reload after another setting changed keeps the slider where the user lef
   await settings.load();
   expect(settings.info?.threshold).toBe(0.3);
 });
+
+test('a list or field that saves as it changes says it was saved and when it takes effect', async () => {
+  const { app } = await seededApp();
+  const settings = new SettingsState(app, 0);
+  await settings.load();
+  await settings.save({ precision: 'int8' });
+  expect(app.message?.text).toBe('Saved: the next scan uses it.');
+  await settings.save({ embedder: 'mobileface' });
+  expect(app.message?.text).toBe('Saved: the embedder is mobileface; the next scan embeds every face with it.');
+});

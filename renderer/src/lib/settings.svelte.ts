@@ -42,6 +42,10 @@ export class SettingsState {
     const info = await this.app.run('settings.set', change);
     if (info) this.info = info;
     if (info && change.threshold !== undefined) this.#edited = false;
+    // The lists and fields save as they change: say so, and when it takes effect (the app walk saw no sign of it).
+    if (info && (change.embedder !== undefined || change.detector !== undefined || change.scanCores !== undefined || change.smallestFace !== undefined || change.precision !== undefined)) {
+      this.app.inform(change.embedder !== undefined ? `Saved: the embedder is ${info.embedder}; the next scan embeds every face with it.` : 'Saved: the next scan uses it.');
+    }
     // The smallest group and the linkage change what a threshold gives: refresh the preview.
     if (info && (change.minClusterSize !== undefined || change.linkage !== undefined)) await this.setThreshold(this.threshold, false);
   }
