@@ -35,7 +35,11 @@ export class ScanState {
 
   async add(folder: string): Promise<boolean> {
     const root = await this.app.run('libraries.add', { path: folder.trim() });
-    if (root) await this.load();
+    if (root) {
+      // Replaces an earlier refusal ("not a folder"), which stayed through the successful add and the scan after it.
+      this.app.inform(`Added ${root.path}. Scan reads its photos.`);
+      await this.load();
+    }
     return root !== undefined;
   }
 
