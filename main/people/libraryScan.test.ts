@@ -47,3 +47,38 @@ test('after a switch of embedder, a scan embeds every stored face with the new o
   assert.equal(store.assignments.get(faceIds[0]!)?.personId, anna.id, 'the name stays');
   assert.equal((await scan('new-net')).embedded, 0, 'once');
 });
+
+test('a file whose content changed: a face found at a named face\'s place keeps the name only if it looks like that face', async (t) => {
+  const root = tempDir(t);
+  const store = createTestStore();
+  const box = { x: 300, y: 200, width: 180, height: 220 };
+  // Who each file shows, as a vector: Ann and Bob far apart (squared distance 2), Ann edited (recoloured) close to Ann.
+  const unit = (i: number, nudge = 0) => { const v = new Float32Array(128); v[i] = Math.sqrt(1 - nudge * nudge); v[i + 1] = nudge; return v; };
+  const looks: Record<string, Float32Array> = { 'swapped.jpg': unit(0), 'edited.jpg': unit(0) };
+  const base = fixedAnalyser({ 'swapped.jpg': [box], 'edited.jpg': [box] });
+  const analyser = { ...base, analyse: async (file: string) => {
+    const result = await base.analyse(file);
+    return result.ok ? { ...result, faces: result.faces.map((face) => ({ ...face, embedding: looks[path.basename(file)]! })) } : result;
+  } };
+  const scan = () => scanLibrary({ store, roots: [root], detectorId: 'fixed', embedderId: 'e', createPool: async () => analyser });
+  await demoPhoto(path.join(root, 'swapped.jpg'));
+  await demoPhoto(path.join(root, 'edited.jpg'));
+  await scan();
+  const ann = store.persons.create({ name: 'Ann' });
+  const faceOf = (name: string) => store.faces.listByPhoto(store.photos.findByPath(path.join(root, name))!.id);
+  const [swappedAnn] = faceOf('swapped.jpg'), [editedAnn] = faceOf('edited.jpg');
+  store.assignments.assignByUser([swappedAnn!.id, editedAnn!.id], ann.id);
+
+  // New content under the same names: Bob where Ann was; Ann again, recoloured (squared distance 0.02).
+  await demoPhoto(path.join(root, 'swapped.jpg'), 3);
+  await demoPhoto(path.join(root, 'edited.jpg'), 3);
+  looks['swapped.jpg'] = unit(5);
+  looks['edited.jpg'] = unit(0, 0.1);
+  const report = await scan();
+  assert.equal(report.changed, 2);
+  const bob = faceOf('swapped.jpg').find((face) => face.id !== swappedAnn!.id);
+  assert.ok(bob, 'Bob is a new face, not Ann\'s face with a new vector');
+  assert.equal(store.assignments.get(bob.id)?.personId ?? null, null, 'and he does not inherit her name');
+  assert.deepEqual(faceOf('edited.jpg').map((face) => face.id), [editedAnn!.id], 'the edited photo keeps its face');
+  assert.equal(store.assignments.get(editedAnn!.id)?.personId, ann.id, 'and its name');
+});

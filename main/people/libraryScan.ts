@@ -16,6 +16,8 @@ import { matchBoxes } from '../library/boxOverlap.ts';
 import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from '../library/identity.ts';
 import { listLibrary } from '../library/walk.ts';
 import { separateRawSiblings } from '../library/siblings.ts';
+import { clusterThresholdFor } from '../../native-models/catalog.ts';
+import { baseModelOf } from '../learn/adapterRecord.ts';
 
 export interface ScanOptions {
   store: Store;
@@ -268,8 +270,15 @@ function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnal
       dateSource: analysis.dateSource ?? null, kind: analysis.kind ?? 'photo', durationSeconds: analysis.durationSeconds ?? null, status: 'ok', error: null,
     });
     const existing = store.faces.listByPhoto(photoId);
-    // Re-detection is idempotent: a new detection overlapping a face already stored is that face.
+    // Re-detection is idempotent: a new detection overlapping a face already stored is that face, if it looks like
+    // it. A file whose content changed under the same name (a swap, a renumbered camera file, a photo replaced) has
+    // faces in the same places that are other people: by box alone they inherited the old faces' names.
     const matches = matchBoxes(existing.map((face) => face.box), analysis.faces.map((face) => face.box));
+    const cutoff = sameFaceCutoff(options.embedderId);
+    for (const [newIndex, oldIndex] of matches) {
+      const before = store.embeddings.get(existing[oldIndex]!.id, options.embedderId);
+      if (before && squaredDistance(before, analysis.faces[newIndex]!.embedding) > cutoff) matches.delete(newIndex);
+    }
     const fresh = analysis.faces.filter((_, i) => !matches.has(i));
     const freshIds = store.faces.insertDetected(photoId, options.detectorId, fresh.map(toFaceInput));
     const vectors = fresh.map((face, i) => ({ faceId: freshIds[i]!, vector: face.embedding }));
@@ -289,6 +298,28 @@ function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnal
     if (imported !== undefined && options.names) report.namesImported += options.names.apply(store, photoId, imported, options.embedderId);
   });
   report.analysed++;
+}
+
+/**
+ * How far (squared L2) a face found again at a stored face's place may be from that face's stored vector and still
+ * be that face: the embedder's calibrated clustering threshold plus search's margin (0.18 for dlib-resnet, about
+ * where LFW's verification threshold lies). An edited photo (recompressed, cropped, recoloured) of the same face
+ * stays well inside it; another person rarely does.
+ */
+function sameFaceCutoff(embedderId: string): number {
+  try {
+    return clusterThresholdFor(baseModelOf(embedderId)) + SAME_FACE_MARGIN;
+  } catch {
+    return FALLBACK_SAME_FACE_CUTOFF; // a network `facet train` made: no calibrated threshold
+  }
+}
+const SAME_FACE_MARGIN = 0.05;
+const FALLBACK_SAME_FACE_CUTOFF = 0.18;
+
+function squaredDistance(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
+  return sum;
 }
 
 function toFaceInput(face: AnalysedPhotoFace) {
