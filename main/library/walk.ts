@@ -1,5 +1,5 @@
 /**
- * Lists the image files under the library roots.
+ * Lists the image files under the library roots, and the XMP sidecars beside them.
  *
  * Rules: dot-names (files and folders) are skipped. Symbolic links obey one rule, the one the media routes use
  * (isInside): a link is followed only when its real path lies inside the real path of the library folder it
@@ -37,6 +37,11 @@ export function isImagePath(file: string): boolean {
   return IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase());
 }
 
+/** An XMP sidecar (IMG_0001.xmp, IMG_0001.JPG.xmp): the names other programs write beside a photo. */
+export function isSidecarPath(file: string): boolean {
+  return path.extname(file).toLowerCase() === '.xmp';
+}
+
 /** One image file as the file system reports it now. */
 export interface ListedFile {
   /** Absolute path, through symlinks as they were met (not the real path). */
@@ -51,6 +56,8 @@ export interface ListedFile {
 export interface WalkBatch {
   directory: string;
   files: ListedFile[];
+  /** XMP sidecars, so that a scan can read names written beside photos it has already analysed. */
+  sidecars: ListedFile[];
   errors: WalkError[];
 }
 
@@ -97,7 +104,7 @@ export async function* walkLibrary(roots: readonly string[], options: WalkOption
     const absolute = path.resolve(root);
     const task = await rootTask(absolute);
     if (task instanceof WalkError) {
-      yield { directory: absolute, files: [], errors: [task] };
+      yield { directory: absolute, files: [], sidecars: [], errors: [task] };
     } else if (!visited.has(task.realPath)) {
       visited.add(task.realPath);
       pending.push(task);
@@ -129,15 +136,17 @@ export async function* walkLibrary(roots: readonly string[], options: WalkOption
 export async function listLibrary(
   roots: readonly string[],
   options?: WalkOptions,
-): Promise<{ files: ListedFile[]; errors: WalkError[] }> {
+): Promise<{ files: ListedFile[]; sidecars: ListedFile[]; errors: WalkError[] }> {
   const files: ListedFile[] = [];
+  const sidecars: ListedFile[] = [];
   const errors: WalkError[] = [];
   for await (const batch of walkLibrary(roots, options)) {
     files.push(...batch.files);
+    sidecars.push(...batch.sidecars);
     errors.push(...batch.errors);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, errors };
+  return { files, sidecars, errors };
 }
 
 async function rootTask(absolute: string): Promise<FolderTask | WalkError> {
@@ -153,7 +162,7 @@ async function rootTask(absolute: string): Promise<FolderTask | WalkError> {
 }
 
 async function listFolder(task: FolderTask, statConcurrency: number): Promise<FolderResult> {
-  const batch: WalkBatch = { directory: task.path, files: [], errors: [] };
+  const batch: WalkBatch = { directory: task.path, files: [], sidecars: [], errors: [] };
   const subfolders: FolderTask[] = [];
   let entries: Dirent[];
   try {
@@ -170,7 +179,7 @@ async function listFolder(task: FolderTask, statConcurrency: number): Promise<Fo
     if (entry.isDirectory()) {
       // A plain subfolder's real path is its parent's real path plus its name: no realpath() call.
       subfolders.push({ path: path.join(task.path, entry.name), realPath: path.join(task.realPath, entry.name), rootReal: task.rootReal });
-    } else if (entry.isFile() ? isImagePath(entry.name) : entry.isSymbolicLink() || isUnknownType(entry)) {
+    } else if (entry.isFile() ? isImagePath(entry.name) || isSidecarPath(entry.name) : entry.isSymbolicLink() || isUnknownType(entry)) {
       toStat.push(entry);
     }
   }
@@ -201,6 +210,10 @@ async function listFolder(task: FolderTask, statConcurrency: number): Promise<Fo
     }
     const isLink = realPath !== path.join(task.realPath, entry.name);
     if (stats.isFile()) {
+      if (isSidecarPath(entry.name) && !isLink) {
+        batch.sidecars.push({ path: entryPath, size: stats.size, mtimeMs: stats.mtimeMs });
+        return;
+      }
       if (!isImagePath(entry.name)) return;
       // A link to a photo the walk lists by its own name would count it twice.
       if (isLink && isImagePath(realPath) && listedByOwnName(task.rootReal, realPath)) return;

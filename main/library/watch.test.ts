@@ -45,3 +45,24 @@ test('a watcher started with no folders starts at once, and watches folders adde
   await watcher.close();
   assert.ok(performance.now() - closing < 3000, 'closes promptly');
 });
+
+test('a link to a parent folder inside the library is no loop for the watcher (it reported ELOOP 40 levels deep)', async (t) => {
+  const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'facet-watch-')));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const family = path.join(dir, 'family');
+  await fs.mkdir(family);
+  await fs.symlink(dir, path.join(family, 'loop'));
+  const errors: Error[] = [];
+  const batches: WatchBatch[] = [];
+  let notify: () => void = () => {};
+  const watcher = await within(LibraryWatcher.start({
+    roots: [dir], debounceMs: 100, stabilityMs: 100,
+    rescan: async (batch) => { batches.push(batch); notify(); },
+    onError: (error) => errors.push(error),
+  }), 10_000, 'start on a folder with a loop');
+  t.after(() => watcher.close());
+  const seen = new Promise<void>((resolve) => { notify = resolve; });
+  await fs.writeFile(path.join(family, 'a.jpg'), 'a');
+  await within(seen, 10_000, 'a photo added beside the loop');
+  assert.deepEqual(errors.map((error) => error.message), []);
+});

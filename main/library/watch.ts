@@ -70,6 +70,10 @@ export class LibraryWatcher {
     const watcher = watch(roots, {
       ignoreInitial: true,
       ignored,
+      // Links are not followed: the walk lists what a link inside the folder leads to by its own name, and reads
+      // nothing outside it; following them, a link to a parent folder sent chokidar round a loop 40 levels deep
+      // (ELOOP errors in watch and serve).
+      followSymlinks: false,
       usePolling: options.usePolling ?? false,
       awaitWriteFinish: { stabilityThreshold, pollInterval: Math.max(20, Math.min(100, stabilityThreshold / 4)) },
     });

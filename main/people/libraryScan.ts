@@ -33,6 +33,12 @@ export interface ScanOptions {
    * supplies it (a lower layer never imports the people layer). Without it no names are imported.
    */
   names?: PhotoNameImport;
+  /**
+   * Reads the names in XMP sidecars written or edited since the folder's last finished scan, beside photos already
+   * analysed (another program tagged them while Facet was closed; only `facet watch` saw such edits before).
+   * The people layer supplies it; it returns the faces it named.
+   */
+  sidecars?: (paths: string[]) => Promise<number>;
 }
 
 /**
@@ -166,6 +172,11 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
   report.moved += diff.moved.length;
   report.added += diff.added.length;
   report.changed += diff.changed.length;
+
+  // Before the analysis, which reads a photo again where a sidecar names a face not yet found (reimportSidecars).
+  const lastScanAt = store.roots.get(rootId)?.lastScanAt ?? null;
+  const edited = lastScanAt === null ? [] : listing.sidecars.filter((sidecar) => sidecar.mtimeMs > lastScanAt).map((sidecar) => sidecar.path);
+  if (edited.length > 0 && options.sidecars) report.namesImported += await options.sidecars(edited);
 }
 
 /**

@@ -17,6 +17,7 @@ import type { Store } from '../store/index.ts';
 import type { RegionReader } from '../xmp/exiftoolMetadata.ts';
 import { adaptNewFaces, adaptVector, currentModels } from './adapterStore.ts';
 import { namesFromMetadata } from './regionImport.ts';
+import { reimportSidecars } from './watchRescan.ts';
 import { type IncrementalRunReport, sortNewFacesAfterScan } from './sortNewFaces.ts';
 
 /** The networks a scan runs: the detector and the base embedder a worker loads, and how small a face it looks for. */
@@ -94,6 +95,7 @@ export async function scanIntoPeople(options: LibraryScanOptions): Promise<Libra
     store, roots: options.roots, detectorId: networks.detectorId, embedderId: networks.embedderId,
     createPool: () => options.createPool(networks), onProgress: options.onProgress, signal: options.signal,
     names: options.reader ? namesFromMetadata(options.reader) : undefined,
+    sidecars: options.reader ? async (paths) => (await reimportSidecars(store, options.reader!, paths)).named : undefined,
   });
   const ownModel = networks.embedderId === models.base;
   const adapted = ownModel ? adaptNewFaces(store) : 0;

@@ -14,6 +14,7 @@ import { ExifToolMetadata } from '../xmp/exiftoolMetadata.ts';
 import { demoPhoto, fixedAnalyser, tempDir } from './testing.ts';
 import { LibraryWatcher } from '../library/watch.ts';
 import { watchRescan } from './watchRescan.ts';
+import { scanIntoPeople } from './scanPipeline.ts';
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
   const started = Date.now();
@@ -76,4 +77,33 @@ test('added, changed, moved and deleted photos are picked up while watching; a m
   await watcher.idle();
   assert.equal(analyser.analysed.length, analysedBefore, 'names from a sidecar over known faces need no analysis');
   assert.ok(batches.length >= 4 && batches.every((roots) => roots.length === 1 && roots[0] === root), JSON.stringify(batches));
+});
+
+test('a plain scan (no watcher) reads a sidecar written since the last scan beside a photo already analysed', async (t) => {
+  const root = tempDir(t);
+  const store = createTestStore();
+  const reader = new ExifToolMetadata();
+  t.after(() => reader.dispose());
+  const bo = { x: 980, y: 350, width: 160, height: 200 };
+  const analyser = fixedAnalyser({ 'a.jpg': [bo] });
+  const scan = () => scanIntoPeople({ store, roots: [root], reader, detectorId: 'fixed', embedderId: 'e', createPool: async () => analyser });
+  const photo = path.join(root, 'a.jpg');
+  await demoPhoto(photo);
+  await scan();
+  const analysed = analyser.analysed.length;
+
+  // Digikam or Lightroom names the face while Facet is closed: only `facet watch` used to see it.
+  const exiftool = new ExifTool({ maxProcs: 1 });
+  t.after(() => exiftool.end());
+  await exiftool.write(`${photo}.xmp`, { RegionInfo: { AppliedToDimensions: { W: 1920, H: 1280, Unit: 'pixel' }, RegionList: [
+    { Area: { X: 1060 / 1920, Y: 450 / 1280, W: 160 / 1920, H: 200 / 1280, Unit: 'normalized' }, Type: 'Face', Name: 'Bo' },
+  ] } } as never, ['-overwrite_original']);
+  const later = new Date(Date.now() + 2000);
+  await fs.utimes(`${photo}.xmp`, later, later);
+  const report = await scan();
+  assert.equal(report.unchanged, 1);
+  assert.equal(report.namesImported, 1);
+  assert.deepEqual(store.faces.list().map((face) => face.personName), ['Bo']);
+  assert.equal(analyser.analysed.length, analysed, 'no analysis needed');
+  assert.equal((await scan()).namesImported, 0, 'read once');
 });
