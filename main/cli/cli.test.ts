@@ -65,7 +65,7 @@ test('options are checked before the command runs: a bad number, a bad choice an
     [['cluster', '--linkage', 'ward'], /^facet cluster: --linkage must be one of average, single, complete, not "ward"\n$/],
     [['eval', 'cluster', '--sweep', '0.1,x'], /^facet eval cluster: --sweep must be a list of numbers \(each above 0 and at most 4\) separated by commas, not "0.1,x"\n$/],
     [['faces', '--persn', 'Ada'], /^facet faces: there is no option --persn \(facet faces --help lists them\)\n$/],
-    [['faces', '--person'], /^facet faces: --person needs a value \(NAME\)\n$/],
+    [['faces', '--person'], /^facet faces: --person needs a value \(NAME\|ID\)\n$/],
   ];
   for (const [argv, expected] of cases) {
     const run = await facet(...argv, '--db', db);

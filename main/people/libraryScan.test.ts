@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { scanLibrary } from './libraryScan.ts';
@@ -81,4 +82,18 @@ test('a file whose content changed: a face found at a named face\'s place keeps 
   assert.equal(store.assignments.get(bob.id)?.personId ?? null, null, 'and he does not inherit her name');
   assert.deepEqual(faceOf('edited.jpg').map((face) => face.id), [editedAnn!.id], 'the edited photo keeps its face');
   assert.equal(store.assignments.get(editedAnn!.id)?.personId, ann.id, 'and its name');
+});
+
+test('a file touched but not changed is reported unchanged, and not analysed again', async (t) => {
+  const root = tempDir(t);
+  const file = path.join(root, 'a.jpg');
+  await demoPhoto(file);
+  const store = createTestStore();
+  const analyser = fixedAnalyser({});
+  const scan = () => scanLibrary({ store, roots: [root], detectorId: 'fixed', embedderId: 'e', createPool: async () => analyser });
+  await scan();
+  const later = new Date(Date.now() + 5000);
+  await fs.utimes(file, later, later);
+  const report = await scan();
+  assert.deepEqual([report.changed, report.unchanged, report.analysed], [0, 1, 0]);
 });

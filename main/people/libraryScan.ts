@@ -149,7 +149,9 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
       unreadable.set(change.current.path, hash.message);
     } else change.current.contentHash = hash;
   }
-  report.unchanged += diff.unchanged.length;
+  // A file touched (its time moved) but holding the same bytes is unchanged: it is not analysed again, nor counted so.
+  const touched = diff.changed.filter((change) => change.current.contentHash !== undefined && change.current.contentHash === change.previous.contentHash).length;
+  report.unchanged += diff.unchanged.length + touched;
   store.transaction(() => {
     for (const { previous: old, current: now } of diff.moved) {
       store.photos.move(old.id, rootId, now.path);
@@ -171,7 +173,7 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
   });
   report.moved += diff.moved.length;
   report.added += diff.added.length;
-  report.changed += diff.changed.length;
+  report.changed += diff.changed.length - touched;
 
   // Before the analysis, which reads a photo again where a sidecar names a face not yet found (reimportSidecars).
   const lastScanAt = store.roots.get(rootId)?.lastScanAt ?? null;
