@@ -1,14 +1,17 @@
 import type { AnalysisPool, PhotoAnalyser } from '../../faces/analysisPool.ts';
 import type { ScanReport } from '../../people/libraryScan.ts';
-import type { ScanNetworks } from '../../people/scanPipeline.ts';
+import type { LibraryScanReport, ScanNetworks } from '../../people/scanPipeline.ts';
+import { describeIncremental } from './cluster.ts';
 import { openStore } from '../../store/index.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../options.ts';
 
-function summary(report: ScanReport): string {
+function summary(report: ScanReport | LibraryScanReport): string {
+  const sorted = 'clustering' in report && report.clustering && report.clustering.newFaces > 0 ? `; ${describeIncremental(report.clustering)}` : '';
   return `${report.added} new, ${report.changed} changed, ${report.moved} moved, ${report.missing} gone; ` +
     `${report.analysed} analysed, ${report.faces} faces, ${report.namesImported} names from XMP` +
-    (report.failed.length > 0 ? `; ${report.failed.length} unreadable: ${report.failed.map((f) => f.file).join(', ')}` : '');
+    (report.embedded > 0 ? `, ${report.embedded} faces embedded with a new embedder` : '') +
+    (report.failed.length > 0 ? `; ${report.failed.length} unreadable: ${report.failed.map((f) => f.file).join(', ')}` : '') + sorted;
 }
 
 export const watchCommand = defineCommand({
@@ -43,7 +46,10 @@ export const watchCommand = defineCommand({
         };
       }
       const started = await pool.started;
-      return { workers: started.workers, analyse: (file) => started.analyse(file), embedInBox: (file, box) => started.embedInBox(file, box), close: async () => {} };
+      return {
+        workers: started.workers, analyse: (file) => started.analyse(file), embedInBox: (file, box) => started.embedInBox(file, box),
+        embedAt: (file, landmarks, timeSeconds) => started.embedAt(file, landmarks, timeSeconds), close: async () => {},
+      };
     };
     const scan = (roots: string[]) => scanIntoPeople({ store, roots, reader, createPool: sharedPool });
     try {
