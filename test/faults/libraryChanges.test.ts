@@ -101,7 +101,7 @@ test('a library folder that goes away keeps its photos, faces and names, and the
     await fs.mkdir(path.join(root, 'moved'));
     await fs.rename(group, path.join(root, 'moved', 'group.jpg'));
     const shuffled = await scan(store, [root]);
-    assert.deepEqual([shuffled.changed, shuffled.moved, shuffled.analysed], [1, 1, 0]);
+    assert.deepEqual([shuffled.changed, shuffled.moved, shuffled.analysed], [0, 1, 0], 'the touched file is unchanged: same bytes');
     const after = [path.join(root, 'moved', 'group.jpg'), dated].map((file) => store.photos.findByPath(file)!);
     for (const [i, photo] of after.entries()) {
       assert.deepEqual([photo.id, photo.width, photo.height, photo.takenAt], [known[i]!.id, known[i]!.width, known[i]!.height, known[i]!.takenAt]);
