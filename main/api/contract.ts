@@ -59,7 +59,8 @@ export interface ScanStatus {
   /** Files that could not be read, with why. */
   failed: ScanFailure[];
   /** The last finished scan's summary. */
-  summary: { files: number; added: number; changed: number; moved: number; missing: number; analysed: number; faces: number } | null;
+  /** embedded: faces already stored given the library's (new) embedder's vector without being detected again. */
+  summary: { files: number; added: number; changed: number; moved: number; missing: number; analysed: number; faces: number; embedded: number } | null;
   error: string | null;
   /** What the library holds now. */
   counts: { photos: number; failedPhotos: number; missingPhotos: number; faces: number };

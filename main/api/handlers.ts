@@ -138,7 +138,7 @@ export function createApi(options: ApiOptions): Api {
       if (status.state !== 'running') context.invalidateVectors();
       events.emit({ topic: 'scan', status });
       // The scan pipeline sorted the new faces into people: the people views refresh.
-      if ((status.state === 'done' || status.state === 'cancelled') && status.finishedAt !== null && (status.summary?.faces ?? 0) > 0) {
+      if ((status.state === 'done' || status.state === 'cancelled') && status.finishedAt !== null && (status.summary?.faces || status.summary?.embedded)) {
         events.emit({ topic: 'changed', what: 'people' });
       }
     },

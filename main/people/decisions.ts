@@ -254,6 +254,7 @@ export function forgetFaceData(store: Store): { faces: number; persons: number }
   const result = store.securely(() => decide(store, { kind: 'forget', summary: 'Forgot all face data', undoable: false }, () => {
     const forgotten = store.forgetAllFaceData();
     forgetAdapters(store); // learnt from the named faces: face data too
+    store.journal.forgetEarlier(); // the history names people and faces that are gone
     return { faces: forgotten.faces, persons: forgotten.persons };
   }));
   // Outside the decision's transaction, where SQLite allows it: no page image of the deleted rows stays in the WAL.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../store/index.ts';
 import { addFaces, tempDir } from '../store/testing.ts';
-import { forgetFaceData } from './decisions.ts';
+import { forgetFaceData, renamePerson } from './decisions.ts';
 
 const NAME_MARKER = 'Zebediah Quillfeather';
 
@@ -14,8 +14,9 @@ test('"Forget all face data", journaled as a decision on a real database file: d
   const file = path.join(tempDir(t), 'facet.db');
   const store = openStore(file);
   const faceIds = addFaces(store, 3);
-  const person = store.persons.create({ name: NAME_MARKER });
+  const person = store.persons.create({ name: 'Someone' });
   store.assignments.assignByUser(faceIds, person.id);
+  renamePerson(store, person.id, NAME_MARKER); // a decision in the history, whose summary holds the name
   // A fine-tuned embedder in use: its adapter was learnt from these faces, so it goes too.
   store.settings.set('embedder', 'dlib-resnet+adapter1');
   store.settings.set('adapter:dlib-resnet', { damaged: NAME_MARKER });
@@ -26,7 +27,7 @@ test('"Forget all face data", journaled as a decision on a real database file: d
 
   assert.deepEqual(forgetFaceData(store), { faces: 3, persons: 1 });
   assert.equal(store.db.prepare('SELECT count(*) FROM faces').pluck().get(), 0);
-  assert.equal(store.journal.list(5)[0]?.summary, 'Forgot all face data');
+  assert.deepEqual(store.journal.list(5).map((entry) => entry.summary), ['Forgot all face data'], 'the history goes too');
   assert.equal(store.settings.get('embedder'), 'dlib-resnet', 'back to the base network');
   assert.equal(store.settings.get('adapter:dlib-resnet'), undefined, 'the adapter is forgotten');
   assert.equal(store.settings.get('theme'), 'dark', 'other settings stay');

@@ -100,6 +100,14 @@ export class JournalRepository {
     }
   }
 
+  /**
+   * Deletes every decision but the newest (the one being recorded): "forget all face data" forgets the history too,
+   * whose summaries hold the names, and whose face ids the next scan's faces would take over. Returns how many.
+   */
+  forgetEarlier(): number {
+    return this.#db.prepare('DELETE FROM decisions WHERE id < (SELECT max(id) FROM decisions)').run().changes;
+  }
+
   /** The last `count` decisions that can still be undone, newest first. */
   lastUndoable(count: number): DecisionRecord[] {
     return this.#lastUndoable.all(count).map(toRecord);

@@ -156,6 +156,7 @@ describe('every format in the app', { skip: reason }, () => {
     const embedded = Object.fromEntries((await app.call('settings.get', {})).embeddedModels.map((m) => [m.modelId, m.count]));
     assert.deepEqual(embedded, { 'dlib-resnet': 6, mobileface: 6 }, 'every face, the video\'s two included, has both vectors');
     assert.equal(Number(await page.locator('[data-count=faces]').textContent()), 6, 'the same six faces');
+    await page.getByText(/6 faces already stored embedded with the new embedder\./u).waitFor();
     await page.locator('[data-nav=settings]').click();
     await page.getByLabel('Embedder').selectOption('dlib-resnet');
     await page.getByText(/Embedded so far: dlib-resnet \(6\), mobileface \(6\)\./u).waitFor();

@@ -18,6 +18,7 @@ test('the preview follows the slider; recluster saves the threshold; forgetting 
   expect(store.persons.list().length + store.faces.list().length).toBe(12);
   expect(await settings.forgetAll('forget')).toBe(true);
   expect(store.faces.list()).toEqual([]);
+  expect(settings.preview).toEqual({ clusters: 0, faces: 0, unclustered: 0 });
 });
 
 test('a reload after another setting changed keeps the slider where the user left it until it is saved', async () => {
@@ -41,4 +42,6 @@ test('a list or field that saves as it changes says it was saved and when it tak
   expect(app.message?.text).toBe('Saved: the next scan uses it.');
   await settings.save({ embedder: 'mobileface' });
   expect(app.message?.text).toBe('Saved: the embedder is mobileface; the next scan embeds every face with it.');
+  await settings.save({ embedder: 'dlib-resnet' });
+  expect(app.message?.text).toBe('Saved: the embedder is dlib-resnet.'); // every face has its vectors already
 });

@@ -44,7 +44,10 @@ export class SettingsState {
     if (info && change.threshold !== undefined) this.#edited = false;
     // The lists and fields save as they change: say so, and when it takes effect (the app walk saw no sign of it).
     if (info && (change.embedder !== undefined || change.detector !== undefined || change.scanCores !== undefined || change.smallestFace !== undefined || change.precision !== undefined)) {
-      this.app.inform(change.embedder !== undefined ? `Saved: the embedder is ${info.embedder}; the next scan embeds every face with it.` : 'Saved: the next scan uses it.');
+      const have = info.embeddedModels.find((m) => m.modelId === info.embedder)?.count ?? 0;
+      const faces = Math.max(0, ...info.embeddedModels.map((m) => m.count));
+      const embedder = have >= faces ? `Saved: the embedder is ${info.embedder}.` : `Saved: the embedder is ${info.embedder}; the next scan embeds every face with it.`;
+      this.app.inform(change.embedder !== undefined ? embedder : 'Saved: the next scan uses it.');
     }
     // The smallest group and the linkage change what a threshold gives: refresh the preview.
     if (info && (change.minClusterSize !== undefined || change.linkage !== undefined)) await this.setThreshold(this.threshold, false);
@@ -66,7 +69,12 @@ export class SettingsState {
       return false;
     }
     const result = await this.app.run('settings.forgetAllFaceData', { confirm: 'forget' });
-    if (result) this.app.inform(`Forgot ${plural(result.faces, 'face')} and ${plural(result.persons, 'person', 'people')}.`);
+    if (result) {
+      this.app.inform(`Forgot ${plural(result.faces, 'face')} and ${plural(result.persons, 'person', 'people')}.`);
+      // The group count above described faces that are gone (it kept saying "4 groups among 33 faces").
+      await this.load();
+      await this.setThreshold(this.threshold, false);
+    }
     return result !== undefined;
   }
 }
