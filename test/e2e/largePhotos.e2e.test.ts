@@ -88,6 +88,13 @@ describe('a 12 MP group photo in the app', { skip: reason }, () => {
     await page.locator('[data-scan-workers="1"]').waitFor();
     await page.locator('[data-input=smallest-face]').selectOption('100');
     await page.getByText(/Scans run at low priority on 1 core/u).waitFor();
+    // Saved, and said so where the user is looking: the message stays in view with the page scrolled down to the field.
+    const saved = page.getByRole('status').filter({ hasText: 'Saved: the next scan uses it.' });
+    await saved.waitFor();
+    await page.locator('main').evaluate((el: { scrollTop: number; scrollHeight: number }) => { el.scrollTop = el.scrollHeight; });
+    assert.ok(await page.locator('main').evaluate((el: { scrollTop: number }) => el.scrollTop) > 0, 'the page scrolled');
+    const inView = await saved.evaluate((el: { getBoundingClientRect(): { top: number; bottom: number } }) => el.getBoundingClientRect());
+    assert.ok(inView.top >= 0 && inView.bottom <= 900, `the message is in the window: ${JSON.stringify(inView)}`);
     await shoot(page, '30-settings-scanning');
     const settings = await server.call('settings.get', {});
     assert.deepEqual([settings.scan.cores, settings.scan.workers, settings.scan.smallestFace], [1, 1, 100]);
