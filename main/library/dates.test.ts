@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import sharp from 'sharp';
 import { decodeImage } from './decode.ts';
-import { chooseDateTaken, fileDate, parseQuickTimeDate, parseXmpDateTaken } from './dates.ts';
+import { chooseDateTaken, fileDate, localTime, parseQuickTimeDate, parseXmpDateTaken } from './dates.ts';
 
 describe('dates taken', () => {
   it('prefers EXIF, then XMP, then QuickTime, then the file date', () => {
@@ -60,4 +60,17 @@ describe('dates of decoded files', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('a QuickTime date (UTC) is kept as local time with its offset, so it falls on the day and month it was filmed', () => {
+  const saved = process.env.TZ;
+  process.env.TZ = 'Europe/Berlin';
+  try {
+    assert.deepEqual(chooseDateTaken({ quicktime: '2020-05-31T23:30:00Z' }, 0), { takenAt: '2020-06-01T01:30:00+02:00', source: 'quicktime' });
+    assert.equal(localTime('2020-01-15T12:00:00+05:00'), '2020-01-15T08:00:00+01:00');
+    assert.equal(localTime('2020-01-15T12:00:00'), '2020-01-15T12:00:00', 'no zone: already local, as it is');
+  } finally {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  }
 });

@@ -2,7 +2,7 @@
  * When a photo or video was taken, and where that date came from. In order of trust:
  *   exif      EXIF DateTimeOriginal (or DateTimeDigitized), with OffsetTimeOriginal when the camera wrote it;
  *   xmp       an XMP packet's exif:DateTimeOriginal, xmp:CreateDate or photoshop:DateCreated (editors, scanners);
- *   quicktime a video's creation_time (QuickTime/MP4 `mvhd`, Matroska DATE_UTC), always UTC;
+ *   quicktime a video's creation_time (QuickTime/MP4 `mvhd`, Matroska DATE_UTC), UTC, kept as local time;
  *   file      the file's modification time: a guess, shown as "file date" by the UI.
  * Dates are ISO 8601 text: local camera time without an offset when the source gives none.
  */
@@ -19,8 +19,18 @@ export interface DateTaken {
 export function chooseDateTaken(found: { exif?: string; xmp?: string; quicktime?: string }, mtimeMs: number): DateTaken {
   if (found.exif) return { takenAt: found.exif, source: 'exif' };
   if (found.xmp) return { takenAt: found.xmp, source: 'xmp' };
-  if (found.quicktime) return { takenAt: found.quicktime, source: 'quicktime' };
+  if (found.quicktime) return { takenAt: localTime(found.quicktime), source: 'quicktime' };
   return { takenAt: fileDate(mtimeMs), source: 'file' };
+}
+
+/**
+ * A UTC date ("2020-05-17T23:30:00Z", as QuickTime stores it) as local time with this machine's offset, as file
+ * dates are: the timeline and a person's years read the date's own day and month, and in UTC a video filmed on
+ * the evening of May 31 in Berlin fell in June. Text that does not parse is returned as it is.
+ */
+export function localTime(utc: string): string {
+  const ms = Date.parse(utc);
+  return Number.isFinite(ms) && /(?:Z|[+-]\d{2}:\d{2})$/u.test(utc) ? fileDate(ms) : utc;
 }
 
 /** The modification time as local time with this machine's offset: "2021-03-04T10:20:30+01:00". */

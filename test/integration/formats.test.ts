@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { AnalysisPool } from '../../main/faces/analysisPool.ts';
+import { localTime } from '../../main/library/dates.ts';
 import { faceThumbnail } from '../../main/library/thumbnail.ts';
 import { clusterLibrary } from '../../main/people/clusterLibrary.ts';
 import { scanLibrary, type ScanReport } from '../../main/people/libraryScan.ts';
@@ -76,7 +77,7 @@ test('every format is read: sizes upright, RAW+JPEG counted once, dates with the
     'a1.jpg': [400, 250, 'photo', '2010-01-02T03:04:05', 'exif'],
     'a2.heic': [400, 250, 'photo', '2015-06-07T08:09:10+02:00', 'exif'],
     'b2.dng': [400, 250, 'photo', '2016-01-01T12:00:00-05:00', 'exif'],
-    'clip.mp4': [400, 250, 'video', '2020-05-17T09:30:00Z', 'quicktime'],
+    'clip.mp4': [400, 250, 'video', localTime('2020-05-17T09:30:00Z'), 'quicktime'], // QuickTime's UTC, as local time
   };
   for (const [name, [width, height, kind, takenAt, source]] of Object.entries(expected)) {
     const row = photo(name);
