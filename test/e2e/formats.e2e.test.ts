@@ -171,6 +171,8 @@ describe('every format in the app', { skip: reason }, () => {
     await removing.waitFor({ state: 'detached' });
     assert.equal((await app.call('libraries.list', {})).roots.length, 1, 'Cancel keeps the folder');
     await page.locator('[data-action=remove-folder]').click();
+    assert.equal(await removing.locator('[data-action=confirm]').getAttribute('class'), 'danger', 'drawn as the destructive choice it is');
+    await shoot(page, '22-remove-folder');
     await removing.locator('[data-action=confirm]').click();
     await page.locator('[data-action=remove-folder]').waitFor({ state: 'detached' });
     assert.equal((await app.call('libraries.list', {})).roots.length, 0, 'removed');

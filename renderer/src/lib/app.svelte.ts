@@ -20,6 +20,8 @@ export interface Question {
   title: string;
   text: string;
   confirmLabel: string;
+  /** Confirming deletes for good (the confirm button is drawn as a danger button). */
+  danger?: boolean;
   answer: (yes: boolean) => void;
 }
 

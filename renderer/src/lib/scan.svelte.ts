@@ -49,6 +49,7 @@ export class ScanState {
       title: 'Remove this folder?',
       text: `${root.path}: its photos, their faces and the names given to them are forgotten, and Undo cannot bring them back. People you named keep their faces in other folders; the files themselves stay where they are.`,
       confirmLabel: 'Remove and forget',
+      danger: true,
     });
     if (yes && (await this.app.run('libraries.remove', { rootId: root.id, forgetPhotos: true }))) await this.load();
   }
