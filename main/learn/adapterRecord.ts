@@ -36,8 +36,15 @@ export interface AdapterRecord {
   readonly metrics: unknown;
 }
 
+const ADAPTER_KEY_PREFIX = 'adapter:';
+
 export function adapterSettingsKey(baseModelId: string): string {
-  return `adapter:${baseModelId}`;
+  return `${ADAPTER_KEY_PREFIX}${baseModelId}`;
+}
+
+/** Whether a settings key holds an adapter record (adapterSettingsKey of some base model). */
+export function isAdapterSettingsKey(key: string): boolean {
+  return key.startsWith(ADAPTER_KEY_PREFIX);
 }
 
 const DERIVED = /^(.+)\+adapter(\d+)$/;

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { isImagePath } from './walk.ts';
+import { isImagePath, isSidecarPath } from './walk.ts';
 
 export interface WatchBatch {
   /** Library roots with changes, to rescan. */
@@ -32,14 +32,10 @@ export interface LibraryWatcherOptions {
   usePolling?: boolean;
 }
 
-function isSidecar(file: string): boolean {
-  return path.extname(file).toLowerCase() === '.xmp';
-}
-
 /** Dot-names are skipped as the walk skips them; of files, only photos and sidecars are watched. */
 function ignored(file: string, stats?: { isFile(): boolean }): boolean {
   if (path.basename(file).startsWith('.')) return true;
-  return stats?.isFile() === true && !isImagePath(file) && !isSidecar(file);
+  return stats?.isFile() === true && !isImagePath(file) && !isSidecarPath(file);
 }
 
 export class LibraryWatcher {
@@ -142,7 +138,7 @@ export class LibraryWatcher {
     const root = this.#roots.find((candidate) => file === candidate || file.startsWith(candidate + path.sep));
     if (!root) return;
     this.#pendingRoots.add(root);
-    if (isSidecar(file)) this.#pendingSidecars.add(file);
+    if (isSidecarPath(file)) this.#pendingSidecars.add(file);
     if (!this.#timer) this.#firstPendingAt = Date.now();
     this.#schedule();
   }

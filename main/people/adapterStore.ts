@@ -11,7 +11,7 @@ import { type ClusterRunReport, clusterLibrary } from './clusterLibrary.ts';
 import type { Store } from '../store/index.ts';
 import { type LinearAdapter, applyAdapter } from '../learn/adapter.ts';
 import {
-  ADAPTER_SCHEMA, type AdapterRecord, adapterFromRecord, adapterSettingsKey, baseModelOf, derivedModelId, parseAdapterRecord,
+  ADAPTER_SCHEMA, type AdapterRecord, adapterFromRecord, adapterSettingsKey, baseModelOf, derivedModelId, isAdapterSettingsKey, parseAdapterRecord,
   parseDerivedModelId, weightsForRecord,
 } from '../learn/adapterRecord.ts';
 
@@ -117,6 +117,11 @@ export interface RollbackReport {
   readonly cluster: ClusterRunReport | null;
 }
 
+/** Removes the clustering threshold applying the adapter wrote, and only that: not one the user has set since. */
+function dropAdapterThreshold(store: Store, record: AdapterRecord): void {
+  if (record.setClusterThreshold && store.settings.get(SETTINGS.threshold) === record.clusterThreshold) store.settings.delete(SETTINGS.threshold);
+}
+
 /**
  * Forgets every adapter: it was learnt from the user's named faces, so it is face data too ("Forget all face
  * data"). The embedder goes back to its base and a threshold an adapter set goes with it. Returns how many.
@@ -126,14 +131,14 @@ export function forgetAdapters(store: Store): number {
   let forgotten = 0;
   store.transaction(() => {
     for (const [key, value] of Object.entries(store.settings.all())) {
-      if (!key.startsWith(adapterSettingsKey(''))) continue;
+      if (!isAdapterSettingsKey(key)) continue;
       let record: AdapterRecord | undefined;
       try {
         record = parseAdapterRecord(value, key);
       } catch {
         record = undefined; // a damaged record is forgotten all the same
       }
-      if (record?.setClusterThreshold && store.settings.get(SETTINGS.threshold) === record.clusterThreshold) store.settings.delete(SETTINGS.threshold);
+      if (record) dropAdapterThreshold(store, record);
       store.settings.delete(key);
       forgotten++;
     }
@@ -154,8 +159,7 @@ export function rollbackAdapter(store: Store, options: { recluster?: boolean } =
     store.settings.set(SETTINGS.embedder, base);
     if (record) {
       store.settings.set(key, { ...record, active: false, rolledBackAt: new Date().toISOString() });
-      // Only the threshold applying wrote, and only if the user has not changed it since.
-      if (record.setClusterThreshold && store.settings.get(SETTINGS.threshold) === record.clusterThreshold) store.settings.delete(SETTINGS.threshold);
+      dropAdapterThreshold(store, record);
     }
   });
   const cluster = options.recluster === false ? null : clusterLibrary(store, { modelId: base });

@@ -87,11 +87,11 @@ export interface ContradictionOptions {
  * confirmed dropping those decisions. Moving chosen faces (moveFaces) needs no such check: the user named those
  * faces one by one, and their latest word replaces the earlier one. Before, a group join dropped them silently.
  */
-function refuseContradictions(store: Store, faceIds: readonly number[], person: Person, what: string, options: ContradictionOptions, fromPersonId?: number): void {
+function refuseContradictions(store: Store, faceIds: readonly number[], person: Person, what: string, options: ContradictionOptions): void {
   if (options.dropContradictedNotConstraints) return;
   const rejected = new Set(store.constraints.listForPerson(person.id).filter((c) => c.kind === 'not').map((c) => c.faceId));
   const contradicted = faceIds.filter((faceId) => rejected.has(faceId)).sort((a, b) => a - b);
-  if (contradicted.length > 0) throw new MergeConflictError(fromPersonId, person.id, contradicted, what);
+  if (contradicted.length > 0) throw new MergeConflictError(undefined, person.id, contradicted, what);
 }
 
 /** Names a cluster or renames a person. Naming with a name someone already has merges into that person. */

@@ -18,6 +18,7 @@ import { listLibrary } from '../library/walk.ts';
 import { separateRawSiblings } from '../library/siblings.ts';
 import { clusterThresholdFor } from '../../native-models/catalog.ts';
 import { baseModelOf } from '../learn/adapterRecord.ts';
+import { squaredDistance } from '../metrics/verification.ts';
 
 export interface ScanOptions {
   store: Store;
@@ -328,12 +329,6 @@ function sameFaceCutoff(embedderId: string): number {
 }
 const SAME_FACE_MARGIN = 0.05;
 const FALLBACK_SAME_FACE_CUTOFF = 0.18;
-
-function squaredDistance(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
-  return sum;
-}
 
 function toFaceInput(face: AnalysedPhotoFace) {
   return {
