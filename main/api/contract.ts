@@ -59,8 +59,14 @@ export interface ScanStatus {
   /** Files that could not be read, with why. */
   failed: ScanFailure[];
   /** The last finished scan's summary. */
-  /** embedded: faces already stored given the library's (new) embedder's vector without being detected again. */
-  summary: { files: number; added: number; changed: number; moved: number; missing: number; analysed: number; faces: number; embedded: number } | null;
+  /**
+   * embedded: faces already stored given the library's (new) embedder's vector without being detected again;
+   * facesGone: faces the user had named or decided about that are no longer in their changed file (removed).
+   */
+  summary: {
+    files: number; added: number; changed: number; moved: number; missing: number; analysed: number; faces: number; embedded: number;
+    facesGone: Array<{ file: string; person: string | null }>;
+  } | null;
   error: string | null;
   /** What the library holds now. */
   counts: { photos: number; failedPhotos: number; missingPhotos: number; faces: number };
@@ -167,6 +173,8 @@ export interface HistoryEntry {
   undone: boolean;
   /** False for decisions that cannot be reverted (forgetting face data deletes it for good). */
   undoable: boolean;
+  /** True for an undone decision that redo makes again (until a new decision is made). */
+  redoable: boolean;
 }
 
 export interface SimilarFace {
@@ -273,7 +281,8 @@ export interface ApiMethods {
   /** path: an absolute folder that exists. Adding one already there returns it. */
   'libraries.add': [{ path: string }, RootInfo];
   /** A folder with photos needs forgetPhotos: true (its photos, faces and the decisions on them are deleted). */
-  'libraries.remove': [{ rootId: number; forgetPhotos?: boolean }, { photos: number; faces: number }];
+  /** persons: people whose every face was in the folder, forgotten with it. */
+  'libraries.remove': [{ rootId: number; forgetPhotos?: boolean }, { photos: number; faces: number; persons: number }];
   /** Scans the given folders (default: all). Refused while a scan runs. */
   'libraries.startScan': [{ rootIds?: number[] }, ScanStatus];
   /** Stops after the photos in flight; the next scan resumes where this one stopped. */
@@ -328,6 +337,8 @@ export interface ApiMethods {
   'history.list': [{ limit?: number }, { entries: HistoryEntry[] }];
   /** Reverts the last `count` (default 1) decisions not yet undone, newest first; returns those undone. */
   'history.undo': [{ count?: number }, { undone: HistoryEntry[] }];
+  /** Makes the next `count` (default 1) undone decisions again, in the order they were made; returns those redone. */
+  'history.redo': [{ count?: number }, { redone: HistoryEntry[] }];
 
   /** Adapts the embedder to the named people (triplet fine-tuning); `force` applies it without a held-out gain. */
   'learn.finetune': [{ force?: boolean }, FineTuneSummary];
@@ -390,7 +401,7 @@ export const API_METHODS = [
   'people.setBirthDate', 'people.setCover', 'people.names',
   'person.get', 'faces.list', 'faces.loose', 'faces.notThisPerson', 'faces.move', 'faces.assign',
   'unsorted.suggestions', 'unsorted.confirm', 'unsorted.reject',
-  'history.list', 'history.undo',
+  'history.list', 'history.undo', 'history.redo',
   'learn.finetune', 'learn.rollback',
   'search.byNames', 'search.byFace', 'search.byImage',
   'photo.get', 'photo.addManualFace',

@@ -169,6 +169,17 @@ test('undo reverts the last decisions exactly, newest first; a merge into itself
   assert.equal(store.persons.findByName('Ann'), undefined);
   const nothing = await api.call('history.undo', {});
   assert.equal(nothing.ok ? null : nothing.error.message, 'there is nothing to undo');
+  // Redo makes both again, in the order they were made; a new decision then ends redo.
+  const history = await ok(api, 'history.list', {});
+  assert.deepEqual(history.entries.map((e) => [e.kind, e.undone, e.redoable]), [['merge', true, true], ['name', true, true]]);
+  const redone = await ok(api, 'history.redo', { count: 5 });
+  assert.deepEqual(redone.redone.map((e) => e.kind), ['name', 'merge']);
+  assert.notDeepEqual(snapshot(), afterNaming);
+  await ok(api, 'history.undo', {});
+  assert.deepEqual(snapshot(), afterNaming);
+  await ok(api, 'people.hide', { personId: store.persons.findByName('Ann')!.id, hidden: true });
+  const none = await api.call('history.redo', {});
+  assert.equal(none.ok ? null : none.error.message, 'there is nothing to redo');
 });
 
 test('search by names finds photos with all of them; by face returns the same person first', async () => {
@@ -218,6 +229,11 @@ test('a person page lists photos oldest first with the age at each', async () =>
   assert.equal(covered.coverFaceId, seeded.faces.bob[2]);
   assert.equal((await ok(api, 'people.favourite', { personId, favourite: true })).favourite, true);
   assert.equal((await ok(api, 'people.hide', { personId, hidden: true })).hidden, true);
+  // The same value again (a form firing its change twice) is no decision: no second history entry, redo kept.
+  const decisions = (await ok(api, 'history.list', {})).entries.length;
+  await ok(api, 'people.setBirthDate', { personId, birthDate: '2000-07-01' });
+  await ok(api, 'people.hide', { personId, hidden: true });
+  assert.equal((await ok(api, 'history.list', {})).entries.length, decisions);
   assert.ok(!(await ok(api, 'people.list', {})).entries.some((e) => e.ref.kind === 'person'));
   assert.ok((await ok(api, 'people.list', { includeHidden: true })).entries.some((e) => e.ref.kind === 'person'));
 });
@@ -313,7 +329,7 @@ test('libraries: add checks the folder, scan runs once at a time and reports fai
   const refused = await api.call('libraries.remove', { rootId: root.id });
   assert.equal(refused.ok, false);
   if (!refused.ok) assert.equal(refused.error.field, 'forgetPhotos');
-  assert.deepEqual(await ok(api, 'libraries.remove', { rootId: root.id, forgetPhotos: true }), { photos: 1, faces: 0 });
+  assert.deepEqual(await ok(api, 'libraries.remove', { rootId: root.id, forgetPhotos: true }), { photos: 1, faces: 0, persons: 0 });
   assert.deepEqual((await ok(api, 'libraries.list', {})).roots, []);
 });
 

@@ -20,7 +20,7 @@ import {
   renamePerson, setBirthDate, setCover,
 } from './services/people.ts';
 import { addManualFace, getPhoto, photoNeighbours, timeline, timelinePage } from './services/photos.ts';
-import { history, runFineTune, runRollback, undo } from './services/learning.ts';
+import { history, redo, runFineTune, runRollback, undo } from './services/learning.ts';
 import { ScanJob, type ScanRunner } from './services/scanJob.ts';
 import { exportNamesToXmp } from './services/xmpExport.ts';
 import { searchByFace, searchByImage, searchByNames } from './services/search.ts';
@@ -58,7 +58,7 @@ const CHANGES: Partial<Record<ApiMethod, Extract<ApiEvent, { topic: 'changed' }>
   'people.favourite': 'people', 'people.setBirthDate': 'people', 'people.setCover': 'people',
   'faces.notThisPerson': 'faces', 'faces.move': 'faces', 'faces.assign': 'faces',
   'unsorted.confirm': 'faces', 'unsorted.reject': 'faces', 'photo.addManualFace': 'faces',
-  'history.undo': 'people', 'learn.finetune': 'people', 'learn.rollback': 'people',
+  'history.undo': 'people', 'history.redo': 'people', 'learn.finetune': 'people', 'learn.rollback': 'people',
   'settings.set': 'settings', 'settings.forgetAllFaceData': 'people', 'cluster.run': 'people',
 };
 
@@ -99,6 +99,7 @@ export function createHandlers(ctx: ApiContext, scan: ScanJob, options: Pick<Api
     'unsorted.reject': (r) => rejectSuggestion(ctx, r),
     'history.list': (r) => history(ctx, r),
     'history.undo': (r) => undo(ctx, r),
+    'history.redo': (r) => redo(ctx, r),
     'learn.finetune': (r) => runFineTune(ctx, r),
     'learn.rollback': () => runRollback(ctx),
 

@@ -68,6 +68,7 @@ export const REQUEST_SCHEMAS: { [M in ApiMethod]: Schema<ApiRequest<M>> } = {
   'unsorted.reject': object({ faceId: id(), personId: id(), faceIds: optional(faceIds) }),
   'history.list': object({ limit: limit(1000) }),
   'history.undo': object({ count: optional(integer({ min: 1, max: 1000 })) }),
+  'history.redo': object({ count: optional(integer({ min: 1, max: 1000 })) }),
   'learn.finetune': object({ force: optional(boolean()) }),
   'learn.rollback': empty,
 

@@ -114,7 +114,7 @@ export function fakeScanRunner(report: Partial<LibraryScanReport> = {}): ScanRun
     await new Promise((resolve) => setTimeout(resolve, 5));
     return {
       roots: options.roots, offlineRoots: [], files: 2, unchanged: 0, added: 2, changed: 0, moved: 0, missing: 0,
-      analysed: 2, faces: 3, embedded: 0, namesImported: 0, failed: [{ file: '/photos/bad.jpg', reason: 'corrupt', message: '/photos/bad.jpg is corrupt' }],
+      analysed: 2, faces: 3, embedded: 0, namesImported: 0, facesGone: [], failed: [{ file: '/photos/bad.jpg', reason: 'corrupt', message: '/photos/bad.jpg is corrupt' }],
       seconds: 0.01, status: options.signal?.aborted ? 'cancelled' : 'done',
       embedderId: 'fake', libraryModelId: 'fake', adapted: 0, ...report,
     } satisfies LibraryScanReport;

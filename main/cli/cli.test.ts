@@ -156,6 +156,15 @@ test('errors are one sentence naming the thing at fault, with no class name and 
   assert.equal((await facet('undo', '--db', db)).code, 0);
   const again = await facet('merge', 'Bob', 'Ada', '--yes', '--db', db);
   assert.equal(again.code, 2, 'after undo the "not this person" decision is back, and so is the question');
+  assert.match((await facet('history', '--limit', '1', '--db', db)).stdout, /merge +Merged "Bob" into "Ada" \(\d+ faces?\) \(undone; facet redo makes it again\)\n$/);
+  const redone = await facet('redo', '--db', db);
+  assert.equal(redone.code, 0, redone.stderr);
+  assert.match(redone.stdout, /^redone: Merged "Bob" into "Ada"/);
+  const bob = await facet('faces', '--person', 'Bob', '--db', db);
+  assert.equal(bob.code, 1, 'Bob is gone again: merged into Ada');
+  assert.match(bob.stderr, /Bob/);
+  const noMore = await facet('redo', '--db', db);
+  assert.equal(noMore.stderr, 'facet redo: there is nothing to redo\n');
 
   // Grouping a library with no faces says what to do first, and records no failed run.
   const emptyDb = path.join(dir, 'empty.db');

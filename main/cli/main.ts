@@ -37,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   restore: async () => (await import('./commands/backup.ts')).restoreCommand,
   history: async () => (await import('./commands/history.ts')).historyCommand,
   undo: async () => (await import('./commands/history.ts')).undoCommand,
+  redo: async () => (await import('./commands/history.ts')).redoCommand,
   unsorted: async () => (await import('./commands/unsorted.ts')).unsortedCommand,
   libraries: async () => (await import('./commands/libraries.ts')).librariesCommand,
   failures: async () => (await import('./commands/failures.ts')).failuresCommand,

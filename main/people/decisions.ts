@@ -239,6 +239,9 @@ export function setPersonDetail(store: Store, personId: number, detail: PersonSe
   if (detail === 'cover' && value !== null && store.assignments.get(value as number)?.personId !== personId) {
     throw new DecisionError('faceId', `face ${String(value)} is not a face of ${personLabel(person)}`);
   }
+  // The same value again (a form that fires its change twice) is no decision: it would fill the history and end redo.
+  const current = { hide: person.hidden, favourite: person.favourite, cover: person.coverFaceId, birthDate: person.birthDate }[detail];
+  if (current === value) return person;
   const faceIds = detail === 'cover' && typeof value === 'number' ? [value] : [];
   return decide(store, { kind: detail, summary: summaries[detail], faceIds }, () => {
     if (detail === 'hide') store.persons.setHidden(personId, value as boolean);

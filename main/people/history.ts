@@ -1,7 +1,8 @@
 /**
- * The history of the user's decisions and its undo: `facet history`, `facet undo [N]`, the app's History panel
- * and Ctrl+Z. Undo reverts the last N decisions not yet undone, newest first, each exactly (store.journal
- * replays what reverses it), in one transaction: either all N are undone or none.
+ * The history of the user's decisions, its undo and redo: `facet history`, `facet undo [N]`, `facet redo [N]`, the
+ * app's History panel, Ctrl+Z and Ctrl+Shift+Z. Undo reverts the last N decisions not yet undone, newest first,
+ * each exactly (store.journal replays what reverses it), in one transaction: either all N are undone or none. Redo
+ * makes them again until the user makes a new decision.
  */
 import type { DecisionRecord, Store } from '../store/index.ts';
 import { DecisionError } from './decisions.ts';
@@ -14,12 +15,13 @@ export interface HistoryItem {
   faceIds: number[];
   undone: boolean;
   undoable: boolean;
+  redoable: boolean;
 }
 
 function toItem(record: DecisionRecord): HistoryItem {
   return {
     id: record.id, at: record.at, kind: record.kind, summary: record.summary, faceIds: record.faceIds,
-    undone: record.undoneAt !== null, undoable: record.undoable && record.undoneAt === null,
+    undone: record.undoneAt !== null, undoable: record.undoable && record.undoneAt === null, redoable: record.redoable,
   };
 }
 
@@ -35,5 +37,18 @@ export function undoDecisions(store: Store, count = 1): HistoryItem[] {
     const pending = store.journal.lastUndoable(count);
     if (pending.length === 0) throw new DecisionError('count', 'there is nothing to undo');
     return pending.map((decision) => toItem(store.journal.undo(decision.id)));
+  });
+}
+
+/**
+ * Redoes the next `count` undone decisions (oldest first, the order undo took them back in reverse), in one
+ * transaction; refused when there is nothing to redo: nothing was undone, or a decision made since replaced it.
+ */
+export function redoDecisions(store: Store, count = 1): HistoryItem[] {
+  if (!(Number.isInteger(count) && count >= 1)) throw new DecisionError('count', `count must be a whole number >= 1, got ${count}`);
+  return store.transaction(() => {
+    const pending = store.journal.nextRedoable(count);
+    if (pending.length === 0) throw new DecisionError('count', 'there is nothing to redo');
+    return pending.map((decision) => toItem(store.journal.redo(decision.id)));
   });
 }

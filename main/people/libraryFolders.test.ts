@@ -78,6 +78,6 @@ test('a folder inside a known one is that folder; one above known ones holds the
 
   assert.equal(findLibraryFolder(store, path.join(dir, 'pictures'))?.id, outer.root.id);
   assert.throws(() => removeLibraryFolder(store, outer.root, false), FolderHasPhotosError);
-  assert.deepEqual(removeLibraryFolder(store, outer.root, true), { photos: 3, faces: 0 });
+  assert.deepEqual(removeLibraryFolder(store, outer.root, true), { photos: 3, faces: 0, persons: 0 });
   assert.deepEqual(store.roots.list(), []);
 });

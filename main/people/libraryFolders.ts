@@ -64,16 +64,16 @@ export class FolderHasPhotosError extends Error {
 }
 
 /** Removes a folder; one with photos only with `forget`, which forgets its photos, faces and names. */
-export function removeLibraryFolder(store: Store, root: LibraryRoot, forget: boolean): { photos: number; faces: number } {
+export function removeLibraryFolder(store: Store, root: LibraryRoot, forget: boolean): { photos: number; faces: number; persons: number } {
   const onRecord = store.photos.listForRescan(root.id);
   const photos = onRecord.length;
   if (photos === 0) {
     store.roots.remove(root.id);
-    return { photos: 0, faces: 0 };
+    return { photos: 0, faces: 0, persons: 0 };
   }
   const count = (status: string) => onRecord.filter((photo) => photo.status === status).length;
   // The same split as `facet libraries` (it said "65 photos, 5 failed, 1 missing" and this "71 photo(s)").
   if (!forget) throw new FolderHasPhotosError(root.path, photos, { ok: count('ok'), failed: count('failed'), missing: count('missing') });
   const result = store.forgetRoot(root.id);
-  return { photos: result.photos, faces: result.faces };
+  return { photos: result.photos, faces: result.faces, persons: result.persons };
 }

@@ -97,3 +97,60 @@ test('a file touched but not changed is reported unchanged, and not analysed aga
   const report = await scan();
   assert.deepEqual([report.changed, report.unchanged, report.analysed], [0, 1, 0]);
 });
+
+test('a changed file: a named face gone from it is removed and reported; one the detector missed stays; one the edit moved keeps its name', async (t) => {
+  const root = tempDir(t);
+  const store = createTestStore();
+  const box = { x: 300, y: 200, width: 180, height: 220 }, elsewhere = { x: 700, y: 150, width: 170, height: 210 };
+  const unit = (i: number, nudge = 0) => { const v = new Float32Array(128); v[i] = Math.sqrt(1 - nudge * nudge); v[i + 1] = nudge; return v; };
+  // What each file shows where it shows a face: its detections, and what embedding at given landmarks sees.
+  const content: Record<string, { boxes: Array<typeof box>; look: Float32Array }> = {
+    'replaced.jpg': { boxes: [box], look: unit(0) },
+    'missed.jpg': { boxes: [box], look: unit(0) },
+    'cropped.jpg': { boxes: [box], look: unit(0) },
+  };
+  const base = fixedAnalyser({});
+  const analyser = { ...base,
+    analyse: async (file: string) => {
+      const result = await base.analyse(file);
+      const { boxes, look } = content[path.basename(file)]!;
+      const shown = boxes.map((b) => fixedAnalyser({ x: [b] }));
+      const faces = await Promise.all(shown.map(async (one, i) => {
+        const found = await one.embedInBox!(file, boxes[i]!);
+        return found.ok ? { ...found.faces[0]!, embedding: look } : undefined;
+      }));
+      return result.ok ? { ...result, faces: faces.filter((face) => face !== undefined) } : result;
+    },
+    embedAt: async (...args: Parameters<NonNullable<typeof base.embedAt>>) => {
+      const result = await base.embedAt!(...args);
+      const { look } = content[path.basename(args[0])]!;
+      return result.ok ? { ...result, faces: result.faces.map((face) => ({ ...face, embedding: look })) } : result;
+    },
+  };
+  const scan = () => scanLibrary({ store, roots: [root], detectorId: 'fixed', embedderId: 'e', createPool: async () => analyser });
+  for (const name of Object.keys(content)) await demoPhoto(path.join(root, name));
+  await scan();
+  const ann = store.persons.create({ name: 'Ann' });
+  const faceOf = (name: string) => store.faces.listByPhoto(store.photos.findByPath(path.join(root, name))!.id);
+  const named = Object.fromEntries(Object.keys(content).map((name) => [name, faceOf(name)[0]!]));
+  store.assignments.assignByUser(Object.values(named).map((face) => face.id), ann.id);
+
+  // New content under the same names: Bob where Ann was; Ann still there but not detected this time; Ann cropped
+  // to another place in the frame (all but the same look).
+  for (const name of Object.keys(content)) await demoPhoto(path.join(root, name), 3);
+  content['replaced.jpg'] = { boxes: [box], look: unit(5) };
+  content['missed.jpg'] = { boxes: [], look: unit(0, 0.1) };
+  content['cropped.jpg'] = { boxes: [elsewhere], look: unit(0, 0.05) };
+  const report = await scan();
+  assert.equal(report.changed, 3);
+  assert.deepEqual(report.facesGone, [{ file: path.join(root, 'replaced.jpg'), faceId: named['replaced.jpg']!.id, person: 'Ann' }]);
+  assert.equal(store.faces.get(named['replaced.jpg']!.id), undefined, 'Ann\'s face is gone from the replaced photo');
+  assert.equal(faceOf('replaced.jpg').length, 1, 'Bob is there, a new face');
+  assert.equal(store.assignments.get(faceOf('replaced.jpg')[0]!.id)?.personId ?? null, null, 'not named Ann');
+  assert.deepEqual(faceOf('missed.jpg').map((face) => face.id), [named['missed.jpg']!.id], 'a face the detector missed but still there stays');
+  assert.equal(store.assignments.get(named['missed.jpg']!.id)?.personId, ann.id);
+  const cropped = faceOf('cropped.jpg');
+  assert.deepEqual(cropped.map((face) => face.id), [named['cropped.jpg']!.id], 'the moved face is the same face');
+  assert.deepEqual(cropped[0]!.box, elsewhere, 'at its new place');
+  assert.equal(store.assignments.get(named['cropped.jpg']!.id)?.personId, ann.id, 'with its name');
+});

@@ -11,7 +11,7 @@ import type { ProgressListener } from '../core/progress.ts';
 import type { PhotoAnalyser } from '../faces/analysisPool.ts';
 import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
 import type { Box } from '../core/types.ts';
-import { ProtectedDataError, type Store } from '../store/index.ts';
+import { ProtectedDataError, type Face, type Store } from '../store/index.ts';
 import { matchBoxes } from '../library/boxOverlap.ts';
 import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from '../library/identity.ts';
 import { listLibrary } from '../library/walk.ts';
@@ -72,6 +72,11 @@ export interface ScanReport {
   embedded: number;
   /** Faces named from XMP regions, detected or added as manual faces. */
   namesImported: number;
+  /**
+   * Faces the user had named or decided about that are no longer in their file, whose content changed (a photo
+   * replaced or edited, two files swapped): removed with their decisions, and listed so the user knows.
+   */
+  facesGone: Array<{ file: string; faceId: number; person: string | null }>;
   failed: ScanFailure[];
   seconds: number;
   status: 'done' | 'cancelled';
@@ -82,7 +87,7 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
   const { store } = options;
   const report: ScanReport = {
     roots: [], offlineRoots: [], files: 0, unchanged: 0, added: 0, changed: 0, moved: 0, missing: 0,
-    analysed: 0, faces: 0, embedded: 0, namesImported: 0, failed: [], seconds: 0, status: 'done',
+    analysed: 0, faces: 0, embedded: 0, namesImported: 0, facesGone: [], failed: [], seconds: 0, status: 'done',
   };
   const rootIds: number[] = [];
   for (const requested of options.roots) {
@@ -260,7 +265,8 @@ async function analysePending(options: ScanOptions, rootIds: number[], report: S
       const imported = analysis.ok && options.names
         ? await options.names.prepare(pool, photo.path, analysis, store.faces.listByPhoto(photo.id).map((face) => face.box))
         : undefined;
-      storeAnalysis(options, photo.id, analysis, report, imported);
+      const stillThere = analysis.ok ? await checkUndetectedFaces(options, pool, photo.id, analysis) : undefined;
+      storeAnalysis(options, photo.id, analysis, report, imported, stillThere);
       options.onProgress?.({ stage: 'analyse', done: ++done, total: pending.length, detail: `${report.faces} faces` });
     }
   };
@@ -268,7 +274,66 @@ async function analysePending(options: ScanOptions, rootIds: number[], report: S
   if (options.signal?.aborted) report.status = 'cancelled';
 }
 
-function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnalysis, report: ScanReport, imported?: unknown): void {
+/**
+ * A photo's stored faces matched to its new analysis (newIndex → index into `existing`). Re-detection is idempotent:
+ * a new detection overlapping a face already stored is that face, if it looks like it. A file whose content changed
+ * under the same name (a swap, a renumbered camera file, a photo replaced) has faces in the same places that are
+ * other people: by box alone they inherited the old faces' names. A face the edit moved within the photo (a crop, a
+ * turn) is still that face when it looks all but the same: half the cut-off, which edits of one face stay within.
+ */
+function matchStoredFaces(store: Store, embedderId: string, existing: readonly Face[], found: readonly AnalysedPhotoFace[]): Map<number, number> {
+  const cutoff = sameFaceCutoff(embedderId);
+  const stored = existing.map((face) => store.embeddings.get(face.id, embedderId));
+  const matches = matchBoxes(existing.map((face) => face.box), found.map((face) => face.box));
+  for (const [newIndex, oldIndex] of matches) {
+    const before = stored[oldIndex];
+    if (before && squaredDistance(before, found[newIndex]!.embedding) > cutoff) matches.delete(newIndex);
+  }
+  const usedOld = new Set(matches.values());
+  const moved: Array<[distance: number, newIndex: number, oldIndex: number]> = [];
+  for (let n = 0; n < found.length; n++) {
+    if (matches.has(n)) continue;
+    for (let o = 0; o < existing.length; o++) {
+      const before = stored[o];
+      if (usedOld.has(o) || !before || existing[o]!.source !== 'detected') continue;
+      const distance = squaredDistance(before, found[n]!.embedding);
+      if (distance <= cutoff / 2) moved.push([distance, n, o]);
+    }
+  }
+  moved.sort((a, b) => a[0] - b[0]);
+  for (const [, n, o] of moved) {
+    if (matches.has(n) || usedOld.has(o)) continue;
+    matches.set(n, o);
+    usedOld.add(o);
+  }
+  return matches;
+}
+
+/**
+ * For each face the user named or decided about that the new analysis of its changed file did not find: is it
+ * still there? Embedded at its stored landmarks in the new content, it is if it still looks like its stored vector
+ * (the detector missed it this time); otherwise it is gone. faceId → still there; faces not checked are kept.
+ */
+async function checkUndetectedFaces(options: ScanOptions, pool: PhotoAnalyser, photoId: number, analysis: Extract<FileAnalysis, { ok: true }>): Promise<Map<number, boolean>> {
+  const { store, embedderId } = options;
+  const verdicts = new Map<number, boolean>();
+  const existing = store.faces.listByPhoto(photoId);
+  if (existing.length === 0 || !pool.embedAt) return verdicts;
+  const matched = new Set(matchStoredFaces(store, embedderId, existing, analysis.faces).values());
+  const cutoff = sameFaceCutoff(embedderId);
+  for (const [index, face] of existing.entries()) {
+    if (matched.has(index) || face.source !== 'detected' || !face.landmarks || !store.faces.holdsUserData(face.id)) continue;
+    const before = store.embeddings.get(face.id, embedderId);
+    if (!before) continue;
+    const result = await pool.embedAt(analysis.file, face.landmarks, face.timeSeconds);
+    if (!result.ok) continue; // unreadable now: the analysis itself read it, so keep the face rather than guess
+    const vector = result.faces[0]?.embedding;
+    verdicts.set(face.id, vector !== undefined && squaredDistance(before, vector) <= cutoff);
+  }
+  return verdicts;
+}
+
+function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnalysis, report: ScanReport, imported?: unknown, stillThere?: ReadonlyMap<number, boolean>): void {
   const { store } = options;
   const photo = store.photos.get(photoId);
   if (!photo) return; // forgotten meanwhile
@@ -284,28 +349,31 @@ function storeAnalysis(options: ScanOptions, photoId: number, analysis: FileAnal
       dateSource: analysis.dateSource ?? null, kind: analysis.kind ?? 'photo', durationSeconds: analysis.durationSeconds ?? null, status: 'ok', error: null,
     });
     const existing = store.faces.listByPhoto(photoId);
-    // Re-detection is idempotent: a new detection overlapping a face already stored is that face, if it looks like
-    // it. A file whose content changed under the same name (a swap, a renumbered camera file, a photo replaced) has
-    // faces in the same places that are other people: by box alone they inherited the old faces' names.
-    const matches = matchBoxes(existing.map((face) => face.box), analysis.faces.map((face) => face.box));
-    const cutoff = sameFaceCutoff(options.embedderId);
-    for (const [newIndex, oldIndex] of matches) {
-      const before = store.embeddings.get(existing[oldIndex]!.id, options.embedderId);
-      if (before && squaredDistance(before, analysis.faces[newIndex]!.embedding) > cutoff) matches.delete(newIndex);
-    }
+    const matches = matchStoredFaces(store, options.embedderId, existing, analysis.faces);
     const fresh = analysis.faces.filter((_, i) => !matches.has(i));
     const freshIds = store.faces.insertDetected(photoId, options.detectorId, fresh.map(toFaceInput));
     const vectors = fresh.map((face, i) => ({ faceId: freshIds[i]!, vector: face.embedding }));
-    for (const [newIndex, oldIndex] of matches) vectors.push({ faceId: existing[oldIndex]!.id, vector: analysis.faces[newIndex]!.embedding });
+    for (const [newIndex, oldIndex] of matches) {
+      const found = analysis.faces[newIndex]!;
+      store.faces.redetected(existing[oldIndex]!.id, toFaceInput(found));
+      vectors.push({ faceId: existing[oldIndex]!.id, vector: found.embedding });
+    }
     store.embeddings.putMany(options.embedderId, vectors);
-    // Detected faces no longer found are removed unless the user made a decision about them.
+    // Detected faces no longer found are removed. One the user made a decision about stays unless it was checked and
+    // is gone from the new content (checkUndetectedFaces); then it goes with its decisions, and the report says so.
+    // (It stayed before, a ghost: the name on an empty place or on someone else in a replaced photo.)
     const matchedOld = new Set(matches.values());
     for (let i = 0; i < existing.length; i++) {
-      if (matchedOld.has(i) || existing[i]!.source !== 'detected') continue;
+      const face = existing[i]!;
+      if (matchedOld.has(i) || face.source !== 'detected') continue;
       try {
-        store.faces.delete([existing[i]!.id]);
+        store.faces.delete([face.id]);
       } catch (error) {
         if (!(error instanceof ProtectedDataError)) throw error;
+        if (stillThere?.get(face.id) !== false) continue;
+        const person = store.faces.list({ photoId }).find((item) => item.id === face.id)?.personName ?? null;
+        store.faces.delete([face.id], { discardUserDecisions: true });
+        report.facesGone.push({ file: analysis.file, faceId: face.id, person });
       }
     }
     report.faces += analysis.faces.length;

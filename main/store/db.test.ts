@@ -25,7 +25,7 @@ test('a new file is migrated to the latest version with WAL, foreign keys and NO
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     assert.deepEqual(tables, [
-      'cluster_runs', 'clusters', 'constraints', 'decision_undo', 'decisions', 'embeddings', 'face_assignments', 'face_thumbnails',
+      'cluster_runs', 'clusters', 'constraints', 'decision_redo', 'decision_undo', 'decisions', 'embeddings', 'face_assignments', 'face_thumbnails',
       'face_times', 'faces', 'journal_recording', 'library_roots', 'persons', 'photos', 'settings',
     ]);
   } finally {

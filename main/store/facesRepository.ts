@@ -90,6 +90,8 @@ const listSelect = `SELECT f.id, f.photo_id AS photoId, p.path AS photoPath, f.b
 export const facesSql = {
   insert: `INSERT INTO faces (photo_id, box_x, box_y, box_w, box_h, landmarks, score, quality, blur, source, created_at)
     VALUES (:photoId, :x, :y, :w, :h, :landmarks, :score, :quality, :blur, :source, :createdAt)`,
+  redetected: `UPDATE faces SET box_x = :x, box_y = :y, box_w = :w, box_h = :h, landmarks = :landmarks, score = :score,
+    quality = :quality, blur = :blur WHERE id = :id AND source = 'detected'`,
   putThumbnail: 'INSERT OR REPLACE INTO face_thumbnails (face_id, jpeg) VALUES (?, ?)',
   putTime: 'INSERT OR REPLACE INTO face_times (face_id, time_s) VALUES (?, ?)',
   thumbnail: 'SELECT jpeg FROM face_thumbnails WHERE face_id = ?',
@@ -113,6 +115,7 @@ export const facesSql = {
 export class FacesRepository {
   readonly #db: Db;
   readonly #insert;
+  readonly #redetected;
   readonly #putThumbnail;
   readonly #putTime;
   readonly #thumbnail;
@@ -128,6 +131,7 @@ export class FacesRepository {
   constructor(db: Db) {
     this.#db = db;
     this.#insert = db.prepare<Record<string, unknown>>(facesSql.insert);
+    this.#redetected = db.prepare<Record<string, unknown>>(facesSql.redetected);
     this.#putThumbnail = db.prepare<[number, Buffer]>(facesSql.putThumbnail);
     this.#putTime = db.prepare<[number, number]>(facesSql.putTime);
     this.#thumbnail = db.prepare<[number], Buffer>(facesSql.thumbnail).pluck();
@@ -162,6 +166,22 @@ export class FacesRepository {
       if (this.#setDetector.run(detectorId, photoId).changes === 0) throw new NotFoundError('photos', photoId);
       return faces.map((face) => this.#insertOne(photoId, { ...face, source: 'detected' }, now));
     }).immediate();
+  }
+
+  /**
+   * A stored face found again in its photo's new content (an edit, a crop): it keeps its id, and so its name and
+   * decisions, and takes the new detection's place, landmarks, scores and thumbnail.
+   */
+  redetected(id: number, face: FaceInput): void {
+    const { box } = face;
+    const changed = this.#redetected.run({
+      id, x: box.x, y: box.y, w: box.width, h: box.height,
+      landmarks: face.landmarks && JSON.stringify(face.landmarks.map((p) => [p.x, p.y])),
+      score: face.score, quality: face.quality ?? null, blur: face.blur ?? null,
+    }).changes;
+    if (changed === 0) return;
+    if (face.thumbnail) this.#putThumbnail.run(id, bytesToBlob(face.thumbnail));
+    if (face.timeSeconds !== undefined && face.timeSeconds !== null) this.#putTime.run(id, face.timeSeconds);
   }
 
   get(id: number): Face | undefined {
@@ -206,6 +226,11 @@ export class FacesRepository {
     for (const { x, y, w, h, timeSeconds, ...rest } of rows) {
       yield { ...rest, box: { x, y, width: w, height: h }, ...(timeSeconds === null ? {} : { timeSeconds }) };
     }
+  }
+
+  /** True for a face the user drew, assigned or constrained: one a scan must not drop without saying so. */
+  holdsUserData(id: number): boolean {
+    return this.#holdsUserData.get({ id }) === 1;
   }
 
   /**

@@ -46,3 +46,22 @@ test('forgetAllFaceData leaves no face data behind, not even in free pages or th
   assert.equal(filesContain(file, THUMBNAIL_MARKER), false);
   assert.equal(filesContain(file, NAME_MARKER), false);
 });
+
+test('forgetRoot forgets a folder\'s photos and faces, and the persons named only from it; others keep their faces elsewhere', (t) => {
+  const store = openStore(path.join(tempDir(t), 'facet.db'));
+  const holiday = store.roots.add('/photos/holiday'), home = store.roots.add('/photos/home');
+  const photoIn = (rootId: number, name: string) => store.photos.upsert({ rootId, path: `/photos/${rootId}/${name}`, size: 1, mtimeMs: 1, contentHash: name }).id;
+  const [onHoliday, alsoOnHoliday] = store.faces.insertDetected(photoIn(holiday.id, 'a.jpg'), 'det', [faceInput(), faceInput()]);
+  const [atHome, strangerAtHome] = store.faces.insertDetected(photoIn(home.id, 'b.jpg'), 'det', [faceInput(), faceInput()]);
+  const ann = store.persons.create({ name: 'Ann' }), guide = store.persons.create({ name: 'Guide' }), bob = store.persons.create({ name: 'Bob' });
+  const nobody = store.persons.create({ name: 'Named, no face yet' });
+  store.assignments.assignByUser([onHoliday!, atHome!], ann.id);
+  store.assignments.assignByUser([alsoOnHoliday!], guide.id);
+  store.assignments.assignByUser([strangerAtHome!], bob.id);
+  const result = store.forgetRoot(holiday.id);
+  assert.deepEqual(result, { photos: 1, faces: 2, persons: 1, walTruncated: true });
+  assert.deepEqual(store.persons.list().map((p) => p.name).sort(), ['Ann', 'Bob', 'Named, no face yet'], 'the guide, named only from the holiday, goes');
+  assert.equal(store.assignments.get(atHome!)?.personId, ann.id, 'Ann keeps her face at home');
+  assert.ok(store.persons.get(nobody.id), 'a person the folder never held is not touched');
+  store.close();
+});

@@ -22,6 +22,8 @@ export interface ForgetFaceDataResult {
 export interface ForgetRootResult {
   photos: number;
   faces: number;
+  /** Persons whose every face was in the folder: forgotten with it (they were listed with no face at all). */
+  persons: number;
   walTruncated: boolean;
 }
 
@@ -49,12 +51,15 @@ export function forgetAllFaceData(db: Db): ForgetFaceDataResult {
 
 /**
  * Forgets a library folder: its photos, their faces and the user's decisions on those faces, then the folder.
- * Persons stay, with their names, even when none of their faces is left.
+ * A person with faces elsewhere stays, with its name; one whose every face was in the folder goes too, unless a
+ * decision on a face elsewhere ("not this person") still names it. (They stayed, listed with no face at all.)
  */
 export function forgetRoot(db: Db, rootId: number): ForgetRootResult {
   const facesOfRoot = 'SELECT f.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.root_id = ?';
   const counts = withSecureDelete(db, () =>
     db.transaction(() => {
+      const touched = db.prepare(`SELECT DISTINCT person_id FROM face_assignments WHERE person_id IS NOT NULL AND face_id IN (${facesOfRoot})`)
+        .pluck().all(rootId) as number[];
       db.prepare(`DELETE FROM constraints WHERE face_id IN (${facesOfRoot})`).run(rootId);
       db.prepare(`DELETE FROM face_assignments WHERE face_id IN (${facesOfRoot})`).run(rootId);
       const faces = db.prepare(`DELETE FROM faces WHERE id IN (${facesOfRoot})`).run(rootId).changes;
@@ -62,7 +67,10 @@ export function forgetRoot(db: Db, rootId: number): ForgetRootResult {
       if (db.prepare('DELETE FROM library_roots WHERE id = ?').run(rootId).changes === 0) {
         throw new NotFoundError('library_roots', rootId);
       }
-      return { photos, faces };
+      const forgetPerson = db.prepare(`DELETE FROM persons WHERE id = ?
+        AND NOT EXISTS (SELECT 1 FROM face_assignments WHERE person_id = ?) AND NOT EXISTS (SELECT 1 FROM constraints WHERE person_id = ?)`);
+      const persons = touched.reduce((n, id) => n + forgetPerson.run(id, id, id).changes, 0);
+      return { photos, faces, persons };
     }).immediate(),
   );
   return { ...counts, walTruncated: truncateWal(db) };

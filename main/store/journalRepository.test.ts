@@ -79,3 +79,52 @@ test('a decision that deletes data for good is journaled as not undoable and end
   assert.deepEqual(store.journal.lastUndoable(5), []);
   assert.throws(() => store.transaction(() => store.journal.undo(first.id)), /cannot be undone/);
 });
+
+test('redo makes an undone decision again exactly, and it can be undone again (undo, redo, undo)', () => {
+  const { store, faces } = library();
+  const before = snapshot(store);
+  const { id } = store.transaction(() => store.journal.record({ kind: 'name', summary: 'Named c1 "Ann"', faceIds: faces }, () => {
+    const ann = store.persons.create({ name: 'Ann' });
+    store.assignments.assignByUser(faces, ann.id);
+    store.constraints.add(faces[1]!, ann.id, 'not');
+    store.constraints.add(faces[1]!, ann.id, 'not');
+  }));
+  const after = snapshot(store);
+  assert.deepEqual(store.journal.nextRedoable(5), [], 'nothing to redo before an undo');
+  store.transaction(() => store.journal.undo(id));
+  assert.deepEqual(snapshot(store), before);
+  assert.deepEqual(store.journal.nextRedoable(5).map((d) => d.id), [id]);
+  const redone = store.transaction(() => store.journal.redo(id));
+  assert.equal(redone.undoneAt, null);
+  assert.equal(redone.redoable, false);
+  assert.deepEqual(snapshot(store), after);
+  assert.throws(() => store.transaction(() => store.journal.redo(id)), /cannot be redone/);
+  // The redo recorded the decision's reversal afresh: a second undo is as exact as the first.
+  store.transaction(() => store.journal.undo(id));
+  assert.deepEqual(snapshot(store), before);
+  store.transaction(() => store.journal.redo(id));
+  assert.deepEqual(snapshot(store), after);
+  const rows = (table: string) => (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  assert.equal(rows('decision_redo'), 0, 'a redo keeps no stale redo statements');
+});
+
+test('redo replays several undone decisions oldest first; a new decision ends redo', () => {
+  const { store, faces } = library();
+  const ann = store.transaction(() => store.persons.create({ name: 'Ann' }));
+  const states = [snapshot(store)];
+  const ids = [faces[0]!, faces[1]!].map((faceId) => {
+    const { id } = store.transaction(() => store.journal.record({ kind: 'move', summary: `move ${faceId}` }, () => store.assignments.assignByUser([faceId], ann.id)));
+    states.push(snapshot(store));
+    return id;
+  });
+  store.transaction(() => store.journal.lastUndoable(2).forEach((d) => store.journal.undo(d.id)));
+  assert.deepEqual(snapshot(store), states[0]);
+  assert.deepEqual(store.journal.nextRedoable(5).map((d) => d.id), ids, 'the first undone last is redone first');
+  store.transaction(() => store.journal.redo(ids[0]!));
+  assert.deepEqual(snapshot(store), states[1]);
+  // A different change now: the second undone decision can no longer be redone.
+  store.transaction(() => store.journal.record({ kind: 'reject', summary: 'not Ann' }, () => store.constraints.add(faces[1]!, ann.id, 'not')));
+  assert.deepEqual(store.journal.nextRedoable(5), []);
+  assert.throws(() => store.transaction(() => store.journal.redo(ids[1]!)), /cannot be redone/);
+  assert.equal((store.db.prepare('SELECT count(*) AS n FROM decision_redo').get() as { n: number }).n, 0);
+});

@@ -6,7 +6,7 @@
  *    again (the person keeps its other faces), a face moved to the wrong person and taken out again, which the
  *    review queue then offers to the right one ("yes"), fine-tune with force from the app and review what moved, scan a
  *    second folder (its faces join the named people), search by a dropped image (plausible matches only), merge
- *    two named people (confirmed in a dialog) and undo it with Ctrl+Z, reload (the screen stays), restart the
+ *    two named people (confirmed in a dialog), undo it with Ctrl+Z, redo it with Ctrl+Shift+Z and undo it again, reload (the screen stays), restart the
  *    server on the same database and check that every state persisted.
  * 2. A keyboard-only session (#16, item 1) on the same library: every shortcut the app shows, no mouse.
  *
@@ -285,12 +285,20 @@ describe('Facet in Chromium', { skip: reason }, () => {
     assert.equal((await entryOf('Tony Blair'))?.faceCount, tonyBefore, 'the undo gave Tony his own faces back');
     assert.equal((await entryOf('Serena Williams'))?.faceCount, serenaEntry.faceCount, 'and Serena hers');
     await shoot(page, '10-undo');
+    // Ctrl+Shift+Z redoes the merge, exactly; Ctrl+Z undoes it again.
+    await page.keyboard.press('Control+Shift+z');
+    await page.getByText(/^Redone: Merged "Serena Williams" into "Tony Blair"/u).waitFor();
+    await page.locator(`[data-entry="person:${state.tony}"][data-count="${tonyBefore + serenaEntry.faceCount}"]`).waitFor();
+    assert.equal(await entryOf('Serena Williams'), undefined, 'merged again');
+    await page.keyboard.press('Control+z');
+    await page.locator('[data-name="Serena Williams"]').waitFor();
+    assert.equal((await entryOf('Tony Blair'))?.faceCount, tonyBefore, 'undone again');
 
     // 11. History: the merge is there, undone; the other screens.
     await page.locator('[data-nav=history]').click();
-    await page.locator('[data-kind=merge][data-undone=true]').first().waitFor();
+    await page.locator('[data-kind=merge][data-undone=true] [data-action=redo-to]').first().waitFor();
     await shoot(page, '11-history');
-    // "Undo to here" on an older decision undoes every later one too, with no redo: it asks first; Cancel keeps all.
+    // "Undo to here" on an older decision undoes every later one too: it asks first; Cancel keeps all.
     const historyBefore11 = (await server.call('history.list', { limit: 500 })).entries.map((e) => [e.id, e.undone]);
     await page.locator('[data-action=undo-to]').last().click();
     const undoMany = page.getByRole('dialog', { name: /^Undo \d+ decisions\?$/u });
@@ -437,11 +445,22 @@ describe('Facet in Chromium', { skip: reason }, () => {
     await keys.press('Escape');
     await page.getByRole('heading', { name: 'Photos', exact: true }).waitFor();
 
-    // History (Alt+6) and Ctrl+Z: the rename is undone.
+    // History (Alt+6) and Ctrl+Z: the rename is undone; Ctrl+Y makes it again, Ctrl+Z undoes it once more.
     await keys.press('Alt+6');
     await page.getByRole('heading', { name: 'History', exact: true }).waitFor();
     await keys.press('Control+z');
     await page.getByText(/^Undone: /u).waitFor();
+    // Redo takes back the last undo first: the oldest decision still undone (an earlier Ctrl+Z may have undone more).
+    const redoable = (await server.call('history.list', { limit: 50 })).entries.filter((e) => e.redoable);
+    const next = redoable[redoable.length - 1]!;
+    assert.equal(next.undone, true);
+    await page.locator(`[data-history="${next.id}"] [data-action=redo-to]`).waitFor();
+    await keys.press('Control+y');
+    await page.getByText(`Redone: ${next.summary}`, { exact: true }).waitFor();
+    await page.locator(`[data-history="${next.id}"] [data-action=undo-to]`).waitFor();
+    await keys.press('Control+z');
+    await page.getByText(/^Undone: /u).waitFor();
+    await page.locator(`[data-history="${next.id}"] [data-action=redo-to]`).waitFor();
     await shoot(page, '16-history-after-keyboard');
 
     // Last, as a user leaving would: Settings, "Forget all face data" (it failed every time on a real database

@@ -1,10 +1,10 @@
 /**
- * Fine-tuning from the app, and the history of decisions with undo. Fine-tuning is the same function as
+ * Fine-tuning from the app, and the history of decisions with undo and redo. Fine-tuning is the same function as
  * `facet finetune` (people/fineTune.ts); the faces it moved into named persons are returned for review.
  */
 import { rollbackAdapter, currentModels } from '../../people/adapterStore.ts';
 import { fineTune } from '../../people/fineTune.ts';
-import { listHistory, undoDecisions, type HistoryItem } from '../../people/history.ts';
+import { listHistory, redoDecisions, undoDecisions, type HistoryItem } from '../../people/history.ts';
 import type { ApiRequest, ApiResponse, HistoryEntry } from '../contract.ts';
 import type { ApiContext } from './context.ts';
 
@@ -49,4 +49,10 @@ export function undo(ctx: ApiContext, { count }: ApiRequest<'history.undo'>): Ap
   const undone = undoDecisions(ctx.store, count ?? 1).map(toEntry);
   ctx.invalidateVectors();
   return { undone };
+}
+
+export function redo(ctx: ApiContext, { count }: ApiRequest<'history.redo'>): ApiResponse<'history.redo'> {
+  const redone = redoDecisions(ctx.store, count ?? 1).map(toEntry);
+  ctx.invalidateVectors();
+  return { redone };
 }

@@ -105,13 +105,14 @@ export class ScanJob {
 
   #finish(report: LibraryScanReport): void {
     const { files, added, changed, moved, missing, analysed, faces, embedded } = report;
+    const facesGone = report.facesGone.map(({ file, person }) => ({ file, person }));
     this.#status = {
       ...this.#status,
       state: report.status === 'cancelled' ? 'cancelled' : 'done',
       etaSeconds: null,
       finishedAt: this.now(),
       failed: report.failed.map(({ file, reason, message }) => ({ file, reason, message })),
-      summary: { files, added, changed, moved, missing, analysed, faces, embedded },
+      summary: { files, added, changed, moved, missing, analysed, faces, embedded, facesGone },
     };
   }
 }

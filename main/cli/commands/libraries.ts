@@ -64,7 +64,10 @@ export const librariesCommand = defineCommand({
         throw error;
       }
       if (json) out(JSON.stringify({ removed: root.path, ...result }));
-      else out(`removed ${escapeControls(root.path)}${result.photos > 0 ? `: forgot ${result.photos} photo(s) and ${result.faces} face(s)` : ''}`);
+      else {
+        const people = result.persons > 0 ? `, and ${result.persons} person(s) named only from it` : '';
+        out(`removed ${escapeControls(root.path)}${result.photos > 0 ? `: forgot ${result.photos} photo(s) and ${result.faces} face(s)${people}` : ''}`);
+      }
       return 0;
     });
   },

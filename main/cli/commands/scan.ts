@@ -72,6 +72,10 @@ export const scanCommand = defineCommand({
         out(`${report.analysed} photos analysed, ${report.faces} faces found in ${report.seconds.toFixed(1)} s`);
         if (report.embedded > 0) out(`${report.embedded} faces already stored embedded with ${report.embedderId} (not detected again)`);
         if (report.namesImported > 0) out(`${report.namesImported} face(s) named from the photos' XMP regions`);
+        if (report.facesGone.length > 0) {
+          out(`${report.facesGone.length} face(s) you had named or decided about are no longer in their changed file, and were removed:`);
+          for (const gone of report.facesGone) out(`  ${gone.person === null ? 'a face' : escapeControls(gone.person)} in ${escapeControls(gone.file)}`);
+        }
         if (sorted && sorted.newFaces > 0) out(describeIncremental(sorted));
         for (const root of report.offlineRoots) out(`offline (its photos and names are kept): ${root}`);
         if (report.failed.length > 0) {

@@ -11,6 +11,7 @@ function summary(report: ScanReport | LibraryScanReport): string {
   return `${report.added} new, ${report.changed} changed, ${report.moved} moved, ${report.missing} gone; ` +
     `${report.analysed} analysed, ${report.faces} faces, ${report.namesImported} names from XMP` +
     (report.embedded > 0 ? `, ${report.embedded} faces embedded with a new embedder` : '') +
+    (report.facesGone.length > 0 ? `; no longer in their changed file, removed: ${report.facesGone.map((g) => `${g.person ?? 'a face'} in ${g.file}`).join(', ')}` : '') +
     (report.failed.length > 0 ? `; ${report.failed.length} unreadable: ${report.failed.map((f) => f.file).join(', ')}` : '') + sorted;
 }
 

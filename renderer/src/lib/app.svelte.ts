@@ -187,9 +187,24 @@ export class AppState {
       const result = await this.run('history.undo', { count });
       if (!result) return [];
       if (result.undone.length === 0) this.inform('Nothing to undo.');
-      else this.inform(`Undone: ${result.undone.map((e) => e.summary).join('; ')}`);
+      else this.inform(`Undone: ${result.undone.map((e) => e.summary).join('; ')}. Ctrl+Shift+Z redoes it.`);
       this.changes.people++;
       return result.undone;
+    } finally {
+      this.undoing = false;
+    }
+  }
+
+  /** Makes the last undone decision again (Ctrl+Shift+Z, Ctrl+Y, the Redo button); says what was redone. */
+  async redo(count = 1): Promise<HistoryEntry[]> {
+    if (this.undoing) return [];
+    this.undoing = true;
+    try {
+      const result = await this.run('history.redo', { count });
+      if (!result) return [];
+      this.inform(`Redone: ${result.redone.map((e) => e.summary).join('; ')}`);
+      this.changes.people++;
+      return result.redone;
     } finally {
       this.undoing = false;
     }

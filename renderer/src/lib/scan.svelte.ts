@@ -47,11 +47,15 @@ export class ScanState {
   async remove(root: RootInfo): Promise<void> {
     const yes = await this.app.ask({
       title: 'Remove this folder?',
-      text: `${root.path}: its photos, their faces and the names given to them are forgotten, and Undo cannot bring them back. People you named keep their faces in other folders; the files themselves stay where they are.`,
+      text: `${root.path}: its photos, their faces and the names given to them are forgotten, and Undo cannot bring them back. People you named keep their faces in other folders; people named only here go. The files themselves stay where they are.`,
       confirmLabel: 'Remove and forget',
       danger: true,
     });
-    if (yes && (await this.app.run('libraries.remove', { rootId: root.id, forgetPhotos: true }))) await this.load();
+    const removed = yes ? await this.app.run('libraries.remove', { rootId: root.id, forgetPhotos: true }) : undefined;
+    if (!removed) return;
+    const people = removed.persons > 0 ? `, and ${removed.persons === 1 ? 'a person' : `${removed.persons} people`} named only from it` : '';
+    this.app.inform(`Removed ${root.path}: forgot ${removed.photos === 1 ? 'a photo' : `${removed.photos} photos`} and ${removed.faces === 1 ? 'a face' : `${removed.faces} faces`}${people}.`);
+    await this.load();
   }
 
   async start(): Promise<void> {
