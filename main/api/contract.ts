@@ -209,7 +209,11 @@ export interface SettingsInfo {
    * `smallestFace` px (the small-face pass tiles large photos for them), with networks computing in `precision`.
    * Takes effect with the next scan.
    */
-  scan: { cores: number | null; workers: number; machineCores: number; smallestFace: number; precision: 'fp32' | 'int8-embedder' | 'int8' };
+  scan: {
+    cores: number | null; workers: number; machineCores: number; smallestFace: number; precision: 'fp32' | 'int8-embedder' | 'int8';
+    /** Set when this session's workers were fixed when it started (`facet serve --workers N`): the core limit waits. */
+    sessionWorkers?: number;
+  };
   /** The useful range of the clustering threshold for this embedder (the slider's travel) and its calibrated value. */
   thresholdRange: { min: number; max: number; step: number; calibrated: number | null };
   /** Embedders that have vectors in the library, with how many. */

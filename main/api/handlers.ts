@@ -39,6 +39,8 @@ export interface ApiOptions {
   cluster: ClusterService;
   transport: 'http' | 'ipc';
   version?: string;
+  /** Analysis workers fixed for this session (`facet serve --workers N`): Settings says so. */
+  scanWorkersOverride?: number;
 }
 
 export interface Api {
@@ -130,7 +132,9 @@ export function isApiMethod(method: unknown): method is ApiMethod {
 
 export function createApi(options: ApiOptions): Api {
   const events = new EventBus();
-  const context = createContext({ store: options.store, events, analyser: options.analyser, databasePath: options.databasePath });
+  const context = createContext({
+    store: options.store, events, analyser: options.analyser, databasePath: options.databasePath, scanWorkersOverride: options.scanWorkersOverride,
+  });
   const scan = new ScanJob(
     options.store,
     options.runScan,

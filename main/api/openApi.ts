@@ -74,6 +74,7 @@ export function openApi(options: OpenApiOptions): { api: Api; store: Store } {
     runScan: poolScanRunner(options.workers, regions),
     cluster: clusterService,
     transport: options.transport,
+    scanWorkersOverride: options.workers,
   });
   const watching = options.watch
     ? startLibraryWatch(api, store, regions).catch((error: unknown) => {

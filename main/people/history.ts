@@ -27,7 +27,9 @@ function toItem(record: DecisionRecord): HistoryItem {
 
 export function listHistory(store: Store, limit = 100): HistoryItem[] {
   if (!(Number.isInteger(limit) && limit >= 1)) throw new DecisionError('limit', `limit must be a whole number >= 1, got ${limit}`);
-  return store.journal.list(limit).map(toItem);
+  // Faces forgotten since (a folder removed, a face gone from its changed file) are left out: the History panel
+  // showed them as broken thumbnails.
+  return store.journal.list(limit).map((record) => ({ ...toItem(record), faceIds: record.faceIds.filter((id) => store.faces.get(id) !== undefined) }));
 }
 
 /** Undoes the last `count` decisions (newest first); refused when there is nothing to undo. */

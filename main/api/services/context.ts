@@ -18,6 +18,8 @@ export interface ApiContext {
   analyser: FaceAnalyser;
   /** The database file, shown in app.info. */
   databasePath: string;
+  /** Analysis workers fixed for this session (`facet serve --workers N`), over the Settings screen's core limit. */
+  scanWorkersOverride?: number;
   /** Vectors of the current embedder, cached until the library changes. */
   vectors(): VectorSet;
   /** Drops cached vectors after faces or embeddings changed. */
@@ -26,7 +28,7 @@ export interface ApiContext {
   detectorId(): string;
 }
 
-export function createContext(init: Pick<ApiContext, 'store' | 'events' | 'analyser' | 'databasePath'>): ApiContext {
+export function createContext(init: Pick<ApiContext, 'store' | 'events' | 'analyser' | 'databasePath' | 'scanWorkersOverride'>): ApiContext {
   let cached: { key: string; set: VectorSet } | undefined;
   const embedderId = () => stringSetting(init.store, SETTING_KEYS.embedder) ?? DEFAULT_EMBEDDER;
   const context: ApiContext = {

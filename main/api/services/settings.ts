@@ -126,7 +126,7 @@ export async function getSettings(ctx: ApiContext): Promise<SettingsInfo> {
       choices: backends.filter((b) => b.reason === undefined).map((b) => b.name),
       unavailable: backends.flatMap((b) => (b.reason === undefined ? [] : [{ name: b.name, reason: b.reason }])),
     },
-    scan: scanWorkers(ctx.store),
+    scan: { ...scanWorkers(ctx.store), ...(ctx.scanWorkersOverride === undefined ? {} : { sessionWorkers: ctx.scanWorkersOverride }) },
     thresholdRange: thresholdRange(ctx.embedderId(), threshold),
     embeddedModels: ctx.store.embeddings.models(),
   };

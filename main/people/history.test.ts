@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { addPhoto, createTestStore, faceInput } from '../store/testing.ts';
+import { moveFaces, rejectFaces } from './decisions.ts';
+import { listHistory, redoDecisions, undoDecisions } from './history.ts';
+
+test('history leaves out faces forgotten since (they showed as broken thumbnails); undo and redo check their count', () => {
+  const store = createTestStore();
+  const faces = store.faces.insertDetected(addPhoto(store), 'd', [faceInput(), faceInput()]);
+  const ann = store.persons.create({ name: 'Ann' });
+  moveFaces(store, faces, ann.id);
+  rejectFaces(store, [faces[1]!], ann.id);
+  assert.deepEqual(listHistory(store).map((item) => item.faceIds), [[faces[1]], faces]);
+  store.faces.delete([faces[1]!], { discardUserDecisions: true });
+  assert.deepEqual(listHistory(store).map((item) => item.faceIds), [[], [faces[0]]]);
+  assert.throws(() => redoDecisions(store, 1), /nothing to redo/);
+  assert.throws(() => undoDecisions(store, 0), /whole number >= 1/);
+  assert.throws(() => redoDecisions(store, 1.5), /whole number >= 1/);
+  undoDecisions(store, 2);
+  assert.deepEqual(redoDecisions(store, 5).map((item) => item.kind), ['move', 'reject'], 'in the order they were made');
+});
