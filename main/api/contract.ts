@@ -166,7 +166,7 @@ export interface HistoryEntry {
   /** Milliseconds since the Unix epoch. */
   at: number;
   kind: 'name' | 'rename' | 'merge' | 'reject' | 'move' | 'assign' | 'confirm' | 'hide' | 'favourite' | 'cover' | 'birthDate' | 'manualFace' | 'forget' | 'import';
-  /** A sentence for the history panel, e.g. 'Named cluster 12 "Ann Lee" (14 faces)'. */
+  /** A sentence for the history panel, e.g. 'Named group c12 "Ann Lee" (14 faces)'. */
   summary: string;
   /** Faces the decision touched (at most 50 listed). */
   faceIds: number[];

@@ -34,7 +34,7 @@ export function decide<T>(store: Store, decision: NewDecision, change: () => T):
 
 const faces = (n: number) => `${n} face${n === 1 ? '' : 's'}`;
 export const personLabel = (person: Pick<Person, 'id' | 'name'>) => (person.name !== null ? `"${person.name}"` : `person ${person.id}`);
-const targetLabel = (target: PeopleTarget) => (target.kind === 'person' ? personLabel(target.person) : `cluster ${target.label}`);
+const targetLabel = (target: PeopleTarget) => (target.kind === 'person' ? personLabel(target.person) : `group ${target.label}`);
 
 function requirePerson(store: Store, personId: number, field = 'personId'): Person {
   const person = store.persons.get(personId);
@@ -190,7 +190,7 @@ export function rejectFace(store: Store, faceId: number, target: PeopleTarget): 
   }
   // An unnamed cluster has no identity to remember a rejection against: its other faces become an unnamed person.
   if (!target.faceIds.includes(faceId)) throw new DecisionError('face', `face ${faceId} is not in cluster ${target.label}`);
-  decide(store, { kind: 'reject', summary: `Face ${faceId} marked not the rest of cluster ${target.label}`, faceIds: [faceId] }, () => {
+  decide(store, { kind: 'reject', summary: `Face ${faceId} marked not the rest of group ${target.label}`, faceIds: [faceId] }, () => {
     const person = store.persons.create({});
     store.assignments.assignByUser(target.faceIds.filter((id) => id !== faceId), person.id);
     store.constraints.add(faceId, person.id, 'not');
