@@ -350,3 +350,22 @@ test('pausing a scan stops it after the photos in flight', async () => {
   assert.equal((await ok(api, 'libraries.scanStatus', {})).state, 'cancelled');
   assert.equal(unit(Float32Array.of(3, 4))[0], 0.6000000238418579);
 });
+
+test('naming one face, regrouping (which gives the new person more faces), then undo and redo: exact, no foreign-key failure', async () => {
+  const { api, store } = await clustered();
+  const faceId = store.faces.list().at(-1)!.id;
+  const { personId } = await ok(api, 'faces.assign', { faceIds: [faceId], name: 'Eve' });
+  await ok(api, 'cluster.run', { threshold: 0.5, minClusterSize: 2 });
+  const joined = () => store.db.prepare('SELECT face_id FROM face_assignments WHERE person_id = ? ORDER BY face_id').pluck().all(personId);
+  const regrouped = joined();
+  assert.ok(regrouped.length > 1, 'the regrouping gave Eve more faces than the one named');
+  const undone = await api.call('history.undo', {});
+  assert.ok(undone.ok, JSON.stringify(undone)); // it failed: FOREIGN KEY constraint failed
+  assert.equal(store.persons.get(personId!), undefined);
+  assert.deepEqual(joined(), []);
+  await ok(api, 'history.redo', {});
+  assert.deepEqual(joined(), regrouped, 'redo gives Eve back the faces the regrouping gave her');
+  await ok(api, 'cluster.run', { threshold: 0.5, minClusterSize: 2 });
+  assert.ok((await api.call('history.undo', {})).ok);
+  assert.deepEqual(store.db.pragma('foreign_key_check'), []);
+});

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileHashError } from './errors.ts';
-import { HASH_WINDOW_BYTES, contentHash, diffLibrary, pathsToHash, type KnownFile, type ScannedFile } from './identity.ts';
+import { HASH_WINDOW_BYTES, contentHash, diffLibrary, followContentMoves, pathsToHash, type KnownFile, type ScannedFile } from './identity.ts';
 
 interface StoredFile extends KnownFile {
   id: number;
@@ -111,5 +111,47 @@ describe('contentHash', () => {
     const result = await contentHash(missing);
     assert.ok(result instanceof FileHashError);
     assert.equal(result.file, missing);
+  });
+});
+
+describe('followContentMoves', () => {
+  /** The diff once the changed files are hashed, as the scan does before following content moves. */
+  function hashedDiff(previous: StoredFile[], current: ScannedFile[], hashes: Record<string, string>) {
+    const diff = diffLibrary(previous, current);
+    for (const change of diff.changed) change.current.contentHash = hashes[change.current.path];
+    return followContentMoves(diff);
+  }
+  const summary = (diff: ReturnType<typeof hashedDiff>) => ({
+    changed: diff.changed.map((c) => c.previous.id), moved: diff.moved.map((m) => [m.previous.id, m.current.path]).sort(),
+    added: diff.added.map((f) => f.path), deleted: diff.deleted.map((f) => f.id),
+  });
+
+  it('a swap of two files is two moves, not two edits', () => {
+    const previous = [known(1, '/lib/a.jpg', 'h-a'), known(2, '/lib/b.jpg', 'h-b')];
+    const current = [scanned('/lib/a.jpg', 1000, 9000), scanned('/lib/b.jpg', 1000, 9000)];
+    assert.deepEqual(summary(hashedDiff(previous, current, { '/lib/a.jpg': 'h-b', '/lib/b.jpg': 'h-a' })), {
+      changed: [], moved: [[1, '/lib/b.jpg'], [2, '/lib/a.jpg']], added: [], deleted: [],
+    });
+  });
+
+  it('a renumbered folder (a photo put in front) is a chain of moves ending at a new name, and one new photo', () => {
+    const previous = [known(1, '/lib/001.jpg', 'h-x'), known(2, '/lib/002.jpg', 'h-y')];
+    const current = [scanned('/lib/001.jpg', 1000, 9000), scanned('/lib/002.jpg', 1000, 9000), scanned('/lib/003.jpg', 1000, 9000, 'h-y')];
+    assert.deepEqual(summary(hashedDiff(previous, current, { '/lib/001.jpg': 'h-new', '/lib/002.jpg': 'h-x' })), {
+      changed: [], moved: [[1, '/lib/002.jpg'], [2, '/lib/003.jpg']], added: ['/lib/001.jpg'], deleted: [],
+    });
+  });
+
+  it('a photo copied over another is an edit of that one: its own record stays, and so does the copied one', () => {
+    const previous = [known(1, '/lib/a.jpg', 'h-a'), known(2, '/lib/b.jpg', 'h-b')];
+    const current = [scanned('/lib/a.jpg', 1000, 9000), scanned('/lib/b.jpg')];
+    assert.deepEqual(summary(hashedDiff(previous, current, { '/lib/a.jpg': 'h-b' })), { changed: [1], moved: [], added: [], deleted: [] });
+  });
+
+  it('a file renamed onto a name whose photo was deleted: the deleted one\'s record goes, the renamed one moves', () => {
+    const previous = [known(1, '/lib/a.jpg', 'h-a'), known(2, '/lib/b.jpg', 'h-b')];
+    const current = [scanned('/lib/a.jpg', 1000, 9000)];
+    // b.jpg was renamed to a.jpg, replacing it: a.jpg's old record is edited (its content is gone), b's vanished.
+    assert.deepEqual(summary(hashedDiff(previous, current, { '/lib/a.jpg': 'h-b' })), { changed: [1], moved: [], added: [], deleted: [2] });
   });
 });

@@ -156,3 +156,59 @@ function takeMoveSource<Known extends KnownFile>(vanishedByHash: Map<string, Kno
   if (bucket.length === 0) vanishedByHash.delete(scanned.contentHash!);
   return chosen;
 }
+
+/**
+ * Content that moved between known paths: files renumbered (each photo's content one name further on) or swapped,
+ * a name reused for another photo of the library. diffLibrary pairs only records whose path vanished with new
+ * paths; here, once the changed files' hashes are known, a changed path whose new content is the old content of
+ * another record (changed or vanished), or a new path holding a changed record's old content, is that record
+ * moved, with its faces and names. (Analysed again instead, every face of a renumbered folder lost its name.)
+ *
+ * A move onto a path whose own record stays there is not one: that record's content changed, and it is analysed
+ * as before. A changed path whose record moved away and that nothing moved onto holds a new photo (added).
+ */
+export function followContentMoves<Known extends KnownFile>(diff: LibraryDiff<Known>): LibraryDiff<Known> {
+  const edited = diff.changed.filter((change) => change.current.contentHash !== undefined && change.current.contentHash !== change.previous.contentHash);
+  if (edited.length === 0) return diff;
+  // Old content that may have gone elsewhere: of the edited records and of the vanished ones.
+  const sources = new Map<string, Known[]>();
+  for (const known of [...edited.map((change) => change.previous), ...diff.deleted]) {
+    const bucket = sources.get(known.contentHash);
+    if (bucket) bucket.push(known);
+    else sources.set(known.contentHash, [known]);
+  }
+  // Candidate moves onto each edited path (occupied by its old record) and each new path (free).
+  const occupant = new Map<string, Known>(edited.map((change) => [change.current.path, change.previous]));
+  const candidates = new Map<string, { previous: Known; current: ScannedFile }>();
+  for (const current of [...edited.map((change) => change.current), ...diff.added]) {
+    if (current.contentHash === undefined) continue;
+    const source = takeMoveSource(sources, current);
+    if (source) candidates.set(current.path, { previous: source, current });
+  }
+  // Keep only moves onto free paths or onto paths whose record itself moves (a chain ending at a new path, a cycle).
+  const movedAway = () => new Set([...candidates.values()].map((move) => move.previous.path));
+  for (let changed = true; changed; ) {
+    changed = false;
+    const away = movedAway();
+    for (const target of [...candidates.keys()]) {
+      const holder = occupant.get(target);
+      if (holder && !away.has(holder.path)) {
+        candidates.delete(target);
+        changed = true;
+      }
+    }
+  }
+  if (candidates.size === 0) return diff;
+  const away = movedAway();
+  const arrived = new Set(candidates.keys());
+  const changedLeft = diff.changed.filter((change) => !arrived.has(change.current.path) && !away.has(change.previous.path));
+  // An edited path whose record moved away and that received nothing: a new photo there.
+  const freed = diff.changed.filter((change) => away.has(change.previous.path) && !arrived.has(change.current.path)).map((change) => change.current);
+  return {
+    unchanged: diff.unchanged,
+    changed: changedLeft,
+    moved: [...diff.moved, ...candidates.values()],
+    added: [...diff.added.filter((file) => !arrived.has(file.path)), ...freed],
+    deleted: diff.deleted.filter((known) => !away.has(known.path)),
+  };
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import sharp from 'sharp';
 import { scanLibrary } from './libraryScan.ts';
 import { createTestStore } from '../store/testing.ts';
 import { demoPhoto, fixedAnalyser, tempDir } from './testing.ts';
@@ -153,4 +154,40 @@ test('a changed file: a named face gone from it is removed and reported; one the
   assert.deepEqual(cropped.map((face) => face.id), [named['cropped.jpg']!.id], 'the moved face is the same face');
   assert.deepEqual(cropped[0]!.box, elsewhere, 'at its new place');
   assert.equal(store.assignments.get(named['cropped.jpg']!.id)?.personId, ann.id, 'with its name');
+});
+
+test('files swapped or renumbered keep their faces and names: the content moved, nothing is analysed again', async (t) => {
+  const root = tempDir(t);
+  const store = createTestStore();
+  const box = { x: 300, y: 200, width: 180, height: 220 };
+  const analyser = fixedAnalyser({ 'a.jpg': [box], 'b.jpg': [box], '001.jpg': [box], '002.jpg': [box], '003.jpg': [box] });
+  const scan = () => scanLibrary({ store, roots: [root], detectorId: 'fixed', embedderId: 'e', createPool: async () => analyser });
+  const file = (name: string) => path.join(root, name);
+  // Four different photos: the demo photo stored in four orientations (different bytes).
+  await demoPhoto(file('a.jpg'), 1);
+  await demoPhoto(file('b.jpg'), 3);
+  await demoPhoto(file('001.jpg'), 6);
+  await demoPhoto(file('002.jpg'), 8);
+  await scan();
+  const faceAt = (name: string) => store.faces.listByPhoto(store.photos.findByPath(file(name))!.id)[0]!.id;
+  const names = { 'a.jpg': 'Ann', 'b.jpg': 'Bob', '001.jpg': 'Cat', '002.jpg': 'Dan' };
+  for (const [name, person] of Object.entries(names)) store.assignments.assignByUser([faceAt(name)], store.persons.create({ name: person }).id);
+  const nameAt = (name: string) => store.assignments.get(faceAt(name))?.personId && store.persons.get(store.assignments.get(faceAt(name))!.personId!)!.name;
+
+  // a.jpg and b.jpg swapped; 002 renamed 003 and 001 renamed 002 (a photo put in front), and a new 001.
+  await fs.rename(file('a.jpg'), file('swap.tmp'));
+  await fs.rename(file('b.jpg'), file('a.jpg'));
+  await fs.rename(file('swap.tmp'), file('b.jpg'));
+  await fs.rename(file('002.jpg'), file('003.jpg'));
+  await fs.rename(file('001.jpg'), file('002.jpg'));
+  await sharp(file('b.jpg')).jpeg({ quality: 50 }).toFile(file('001.jpg')); // a new photo (other bytes)
+  const later = new Date(Date.now() + 5000);
+  for (const name of ['a.jpg', 'b.jpg', '001.jpg', '002.jpg', '003.jpg']) await fs.utimes(file(name), later, later);
+  const analysedBefore = analyser.analysed.length;
+  const report = await scan();
+  assert.deepEqual([report.moved, report.changed, report.added], [4, 0, 1], JSON.stringify(report));
+  assert.deepEqual(analyser.analysed.slice(analysedBefore).map((f) => path.basename(f)), ['001.jpg'], 'only the new photo is analysed');
+  assert.deepEqual([nameAt('a.jpg'), nameAt('b.jpg'), nameAt('002.jpg'), nameAt('003.jpg')], ['Bob', 'Ann', 'Cat', 'Dan']);
+  assert.equal(nameAt('001.jpg'), undefined, 'the new photo is nobody yet');
+  assert.deepEqual(report.facesGone, []);
 });

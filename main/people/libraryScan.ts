@@ -13,7 +13,7 @@ import type { AnalysedPhotoFace, FileAnalysis } from '../faces/analyseFile.ts';
 import type { Box } from '../core/types.ts';
 import { ProtectedDataError, type Face, type Store } from '../store/index.ts';
 import { matchBoxes } from '../library/boxOverlap.ts';
-import { contentHash, diffLibrary, pathsToHash, type ScannedFile } from '../library/identity.ts';
+import { contentHash, diffLibrary, followContentMoves, pathsToHash, type ScannedFile } from '../library/identity.ts';
 import { listLibrary } from '../library/walk.ts';
 import { separateRawSiblings } from '../library/siblings.ts';
 import { clusterThresholdFor } from '../../native-models/catalog.ts';
@@ -145,20 +145,25 @@ async function syncRoot(options: ScanOptions, rootId: number, folder: string, re
     options.onProgress?.({ stage: 'hash', done: ++hashed, total: toHash.length });
   }
   const current: ScannedFile[] = listing.files.map((file) => ({ ...file, contentHash: hashes.get(file.path) }));
-  const diff = diffLibrary(previous, current);
+  const listed = diffLibrary(previous, current);
 
-  // Files at a known path whose size or mtime moved: hash them now, to tell an edit from a touch.
-  for (const change of diff.changed) {
+  // Files at a known path whose size or mtime moved: hash them now, to tell an edit from a touch, and a content
+  // that moved between known paths (renumbered, swapped) from an edit.
+  for (const change of listed.changed) {
     const hash = await contentHash(change.current.path);
     if (hash instanceof Error) {
       report.failed.push({ file: change.current.path, reason: hash.reason, message: hash.message });
       unreadable.set(change.current.path, hash.message);
     } else change.current.contentHash = hash;
   }
+  const diff = followContentMoves(listed);
   // A file touched (its time moved) but holding the same bytes is unchanged: it is not analysed again, nor counted so.
   const touched = diff.changed.filter((change) => change.current.contentHash !== undefined && change.current.contentHash === change.previous.contentHash).length;
   report.unchanged += diff.unchanged.length + touched;
   store.transaction(() => {
+    // Through a path of its own first: in a swap or a renumbering each target path is still held by the record
+    // that moves on from it.
+    for (const { previous: old, current: now } of diff.moved) store.photos.move(old.id, rootId, `${now.path}.facet-moving-${old.id}`);
     for (const { previous: old, current: now } of diff.moved) {
       store.photos.move(old.id, rootId, now.path);
       store.photos.upsert({ rootId, path: now.path, size: now.size, mtimeMs: now.mtimeMs, contentHash: now.contentHash ?? null });

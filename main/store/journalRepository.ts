@@ -67,6 +67,7 @@ export class JournalRepository {
   readonly #markRedone;
   readonly #nextRedoable;
   readonly #forgetRedo;
+  readonly #releaseOrphans;
 
   constructor(db: Db) {
     this.#db = db;
@@ -95,6 +96,9 @@ export class JournalRepository {
     // Undo always takes the newest decisions not undone, so the redoable ones are a run at the end: oldest first.
     this.#nextRedoable = db.prepare<[number], DecisionRow>('SELECT * FROM decisions WHERE redoable = 1 ORDER BY id ASC LIMIT ?');
     this.#forgetRedo = db.prepare('UPDATE decisions SET redoable = 0 WHERE redoable = 1');
+    this.#releaseOrphans = db.prepare(
+      "UPDATE face_assignments SET person_id = NULL WHERE source = 'auto' AND person_id IS NOT NULL AND person_id NOT IN (SELECT id FROM persons)",
+    );
   }
 
   /** The decision being recorded now, if any (a decision made inside another is part of it). */
@@ -155,16 +159,28 @@ export class JournalRepository {
     if (this.recordingId() !== null) throw new InvalidValueError('decision', 'cannot undo while a decision is being recorded');
     const statements = this.#statements.all(id);
     const before = this.#lastSeq.get()?.seq ?? 0;
-    this.#setRecording.run(id);
-    try {
-      for (const { statement } of statements) this.#db.exec(statement);
-    } finally {
-      this.#setRecording.run(null);
-    }
+    this.#replay(id, statements);
     this.#keepRedo.run(id, before);
     this.#dropUndo.run(id);
     this.#markUndone.run(now, id);
     return toRecord(this.#get.get(id)!);
+  }
+
+  /**
+   * Runs recorded statements with the triggers recording under decision `id`. A person the statements remove may
+   * have been given faces since by writes that are not decisions (a regrouping, a scan's sorting): naming one face,
+   * Find people, then undo failed on a foreign key. Those faces go back to their group, unassigned (recorded too,
+   * so redo gives them back); foreign keys are checked at the caller's commit, once the statements have all run.
+   */
+  #replay(id: number, statements: ReadonlyArray<{ statement: string }>): void {
+    this.#db.pragma('defer_foreign_keys = ON'); // until this transaction ends
+    this.#setRecording.run(id);
+    try {
+      for (const { statement } of statements) this.#db.exec(statement);
+      this.#releaseOrphans.run();
+    } finally {
+      this.#setRecording.run(null);
+    }
   }
 
   /** The next `count` decisions that can be redone, in the order redo replays them (oldest first). */
@@ -183,12 +199,7 @@ export class JournalRepository {
     if (this.recordingId() !== null) throw new InvalidValueError('decision', 'cannot redo while a decision is being recorded');
     const statements = this.#redoStatements.all(id);
     this.#dropUndo.run(id);
-    this.#setRecording.run(id);
-    try {
-      for (const { statement } of statements) this.#db.exec(statement);
-    } finally {
-      this.#setRecording.run(null);
-    }
+    this.#replay(id, statements);
     this.#dropRedo.run(id);
     this.#markRedone.run(id);
     return toRecord(this.#get.get(id)!);
