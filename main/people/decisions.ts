@@ -212,7 +212,13 @@ export function moveFaces(store: Store, faceIds: readonly number[], personId: nu
 export function assignFaces(store: Store, faceIds: readonly number[], name: string | null): { personId: number | null; created: boolean } {
   requireFaces(store, faceIds);
   const trimmed = name === null ? null : visibleName(name);
-  const summary = trimmed === null ? `${faces(faceIds.length)} marked as nobody to name` : `Named ${faces(faceIds.length)} "${trimmed}"`;
+  // Faces taken from one named person to another are a move, and History says so (it said "Named 2 faces").
+  const owners = new Set(faceIds.map((faceId) => store.assignments.get(faceId)?.personId ?? null));
+  const [owner] = owners;
+  const from = owners.size === 1 && owner !== null && owner !== undefined ? store.persons.get(owner) : undefined;
+  const summary = trimmed === null
+    ? `${faces(faceIds.length)} marked as nobody to name`
+    : from?.name != null && from.name !== trimmed ? `Moved ${faces(faceIds.length)} from ${personLabel(from)} to "${trimmed}"` : `Named ${faces(faceIds.length)} "${trimmed}"`;
   return decide(store, { kind: 'assign', summary, faceIds }, () => {
     if (trimmed === null) {
       store.assignments.assignByUser(faceIds, null);

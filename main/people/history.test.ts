@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addPhoto, createTestStore, faceInput } from '../store/testing.ts';
-import { moveFaces, rejectFaces } from './decisions.ts';
+import { assignFaces, moveFaces, rejectFaces } from './decisions.ts';
 import { listHistory, redoDecisions, undoDecisions } from './history.ts';
 
 test('history leaves out faces forgotten since (they showed as broken thumbnails); undo and redo check their count', () => {
@@ -18,4 +18,17 @@ test('history leaves out faces forgotten since (they showed as broken thumbnails
   assert.throws(() => redoDecisions(store, 1.5), /whole number >= 1/);
   undoDecisions(store, 2);
   assert.deepEqual(redoDecisions(store, 5).map((item) => item.kind), ['move', 'reject'], 'in the order they were made');
+});
+
+test('faces given by name from one named person to another are a move in the history', () => {
+  const store = createTestStore();
+  const faces = store.faces.insertDetected(addPhoto(store), 'd', [faceInput(), faceInput()]);
+  const colin = store.persons.create({ name: 'Colin' });
+  moveFaces(store, faces, colin.id);
+  assignFaces(store, faces, 'George');
+  assignFaces(store, [faces[0]!], 'George');
+  assignFaces(store, [faces[0]!], null);
+  assert.deepEqual(listHistory(store, 3).map((item) => item.summary), [
+    '1 face marked as nobody to name', 'Named 1 face "George"', 'Moved 2 faces from "Colin" to "George"',
+  ]);
 });

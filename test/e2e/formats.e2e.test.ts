@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { makeFormatsLibrary, PERSON_OF } from '../fixtures/formatsLibrary.ts';
 import { REPO, type Fixture } from './fixture.ts';
 import { openApp, shoot, skipReason, type OpenApp, type Server } from './harness.ts';
@@ -162,6 +163,18 @@ describe('every format in the app', { skip: reason }, () => {
     await page.getByText(/Embedded so far: dlib-resnet \(6\), mobileface \(6\)\./u).waitFor();
     assert.deepEqual((await app.call('people.list', {})).entries.map((e) => [e.name, e.faceCount]), peopleBefore, 'names and groups as they were');
 
+    // A named photo replaced by another person's under the same name, while the app runs: its folder watcher scans
+    // it, Colin's face there is gone from the file and from Colin, and the app says so wherever the user is (the
+    // named face stayed before, a ghost: Colin's name on Bush's face).
+    const colinBefore = (await app.call('people.list', {})).entries.find((e) => e.name === 'Colin Powell')!.faceCount;
+    await page.locator('[data-nav=people]').click();
+    await sharp(path.join(fixture.library, 'a1.jpg')).png().toFile(path.join(base, 'replacement.png'));
+    renameSync(path.join(base, 'replacement.png'), path.join(fixture.library, 'b1.png'));
+    const warning = page.getByRole('status').filter({ hasText: /^A face you had named or decided about is no longer in its changed file, and was removed: Colin Powell in .*b1\.png\./u });
+    await warning.waitFor({ timeout: 120_000 });
+    await shoot(page, '22a-named-face-gone');
+    assert.equal((await app.call('people.list', {})).entries.find((e) => e.name === 'Colin Powell')!.faceCount, colinBefore - 1);
+
     // Removing the folder asks in the app's own dialog (it was the browser's confirm()): Cancel keeps everything;
     // "Remove and forget" forgets its photos and faces, and the files stay.
     await page.locator('[data-nav=libraries]').click();
@@ -175,6 +188,9 @@ describe('every format in the app', { skip: reason }, () => {
     await shoot(page, '22-remove-folder');
     await removing.locator('[data-action=confirm]').click();
     await page.locator('[data-action=remove-folder]').waitFor({ state: 'detached' });
+    // Both people were named only from this folder: they go with it (they stayed, listed with no face at all).
+    await page.getByText(/^Removed .*: forgot \d+ photos and \d+ faces, and 2 people named only from it\.$/u).waitFor();
+    assert.deepEqual((await app.call('people.list', {})).entries, [], 'no one is left');
     assert.equal((await app.call('libraries.list', {})).roots.length, 0, 'removed');
     assert.equal((await app.call('photos.timeline', {})).total, 0, 'its photos are forgotten');
     assert.ok(existsSync(path.join(fixture.library, 'a2.heic')), 'the files stay');

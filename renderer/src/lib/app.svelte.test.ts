@@ -45,3 +45,14 @@ test('change events bump the counters views reload on', async () => {
   expect(app.changes.people).toBeGreaterThan(before);
   stop();
 });
+
+test('a scan that removed named faces from changed files says so wherever the user is (the watcher scans unasked)', async () => {
+  const { app, api } = await seededApp();
+  const stop = app.listen();
+  const status = api.scan.status();
+  const summary = { files: 2, added: 0, changed: 1, moved: 0, missing: 0, analysed: 1, faces: 1, embedded: 0, facesGone: [{ file: '/photos/a.jpg', person: 'Ann' }] };
+  api.events.emit({ topic: 'scan', status: { ...status, state: 'done', finishedAt: Date.now(), summary } });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(app.message).toEqual({ kind: 'warning', text: 'A face you had named or decided about is no longer in its changed file, and was removed: Ann in /photos/a.jpg.' });
+  stop();
+});

@@ -11,8 +11,16 @@ import { parseRoute, routeToHash, type Route } from './routes.ts';
 export { NAV, type Route } from './routes.ts';
 
 export interface Message {
-  kind: 'error' | 'info';
+  /** warning: something the user should know that is not a failure (a scan removed named faces). */
+  kind: 'error' | 'info' | 'warning';
   text: string;
+}
+
+/** What a scan says about named faces no longer in their changed files (the message bar, Libraries). */
+export function facesGoneText(gone: ReadonlyArray<{ file: string; person: string | null }>): string {
+  const one = gone.length === 1;
+  const list = gone.map((g) => `${g.person ?? 'a face'} in ${g.file}`).join('; ');
+  return `${one ? 'A face' : `${gone.length} faces`} you had named or decided about ${one ? 'is' : 'are'} no longer in ${one ? 'its' : 'their'} changed file, and ${one ? 'was' : 'were'} removed: ${list}.`;
 }
 
 /** A yes/no question App.svelte shows as a dialog (ask). */
@@ -96,6 +104,9 @@ export class AppState {
       if (event.topic === 'scan' && (event.status.state === 'done' || event.status.state === 'cancelled')) {
         this.changes.libraries++;
         this.changes.faces++;
+        // Said wherever the user is: the folder watcher's scans run unasked, and Libraries' line goes with the next.
+        const gone = event.status.summary?.facesGone ?? [];
+        if (gone.length > 0) this.message = { kind: 'warning', text: facesGoneText(gone) };
       }
     });
   }
@@ -179,15 +190,28 @@ export class AppState {
     this.message = { kind: 'info', text };
   }
 
+  /** Undo or redo; "there is nothing to undo/redo" is an answer (said as information), not a failure. */
+  async #undoOrRedo<M extends 'history.undo' | 'history.redo'>(method: M, count: number): Promise<ApiResponse<M> | undefined> {
+    try {
+      return await this.client.call(method, { count } as ApiRequest<M>);
+    } catch (error) {
+      if (error instanceof ApiCallError && error.field === 'count' && /^there is nothing to/u.test(error.message)) {
+        return (method === 'history.undo' ? { undone: [] } : { redone: [] }) as ApiResponse<M>;
+      }
+      this.fail(error);
+      return undefined;
+    }
+  }
+
   /** Reverts the last decision not yet undone (Ctrl+Z, the Undo button); says what was undone. */
   async undo(count = 1): Promise<HistoryEntry[]> {
     if (this.undoing) return [];
     this.undoing = true;
     try {
-      const result = await this.run('history.undo', { count });
+      const result = await this.#undoOrRedo('history.undo', count);
       if (!result) return [];
       if (result.undone.length === 0) this.inform('Nothing to undo.');
-      else this.inform(`Undone: ${result.undone.map((e) => e.summary).join('; ')}. Ctrl+Shift+Z redoes it.`);
+      else this.inform(`Undone: ${result.undone.map((e) => e.summary).join('; ')}. ${result.undone.length === 1 ? 'Ctrl+Shift+Z redoes it.' : 'Ctrl+Shift+Z redoes them, one at a time.'}`);
       this.changes.people++;
       return result.undone;
     } finally {
@@ -200,8 +224,12 @@ export class AppState {
     if (this.undoing) return [];
     this.undoing = true;
     try {
-      const result = await this.run('history.redo', { count });
+      const result = await this.#undoOrRedo('history.redo', count);
       if (!result) return [];
+      if (result.redone.length === 0) {
+        this.inform('Nothing to redo: redo makes again what you undid, until you make a new decision.');
+        return [];
+      }
       this.inform(`Redone: ${result.redone.map((e) => e.summary).join('; ')}`);
       this.changes.people++;
       return result.redone;

@@ -106,3 +106,22 @@ test('renaming a named person to another one\'s name asks before merging them', 
   expect(await renaming).toBe(false);
   expect(people.entries.filter((e) => e.name !== null).map((e) => e.name)).toEqual(['Ann', 'Bob']);
 });
+
+test('undo and redo: what was undone is redone; with nothing to undo or redo the app says so, not as a failure', async () => {
+  const { app } = await seededApp();
+  const people = new PeopleState(app);
+  await people.load();
+  expect(await app.redo()).toEqual([]);
+  expect(app.message).toEqual({ kind: 'info', text: 'Nothing to redo: redo makes again what you undid, until you make a new decision.' });
+  expect(await app.undo()).toEqual([]);
+  expect(app.message).toEqual({ kind: 'info', text: 'Nothing to undo.' });
+  await people.name(people.entries[0]!, 'Ann');
+  expect((await app.undo()).map((e) => e.kind)).toEqual(['name']);
+  expect(app.message?.text).toMatch(/^Undone: Named group \S+ "Ann" \(5 faces\)\. Ctrl\+Shift\+Z redoes it\.$/u);
+  await people.load();
+  expect(people.named).toBe(0);
+  expect((await app.redo()).map((e) => e.kind)).toEqual(['name']);
+  expect(app.message?.text).toMatch(/^Redone: Named group/u);
+  await people.load();
+  expect(people.entries[0]!.name).toBe('Ann');
+});
