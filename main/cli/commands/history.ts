@@ -39,7 +39,10 @@ export const undoCommand = defineCommand({
     const count = countArgument('undo', args);
     const undone = await withStore(database, (store) => undoDecisions(store, count));
     if (json) out(JSON.stringify({ undone }));
-    else for (const item of undone) out(`undone: ${escapeControls(item.summary)}`);
+    else {
+      for (const item of undone) out(`undone: ${escapeControls(item.summary)}`);
+      if (undone.length < count) out(`(only ${undone.length} of the ${count} asked could be undone)`);
+    }
     return 0;
   },
 });
@@ -51,7 +54,10 @@ export const redoCommand = defineCommand({
     const count = countArgument('redo', args);
     const redone = await withStore(database, (store) => redoDecisions(store, count));
     if (json) out(JSON.stringify({ redone }));
-    else for (const item of redone) out(`redone: ${escapeControls(item.summary)}`);
+    else {
+      for (const item of redone) out(`redone: ${escapeControls(item.summary)}`);
+      if (redone.length < count) out(`(only ${redone.length} of the ${count} asked could be redone)`);
+    }
     return 0;
   },
 });
