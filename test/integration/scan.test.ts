@@ -33,7 +33,11 @@ after(async () => {
 });
 
 function scan(roots: string[]): Promise<ScanReport> {
-  const shared = { analyse: (file: string) => pool.analyse(file), workers: 1, close: async () => {} } as unknown as AnalysisPool;
+  const shared = {
+    analyse: (file: string) => pool.analyse(file),
+    embedAt: (file: string, landmarks: Parameters<AnalysisPool['embedAt']>[1], time?: number) => pool.embedAt(file, landmarks, time),
+    workers: 1, close: async () => {},
+  } as unknown as AnalysisPool;
   return scanLibrary({ store, roots, detectorId: pool.detector, embedderId: pool.embedder, createPool: async () => shared });
 }
 
@@ -125,4 +129,40 @@ test('real photos: every clearly visible face is found, embedded and stored once
   assert.equal(after.length, 1);
   assert.equal(after[0]!.photoPath, path.join(root, 'moved.jpg'));
   assert.equal(after[0]!.personName, 'Aaron Peirsol');
+});
+
+test('real photos changed under their names: swapped files keep their names, a replaced photo loses its named face and says so, a cropped one keeps it', { skip: LFW_SKIP }, async () => {
+  const root = path.join(dir, 'changes');
+  await fs.mkdir(root, { recursive: true });
+  const originals = { 'a.jpg': lfwImage('Aaron_Peirsol', 1), 'b.jpg': lfwImage('Abdullah_Gul', 1), 'c.jpg': lfwImage('Aaron_Peirsol', 2), 'd.jpg': lfwImage('Abdullah_Gul', 2) };
+  for (const [name, file] of Object.entries(originals)) await fs.copyFile(file, path.join(root, name));
+  const first = await scan([root]);
+  assert.equal(first.faces, 4, 'one face in each');
+  const faceIn = (name: string) => store.faces.list().filter((face) => face.photoPath === path.join(root, name));
+  const aaron = store.persons.create({ name: 'Aaron' }), abdullah = store.persons.create({ name: 'Abdullah' });
+  store.assignments.assignByUser([faceIn('a.jpg')[0]!.id, faceIn('c.jpg')[0]!.id], aaron.id);
+  store.assignments.assignByUser([faceIn('b.jpg')[0]!.id, faceIn('d.jpg')[0]!.id], abdullah.id);
+  const croppedBefore = faceIn('d.jpg')[0]!;
+
+  // a.jpg and b.jpg swapped; c.jpg (Aaron) overwritten with a photo of Abdullah; d.jpg cropped 30 px from the left
+  // and 20 from the top (its face moves within the photo).
+  await fs.rename(path.join(root, 'a.jpg'), path.join(root, 'swap.tmp'));
+  await fs.rename(path.join(root, 'b.jpg'), path.join(root, 'a.jpg'));
+  await fs.rename(path.join(root, 'swap.tmp'), path.join(root, 'b.jpg'));
+  await fs.copyFile(lfwImage('Abdullah_Gul', 3), path.join(root, 'c.jpg'));
+  await sharp(originals['d.jpg']).extract({ left: 30, top: 20, width: 210, height: 220 }).jpeg({ quality: 92 }).toFile(path.join(root, 'd.tmp'));
+  await fs.rename(path.join(root, 'd.tmp'), path.join(root, 'd.jpg'));
+  const later = new Date(Date.now() + 5000);
+  for (const name of ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg']) await fs.utimes(path.join(root, name), later, later);
+
+  const report = await scan([root]);
+  assert.deepEqual([report.moved, report.changed, report.analysed], [2, 2, 2], JSON.stringify(report));
+  assert.deepEqual(faceIn('a.jpg').map((face) => face.personName), ['Abdullah'], 'the names went with the swapped files');
+  assert.deepEqual(faceIn('b.jpg').map((face) => face.personName), ['Aaron']);
+  assert.deepEqual(report.facesGone.map((gone) => [path.basename(gone.file), gone.person]), [['c.jpg', 'Aaron']]);
+  assert.deepEqual(faceIn('c.jpg').map((face) => face.personName), [null], 'the new face there is not Aaron');
+  const cropped = faceIn('d.jpg');
+  assert.deepEqual(cropped.map((face) => [face.id, face.personName]), [[croppedBefore.id, 'Abdullah']], 'the cropped photo keeps its face and name');
+  assert.ok(Math.abs(cropped[0]!.box.x - (croppedBefore.box.x - 30)) < 8 && Math.abs(cropped[0]!.box.y - (croppedBefore.box.y - 20)) < 8,
+    `at its new place: ${JSON.stringify(croppedBefore.box)} -> ${JSON.stringify(cropped[0]!.box)}`);
 });
