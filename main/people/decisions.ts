@@ -99,6 +99,8 @@ export function nameTarget(store: Store, target: PeopleTarget, name: string, opt
   const trimmed = visibleName(name);
   const existing = store.persons.findByName(trimmed);
   if (target.kind === 'person') {
+    // The name it has (a field that fires its change twice) is no decision: it would fill the history and end redo.
+    if (target.person.name === trimmed) return target.person;
     const merging = existing !== undefined && existing.id !== target.person.id;
     const summary = merging ? `Renamed ${personLabel(target.person)} to "${trimmed}", which merged it into ${personLabel(existing!)}` : `Renamed ${personLabel(target.person)} to "${trimmed}"`;
     const faceIds = store.assignments.listByPerson(target.person.id).map((a) => a.faceId);
@@ -130,6 +132,7 @@ export function renamePerson(store: Store, personId: number, name: string | null
       return { personId: merged.id, merged: true };
     }
   }
+  if (person.name === name) return { personId, merged: false }; // no change, no decision (see nameTarget)
   const summary = name === null ? `Removed the name of ${personLabel(person)}` : `Renamed ${personLabel(person)} to "${name.trim()}"`;
   return decide(store, { kind: 'rename', summary }, () => {
     store.persons.rename(personId, name);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addPhoto, createTestStore, faceInput } from '../store/testing.ts';
-import { assignFaces, moveFaces, rejectFaces } from './decisions.ts';
+import { assignFaces, moveFaces, nameTarget, rejectFaces, renamePerson } from './decisions.ts';
 import { listHistory, redoDecisions, undoDecisions } from './history.ts';
 
 test('history leaves out faces forgotten since (they showed as broken thumbnails); undo and redo check their count', () => {
@@ -31,4 +31,17 @@ test('faces given by name from one named person to another are a move in the his
   assert.deepEqual(listHistory(store, 3).map((item) => item.summary), [
     '1 face marked as nobody to name', 'Named 1 face "George"', 'Moved 2 faces from "Colin" to "George"',
   ]);
+});
+
+test('renaming a person to the name it has is no decision: the history stays, and so does redo', () => {
+  const store = createTestStore();
+  const faces = store.faces.insertDetected(addPhoto(store), 'd', [faceInput()]);
+  const ann = store.persons.create({ name: 'Ann' });
+  moveFaces(store, faces, ann.id);
+  rejectFaces(store, faces, ann.id);
+  undoDecisions(store, 1);
+  renamePerson(store, ann.id, 'Ann');
+  nameTarget(store, { kind: 'person', person: store.persons.get(ann.id)! }, ' Ann ');
+  assert.equal(listHistory(store).length, 2);
+  assert.deepEqual(redoDecisions(store, 1).map((item) => item.kind), ['reject']);
 });
