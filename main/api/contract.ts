@@ -175,6 +175,8 @@ export interface HistoryEntry {
   undoable: boolean;
   /** True for an undone decision that redo makes again (until a new decision is made). */
   redoable: boolean;
+  /** Faces the decision touched that are gone since (a folder removed, a face no longer in its changed file). */
+  forgottenFaces: number;
 }
 
 export interface SimilarFace {

@@ -12,7 +12,7 @@ test('history leaves out faces forgotten since (they showed as broken thumbnails
   rejectFaces(store, [faces[1]!], ann.id);
   assert.deepEqual(listHistory(store).map((item) => item.faceIds), [[faces[1]], faces]);
   store.faces.delete([faces[1]!], { discardUserDecisions: true });
-  assert.deepEqual(listHistory(store).map((item) => item.faceIds), [[], [faces[0]]]);
+  assert.deepEqual(listHistory(store).map((item) => [item.faceIds, item.forgottenFaces]), [[[], 1], [[faces[0]], 1]]);
   assert.throws(() => redoDecisions(store, 1), /nothing to redo/);
   assert.throws(() => undoDecisions(store, 0), /whole number >= 1/);
   assert.throws(() => redoDecisions(store, 1.5), /whole number >= 1/);

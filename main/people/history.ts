@@ -16,12 +16,14 @@ export interface HistoryItem {
   undone: boolean;
   undoable: boolean;
   redoable: boolean;
+  /** Faces the decision listed that have been forgotten since (left out of faceIds). */
+  forgottenFaces: number;
 }
 
 function toItem(record: DecisionRecord): HistoryItem {
   return {
     id: record.id, at: record.at, kind: record.kind, summary: record.summary, faceIds: record.faceIds,
-    undone: record.undoneAt !== null, undoable: record.undoable && record.undoneAt === null, redoable: record.redoable,
+    undone: record.undoneAt !== null, undoable: record.undoable && record.undoneAt === null, redoable: record.redoable, forgottenFaces: 0,
   };
 }
 
@@ -29,7 +31,10 @@ export function listHistory(store: Store, limit = 100): HistoryItem[] {
   if (!(Number.isInteger(limit) && limit >= 1)) throw new DecisionError('limit', `limit must be a whole number >= 1, got ${limit}`);
   // Faces forgotten since (a folder removed, a face gone from its changed file) are left out: the History panel
   // showed them as broken thumbnails.
-  return store.journal.list(limit).map((record) => ({ ...toItem(record), faceIds: record.faceIds.filter((id) => store.faces.get(id) !== undefined) }));
+  return store.journal.list(limit).map((record) => {
+    const faceIds = record.faceIds.filter((id) => store.faces.get(id) !== undefined);
+    return { ...toItem(record), faceIds, forgottenFaces: record.faceIds.length - faceIds.length };
+  });
 }
 
 /** Undoes the last `count` decisions (newest first); refused when there is nothing to undo. */

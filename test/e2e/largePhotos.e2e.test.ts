@@ -90,7 +90,7 @@ describe('a 12 MP group photo in the app', { skip: reason }, () => {
     // setting, "2 of 2", while scans ran on one).
     assert.match(await page.locator('[data-session-workers="1"]').innerText(), /^This session scans on 1 core, as it was started with \(facet serve --workers 1\)/u);
     await page.locator('[data-input=smallest-face]').selectOption('100');
-    await page.getByText(/Scans run at low priority on 1 core/u).waitFor();
+    await page.getByText(/started without it, Facet scans on 1 core\./u).waitFor();
     // Saved, and said so where the user is looking: the message stays in view with the page scrolled down to the field.
     const saved = page.getByRole('status').filter({ hasText: 'Saved: the next scan uses it.' });
     await saved.waitFor();
