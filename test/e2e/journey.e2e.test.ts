@@ -293,6 +293,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
     await page.keyboard.press('Control+z');
     await page.locator('[data-name="Serena Williams"]').waitFor();
     assert.equal((await entryOf('Tony Blair'))?.faceCount, tonyBefore, 'undone again');
+    await page.locator('nav [data-action=redo]:not([disabled])').waitFor(); // something to redo: the nav's Redo is on
 
     // 11. History: the merge is there, undone; the other screens.
     await page.locator('[data-nav=history]').click();
@@ -474,6 +475,7 @@ describe('Facet in Chromium', { skip: reason }, () => {
     assert.ok((await server.call('photos.timeline', {})).total > 0, 'the photos stay');
     // The fine-tuned embedder's adapter was learnt from the named faces: it goes too (the Embedder list was blank).
     assert.equal((await server.call('settings.get', {})).embedder, 'dlib-resnet', 'back to the base network');
+    await page.locator('nav [data-action=redo][disabled]').waitFor(); // forgetting ended redo: the nav's Redo is off
     await shoot(page, '17-settings-forgotten');
     assert.deepEqual(pageErrors, [], 'no script errors in the page');
   });

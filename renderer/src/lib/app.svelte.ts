@@ -83,6 +83,8 @@ export class AppState {
   changes = $state<Record<ChangeTopic, number>>({ people: 0, faces: 0, libraries: 0, settings: 0 });
   /** The last decision undone, for the Undo toast. */
   undoing = $state(false);
+  /** Whether Redo has something to make again (the nav's Redo button is enabled by it). */
+  canRedo = $state(false);
   #trail: Route[] = [];
 
   constructor(readonly client: FacetClient, private readonly address?: Address) {
@@ -98,8 +100,10 @@ export class AppState {
 
   /** Follows the API's events (call once the transport is ready); returns the unsubscribe function. */
   listen(): () => void {
+    void this.refreshRedo();
     return this.client.onEvent((event: ApiEvent) => {
       if (event.topic === 'changed') this.changes[event.what]++;
+      if (event.topic === 'changed' && (event.what === 'people' || event.what === 'faces')) void this.refreshRedo();
       // A finished scan adds photos and faces: every view of them reloads.
       if (event.topic === 'scan' && (event.status.state === 'done' || event.status.state === 'cancelled')) {
         this.changes.libraries++;
@@ -190,6 +194,18 @@ export class AppState {
     this.message = { kind: 'info', text };
   }
 
+  /**
+   * Undo takes the newest decisions and redo gives them back oldest first, so the undone ones are always the newest:
+   * there is something to redo exactly when the newest decision can be redone.
+   */
+  async refreshRedo(): Promise<void> {
+    try {
+      this.canRedo = (await this.client.call('history.list', { limit: 1 })).entries[0]?.redoable === true;
+    } catch {
+      this.canRedo = false;
+    }
+  }
+
   /** Undo or redo; "there is nothing to undo/redo" is an answer (said as information), not a failure. */
   async #undoOrRedo<M extends 'history.undo' | 'history.redo'>(method: M, count: number): Promise<ApiResponse<M> | undefined> {
     try {
@@ -213,6 +229,7 @@ export class AppState {
       if (result.undone.length === 0) this.inform('Nothing to undo.');
       else this.inform(`Undone: ${result.undone.map((e) => e.summary).join('; ')}. ${result.undone.length === 1 ? 'Ctrl+Shift+Z redoes it.' : 'Ctrl+Shift+Z redoes them, one at a time.'}`);
       this.changes.people++;
+      await this.refreshRedo();
       return result.undone;
     } finally {
       this.undoing = false;
@@ -232,6 +249,7 @@ export class AppState {
       }
       this.inform(`Redone: ${result.redone.map((e) => e.summary).join('; ')}`);
       this.changes.people++;
+      await this.refreshRedo();
       return result.redone;
     } finally {
       this.undoing = false;

@@ -117,11 +117,13 @@ test('undo and redo: what was undone is redone; with nothing to undo or redo the
   expect(app.message).toEqual({ kind: 'info', text: 'Nothing to undo.' });
   await people.name(people.entries[0]!, 'Ann');
   expect((await app.undo()).map((e) => e.kind)).toEqual(['name']);
+  expect(app.canRedo).toBe(true); // the nav's Redo button is enabled by it
   expect(app.message?.text).toMatch(/^Undone: Named group \S+ "Ann" \(5 faces\)\. Ctrl\+Shift\+Z redoes it\.$/u);
   await people.load();
   expect(people.named).toBe(0);
   expect((await app.redo()).map((e) => e.kind)).toEqual(['name']);
   expect(app.message?.text).toMatch(/^Redone: Named group/u);
+  expect(app.canRedo).toBe(false);
   await people.load();
   expect(people.entries[0]!.name).toBe('Ann');
 });
