@@ -27,8 +27,13 @@ function toItem(record: DecisionRecord): HistoryItem {
   };
 }
 
+/** A count or limit given by the user: a whole number >= 1, else a DecisionError naming `field`. */
+function requireWholeCount(field: 'count' | 'limit', value: number): void {
+  if (!(Number.isInteger(value) && value >= 1)) throw new DecisionError(field, `${field} must be a whole number >= 1, got ${value}`);
+}
+
 export function listHistory(store: Store, limit = 100): HistoryItem[] {
-  if (!(Number.isInteger(limit) && limit >= 1)) throw new DecisionError('limit', `limit must be a whole number >= 1, got ${limit}`);
+  requireWholeCount('limit', limit);
   // Faces forgotten since (a folder removed, a face gone from its changed file) are left out: the History panel
   // showed them as broken thumbnails.
   return store.journal.list(limit).map((record) => {
@@ -39,7 +44,7 @@ export function listHistory(store: Store, limit = 100): HistoryItem[] {
 
 /** Undoes the last `count` decisions (newest first); refused when there is nothing to undo. */
 export function undoDecisions(store: Store, count = 1): HistoryItem[] {
-  if (!(Number.isInteger(count) && count >= 1)) throw new DecisionError('count', `count must be a whole number >= 1, got ${count}`);
+  requireWholeCount('count', count);
   return store.transaction(() => {
     const pending = store.journal.lastUndoable(count);
     if (pending.length === 0) throw new DecisionError('count', 'there is nothing to undo');
@@ -52,7 +57,7 @@ export function undoDecisions(store: Store, count = 1): HistoryItem[] {
  * transaction; refused when there is nothing to redo: nothing was undone, or a decision made since replaced it.
  */
 export function redoDecisions(store: Store, count = 1): HistoryItem[] {
-  if (!(Number.isInteger(count) && count >= 1)) throw new DecisionError('count', `count must be a whole number >= 1, got ${count}`);
+  requireWholeCount('count', count);
   return store.transaction(() => {
     const pending = store.journal.nextRedoable(count);
     if (pending.length === 0) throw new DecisionError('count', 'there is nothing to redo');

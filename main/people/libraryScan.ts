@@ -323,11 +323,13 @@ async function checkUndetectedFaces(options: ScanOptions, pool: PhotoAnalyser, p
   const { store, embedderId } = options;
   const verdicts = new Map<number, boolean>();
   const existing = store.faces.listByPhoto(photoId);
-  if (existing.length === 0 || !pool.embedAt) return verdicts;
-  const matched = new Set(matchStoredFaces(store, embedderId, existing, analysis.faces).values());
+  // Only faces the user decided about are checked: the others go without a word when not found again.
+  const decided = existing.filter((face) => face.source === 'detected' && face.landmarks && store.faces.holdsUserData(face.id));
+  if (decided.length === 0 || !pool.embedAt) return verdicts;
+  const matched = new Set([...matchStoredFaces(store, embedderId, existing, analysis.faces).values()].map((index) => existing[index]!.id));
   const cutoff = sameFaceCutoff(embedderId);
-  for (const [index, face] of existing.entries()) {
-    if (matched.has(index) || face.source !== 'detected' || !face.landmarks || !store.faces.holdsUserData(face.id)) continue;
+  for (const face of decided) {
+    if (matched.has(face.id) || !face.landmarks) continue;
     const before = store.embeddings.get(face.id, embedderId);
     if (!before) continue;
     const result = await pool.embedAt(analysis.file, face.landmarks, face.timeSeconds);

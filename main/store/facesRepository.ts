@@ -173,15 +173,7 @@ export class FacesRepository {
    * decisions, and takes the new detection's place, landmarks, scores and thumbnail.
    */
   redetected(id: number, face: FaceInput): void {
-    const { box } = face;
-    const changed = this.#redetected.run({
-      id, x: box.x, y: box.y, w: box.width, h: box.height,
-      landmarks: face.landmarks && JSON.stringify(face.landmarks.map((p) => [p.x, p.y])),
-      score: face.score, quality: face.quality ?? null, blur: face.blur ?? null,
-    }).changes;
-    if (changed === 0) return;
-    if (face.thumbnail) this.#putThumbnail.run(id, bytesToBlob(face.thumbnail));
-    if (face.timeSeconds !== undefined && face.timeSeconds !== null) this.#putTime.run(id, face.timeSeconds);
+    if (this.#redetected.run({ ...faceColumnValues(face), id }).changes > 0) this.#putSideRows(id, face);
   }
 
   get(id: number): Face | undefined {
@@ -254,26 +246,27 @@ export class FacesRepository {
   }
 
   #insertOne(photoId: number, face: FaceInput, now: number): number {
-    const { box } = face;
-    const id = Number(
-      this.#insert.run({
-        photoId,
-        x: box.x,
-        y: box.y,
-        w: box.width,
-        h: box.height,
-        landmarks: face.landmarks && JSON.stringify(face.landmarks.map((p) => [p.x, p.y])),
-        score: face.score,
-        quality: face.quality ?? null,
-        blur: face.blur ?? null,
-        source: face.source ?? 'detected',
-        createdAt: now,
-      }).lastInsertRowid,
-    );
-    if (face.thumbnail) this.#putThumbnail.run(id, bytesToBlob(face.thumbnail));
-    if (face.timeSeconds !== undefined && face.timeSeconds !== null) this.#putTime.run(id, face.timeSeconds);
+    const id = Number(this.#insert.run({ ...faceColumnValues(face), photoId, source: face.source ?? 'detected', createdAt: now }).lastInsertRowid);
+    this.#putSideRows(id, face);
     return id;
   }
+
+  /** A face's thumbnail and (videos) time, in their own tables. */
+  #putSideRows(id: number, face: FaceInput): void {
+    if (face.thumbnail) this.#putThumbnail.run(id, bytesToBlob(face.thumbnail));
+    if (face.timeSeconds !== undefined && face.timeSeconds !== null) this.#putTime.run(id, face.timeSeconds);
+  }
+
+}
+
+/** The faces row's detection columns, as insert and redetected bind them. */
+function faceColumnValues(face: FaceInput) {
+  const { box } = face;
+  return {
+    x: box.x, y: box.y, w: box.width, h: box.height,
+    landmarks: face.landmarks && JSON.stringify(face.landmarks.map((p) => [p.x, p.y])),
+    score: face.score, quality: face.quality ?? null, blur: face.blur ?? null,
+  };
 }
 
 function toFace({ x, y, w, h, landmarks, timeSeconds, ...rest }: FaceRow): Face {

@@ -206,53 +206,47 @@ export class AppState {
     }
   }
 
-  /** Undo or redo; "there is nothing to undo/redo" is an answer (said as information), not a failure. */
-  async #undoOrRedo<M extends 'history.undo' | 'history.redo'>(method: M, count: number): Promise<ApiResponse<M> | undefined> {
+  /**
+   * Undo or redo, one at a time (`undoing` guards both): the decisions it took back or made again; [] when there was
+   * nothing to ("there is nothing to undo/redo" is an answer, said as information, not a failure); undefined when it
+   * failed (said in the message bar) or another was running.
+   */
+  async #step(method: 'history.undo' | 'history.redo', count: number): Promise<HistoryEntry[] | undefined> {
+    if (this.undoing) return undefined;
+    this.undoing = true;
     try {
-      return await this.client.call(method, { count } as ApiRequest<M>);
-    } catch (error) {
-      if (error instanceof ApiCallError && error.field === 'count' && /^there is nothing to/u.test(error.message)) {
-        return (method === 'history.undo' ? { undone: [] } : { redone: [] }) as ApiResponse<M>;
+      let entries: HistoryEntry[];
+      try {
+        const result = await this.client.call(method, { count });
+        entries = 'undone' in result ? result.undone : result.redone;
+      } catch (error) {
+        if (!(error instanceof ApiCallError && error.field === 'count' && /^there is nothing to/u.test(error.message))) {
+          this.fail(error);
+          return undefined;
+        }
+        entries = [];
       }
-      this.fail(error);
-      return undefined;
+      if (entries.length > 0) this.changes.people++;
+      await this.refreshRedo();
+      return entries;
+    } finally {
+      this.undoing = false;
     }
   }
 
   /** Reverts the last decision not yet undone (Ctrl+Z, the Undo button); says what was undone. */
   async undo(count = 1): Promise<HistoryEntry[]> {
-    if (this.undoing) return [];
-    this.undoing = true;
-    try {
-      const result = await this.#undoOrRedo('history.undo', count);
-      if (!result) return [];
-      if (result.undone.length === 0) this.inform('Nothing to undo.');
-      else this.inform(`Undone: ${result.undone.map((e) => e.summary).join('; ')}. ${result.undone.length === 1 ? 'Ctrl+Shift+Z redoes it.' : 'Ctrl+Shift+Z redoes them, one at a time.'}`);
-      this.changes.people++;
-      await this.refreshRedo();
-      return result.undone;
-    } finally {
-      this.undoing = false;
-    }
+    const undone = await this.#step('history.undo', count);
+    if (undone?.length === 0) this.inform('Nothing to undo.');
+    else if (undone) this.inform(`Undone: ${undone.map((e) => e.summary).join('; ')}. ${undone.length === 1 ? 'Ctrl+Shift+Z redoes it.' : 'Ctrl+Shift+Z redoes them, one at a time.'}`);
+    return undone ?? [];
   }
 
   /** Makes the last undone decision again (Ctrl+Shift+Z, Ctrl+Y, the Redo button); says what was redone. */
   async redo(count = 1): Promise<HistoryEntry[]> {
-    if (this.undoing) return [];
-    this.undoing = true;
-    try {
-      const result = await this.#undoOrRedo('history.redo', count);
-      if (!result) return [];
-      if (result.redone.length === 0) {
-        this.inform('Nothing to redo: redo makes again what you undid, until you make a new decision.');
-        return [];
-      }
-      this.inform(`Redone: ${result.redone.map((e) => e.summary).join('; ')}`);
-      this.changes.people++;
-      await this.refreshRedo();
-      return result.redone;
-    } finally {
-      this.undoing = false;
-    }
+    const redone = await this.#step('history.redo', count);
+    if (redone?.length === 0) this.inform('Nothing to redo: redo makes again what you undid, until you make a new decision.');
+    else if (redone) this.inform(`Redone: ${redone.map((e) => e.summary).join('; ')}`);
+    return redone ?? [];
   }
 }
